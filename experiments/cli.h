@@ -1,0 +1,14 @@
+// Subcommands of the `graft` command line. Each add_* registers one subcommand on the given
+// parent; its callback does the work and throws UsageError / DataError on bad input, which
+// main() turns into a message and a distinct exit code. `command_line` is the invocation as
+// typed, recorded in the provenance of every file a command writes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace graft::cli {
+
+void add_data_commands(CLI::App& app, const std::string& command_line);  // data import | generate | split | stats
+
+}  // namespace graft::cli

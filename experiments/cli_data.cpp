@@ -1,0 +1,162 @@
+// `graft data import | generate | split | stats`: the data pipeline from the command line.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "experiments/cli.h"
+#include "graph_io/errors.h"
+#include "graph_io/hdf5_store.h"
+#include "graph_io/importers.h"
+#include "graph_io/splits.h"
+#include "graph_io/stats.h"
+#include "graph_io/synthetic.h"
+
+namespace graft::cli {
+
+namespace {
+
+using io::UsageError;
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+char parse_delimiter(const std::string& text) {
+  if (text == "\\t" || text == "tab") return '\t';
+  if (text.size() != 1) throw UsageError("--delimiter must be one character or 'tab', got '" + text + "'");
+  return text[0];
+}
+
+// "role=column" pairs of --column into a map, rejecting unknown roles.
+std::map<std::string, std::string> parse_columns(const std::vector<std::string>& pairs) {
+  static const std::vector<std::string> roles = {"user", "item", "category", "time", "behavior", "rating", "domain"};
+  std::map<std::string, std::string> out;
+  for (const auto& pair : pairs) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos) throw UsageError("--column expects role=column, got '" + pair + "'");
+    const std::string role = pair.substr(0, eq);
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+      throw UsageError("--column: unknown role '" + role + "'; valid roles: " + join(roles));
+    }
+    out[role] = pair.substr(eq + 1);
+  }
+  return out;
+}
+
+void add_import(CLI::App& data, const std::string& command_line) {
+  struct Args {
+    io::ImportOptions options;
+    std::string delimiter = ",";
+    std::vector<std::string> columns;
+    std::string output;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = data.add_subcommand("import", "Import a real-world dataset into dataset.h5");
+  cmd->add_option("--format,-f", args->options.format, "Input format: " + join(io::import_formats()))->required();
+  cmd->add_option("inputs", args->options.inputs, "Input files or folders")->required();
+  cmd->add_option("--output,-o", args->output, "Output dataset.h5")->required();
+  cmd->add_option("--domain", args->options.domain, "Domain name where the format has none");
+  cmd->add_option("--delimiter", args->delimiter, "Field delimiter (one character or 'tab')");
+  cmd->add_flag("--header", args->options.header, "The first line is a header");
+  cmd->add_option("--column", args->columns, "Column mapping role=column (csv), e.g. user=0 item=2");
+  cmd->add_option("--min-rating", args->options.min_rating, "Drop interactions rated below this");
+  cmd->callback([args, command_line] {
+    args->options.delimiter = parse_delimiter(args->delimiter);
+    args->options.columns = parse_columns(args->columns);
+    io::ImportReport report;
+    io::Dataset dataset = io::import_dataset(args->options, &report);
+    dataset.provenance.command = command_line;
+    io::write_dataset(dataset, args->output);
+    std::cout << report.summary() << "\nwrote " << args->output << "\n";
+  });
+}
+
+void add_generate(CLI::App& data, const std::string& command_line) {
+  struct Args {
+    std::string preset = "two-platform";
+    uint64_t seed = 0;
+    std::string output;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = data.add_subcommand("generate", "Generate a synthetic multi-domain dataset");
+  cmd->add_option("--preset", args->preset, "Preset: " + join(io::synthetic_presets()))->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--output,-o", args->output, "Output dataset.h5")->required();
+  cmd->callback([args, command_line] {
+    io::SyntheticOptions options = io::synthetic_preset(args->preset);
+    options.seed = args->seed;
+    io::Dataset dataset = io::generate_synthetic(options);
+    dataset.provenance.command = command_line;
+    io::write_dataset(dataset, args->output);
+    std::cout << "generated preset " << args->preset << " (seed " << args->seed << "): "
+              << dataset.num_users() << " users, " << dataset.domains.size() << " domains\nwrote "
+              << args->output << "\n";
+  });
+}
+
+void add_split(CLI::App& data, const std::string& command_line) {
+  struct Args {
+    io::SplitOptions options;
+    std::string file;
+    std::string output;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = data.add_subcommand("split", "Add a named train/valid/test split to a dataset");
+  cmd->add_option("file", args->file, "dataset.h5 to read")->required();
+  cmd->add_option("--kind", args->options.kind, "Split kind: " + join(io::split_kinds()))->required();
+  cmd->add_option("--name", args->options.name, "Name to store the split under (default: the kind)");
+  cmd->add_option("--domain", args->options.domains, "Domains to split (default: all)");
+  cmd->add_option("--valid-ratio", args->options.valid_ratio, "ratio/temporal: validation share")->capture_default_str();
+  cmd->add_option("--test-ratio", args->options.test_ratio, "ratio/temporal: test share")->capture_default_str();
+  cmd->add_option("--source", args->options.source, "cold_start_users: source domain");
+  cmd->add_option("--target", args->options.target, "cold_start_users: target domain");
+  cmd->add_option("--cold-start-fraction", args->options.cold_start_fraction,
+                  "cold_start_users: share of shared users made cold")->capture_default_str();
+  cmd->add_option("--category", args->options.category, "new_category: the withheld category");
+  cmd->add_option("--k-shot", args->options.k_shot, "new_category: interactions kept per user")->capture_default_str();
+  cmd->add_option("--negatives", args->options.negatives, "Sampled negatives per valid/test case (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->options.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--output,-o", args->output, "Output file (default: rewrite the input)");
+  cmd->callback([args, command_line] {
+    io::Dataset dataset = io::read_dataset(args->file);
+    io::add_split(dataset, args->options);
+    dataset.provenance.command += "\n" + command_line;
+    const std::string out = args->output.empty() ? args->file : args->output;
+    io::write_dataset(dataset, out);
+    const std::string name = args->options.name.empty() ? args->options.kind : args->options.name;
+    std::cout << "added split '" << name << "'\nwrote " << out << "\n";
+  });
+}
+
+void add_stats(CLI::App& data) {
+  struct Args {
+    std::string file;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = data.add_subcommand("stats", "Print per-domain statistics of a dataset");
+  cmd->add_option("file", args->file, "dataset.h5 to read")->required();
+  cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->callback([args] {
+    const io::DatasetStats stats = io::compute_stats(io::read_dataset(args->file));
+    std::cout << (args->json ? io::format_stats_json(stats) : io::format_stats_table(stats));
+  });
+}
+
+}  // namespace
+
+void add_data_commands(CLI::App& app, const std::string& command_line) {
+  auto* data = app.add_subcommand("data", "Import, generate, split and describe datasets");
+  data->require_subcommand(1);
+  add_import(*data, command_line);
+  add_generate(*data, command_line);
+  add_split(*data, command_line);
+  add_stats(*data);
+}
+
+}  // namespace graft::cli

@@ -1,0 +1,36 @@
+// The `graft` command line. Exit codes: 0 success, 2 usage error, 3 data error, 1 anything else.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "experiments/cli.h"
+#include "graph_io/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"graft: graph transfer learning for cross-domain recommendation"};
+  app.require_subcommand(1);
+  std::string command_line = "graft";
+  for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+  graft::cli::add_data_commands(app, command_line);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return graft::io::UsageError::kExitCode;
+  } catch (const graft::io::UsageError& e) {
+    std::cerr << "graft: usage error: " << e.what() << "\n";
+    return graft::io::UsageError::kExitCode;
+  } catch (const graft::io::DataError& e) {
+    std::cerr << "graft: data error: " << e.what() << "\n";
+    return graft::io::DataError::kExitCode;
+  } catch (const std::exception& e) {
+    std::cerr << "graft: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,72 @@
+#include "graph_io/files.h"
+
+#include <boost/crc.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include "graph_io/errors.h"
+
+namespace graft::io {
+
+namespace fs = std::filesystem;
+
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+  const fs::path target(path);
+  if (fs::is_directory(target)) throw DataError(path + ": is a directory, expected a file path");
+  // A random suffix keeps concurrent writers (parallel trials) from sharing a temporary file.
+  std::random_device rd;
+  const std::string tmp = path + ".tmp." + std::to_string(rd());
+  try {
+    write(tmp);
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) throw DataError(path + ": cannot move the finished file into place: " + ec.message());
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+}
+
+void write_text_atomically(const std::string& path, const std::string& contents) {
+  write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw DataError(path + ": cannot open for writing: " + std::strerror(errno));
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.close();
+    if (!out) throw DataError(path + ": write failed: " + std::strerror(errno));
+  });
+}
+
+void require_readable_file(const std::string& path) {
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (!fs::exists(status)) throw DataError(path + ": no such file");
+  if (fs::is_directory(status)) throw DataError(path + ": is a directory, expected a file");
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw DataError(path + ": cannot open for reading: " + std::strerror(errno));
+}
+
+SourceFile describe_file(const std::string& path) {
+  require_readable_file(path);
+  std::ifstream in(path, std::ios::binary);
+  boost::crc_32_type crc;
+  std::vector<char> buffer(1 << 20);
+  uint64_t size = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto got = in.gcount();
+    crc.process_bytes(buffer.data(), static_cast<size_t>(got));
+    size += static_cast<uint64_t>(got);
+  }
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", crc.checksum());
+  return SourceFile{path, size, hex};
+}
+
+}  // namespace graft::io

@@ -1,0 +1,16 @@
+// The dataset.h5 store: schema in graph_io/SCHEMA.md. Reads are schema-checked and name the
+// file and HDF5 path of any problem; writes are atomic (temporary file, then rename).
+#pragma once
+
+#include <string>
+
+#include "graph_io/dataset.h"
+
+namespace graft::io {
+
+inline constexpr int kSchemaVersion = 1;
+
+void write_dataset(const Dataset& dataset, const std::string& path);
+Dataset read_dataset(const std::string& path);
+
+}  // namespace graft::io

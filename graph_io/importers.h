@@ -1,0 +1,54 @@
+// Importers turn real-world dataset layouts into a Dataset with dense ids.
+// Every importer merges duplicate interactions (counted) and reports what it read and dropped;
+// malformed input throws DataError naming the file and line.
+//
+// Formats (ImportOptions::format):
+//   cdr-pairs     Amazon cross-domain folders A_B/ and B_A/ (train/valid/test.txt, tab-separated
+//                 "user item", common_new_reindex.txt); ids below the number of distinct users in
+//                 common_new_reindex.txt are shared, the rest private per domain. Domains are named
+//                 after the first word of each folder; valid/test become split "cold_start".
+//   lightgcn      "user item item ..." lines; inputs = train file [, test file] → split "given".
+//   movielens     100k (u.data [+ u.item genres]) or 1M ("::"-separated ratings.dat [+ movies.dat]).
+//   csv           any delimited file with a column mapping.
+//   behavior-log  "user,item,category,behavior,timestamp" with pv/cart/fav/buy typed edges.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph_io/dataset.h"
+
+namespace graft::io {
+
+struct ImportOptions {
+  std::string format;
+  std::vector<std::string> inputs;  // files or folders, as the format needs
+  std::string domain;               // domain name where the format has none (csv, lightgcn, ...)
+  // csv / behavior-log
+  char delimiter = ',';
+  bool header = false;
+  // role -> column (0-based index or header name). Roles: user, item (required), category,
+  // time, behavior, rating, domain.
+  std::map<std::string, std::string> columns;
+  // movielens / csv with rating: interactions rated below this are dropped (0 keeps all).
+  double min_rating = 0.0;
+};
+
+struct ImportReport {
+  int64_t lines_read = 0;
+  int64_t interactions_kept = 0;
+  int64_t duplicates_merged = 0;
+  std::map<std::string, int64_t> dropped;  // reason -> count
+  std::string summary() const;             // one human-readable paragraph
+};
+
+// Names of the supported formats, for help texts and "unknown format" errors.
+std::vector<std::string> import_formats();
+
+// Runs the importer named by options.format; throws UsageError for an unknown format and
+// DataError for bad input. Fills dataset.provenance.sources with each input's size and CRC-32.
+Dataset import_dataset(const ImportOptions& options, ImportReport* report = nullptr);
+
+}  // namespace graft::io

@@ -1,0 +1,42 @@
+// Splits of a dataset into train/valid/test, stored by name inside the dataset, and sampled
+// negatives for the 999-negative protocol of ../shared/PROTOCOLS.md. All seeded, deterministic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph_io/dataset.h"
+
+namespace graft::io {
+
+struct SplitOptions {
+  std::string name;                  // name to store the split under (default: the kind)
+  std::string kind;                  // leave_one_out | ratio | temporal | cold_start_users | new_category
+  std::vector<std::string> domains;  // domains to split (empty: all); cold_start_users uses source/target
+  double valid_ratio = 0.1;          // ratio / temporal
+  double test_ratio = 0.1;
+  // cold_start_users: a fraction of the users shared by source and target lose all their target
+  // interactions from training; theirs are divided between valid and test.
+  std::string source, target;
+  double cold_start_fraction = 0.2;
+  // new_category: the category's interactions are withheld except k per user (k-shot budget).
+  std::string category;
+  int64_t k_shot = 0;
+  // sampled negatives per valid/test case; 0 for none.
+  int64_t negatives = 999;
+  uint64_t seed = 0;
+};
+
+std::vector<std::string> split_kinds();
+
+// Adds (or replaces) the split options.name in the dataset. Throws UsageError for bad options
+// (unknown kind, unknown domain, ratios out of range) naming the option and the value.
+void add_split(Dataset& dataset, const SplitOptions& options);
+
+// (Re)draws the sampled negatives of an existing split: per valid/test case, `count` items drawn
+// uniformly from the domain's training items, never an item the user interacted with in any
+// split of that domain. Throws DataError when a user has too few candidate items.
+void sample_negatives(Dataset& dataset, const std::string& split, int64_t count, uint64_t seed);
+
+}  // namespace graft::io

@@ -1,0 +1,429 @@
+// dataset.h5 reader and writer; the layout is documented in graph_io/SCHEMA.md.
+#include "graph_io/hdf5_store.h"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "graph_io/errors.h"
+#include "graph_io/files.h"
+
+namespace graft::io {
+
+namespace {
+
+constexpr const char* kFormatName = "graft-dataset";
+// Arrays are written in chunks of this many elements, shuffled and deflated.
+constexpr hsize_t kChunkElements = hsize_t{1} << 18;
+constexpr int kDeflateLevel = 1;  // fast: reading back stays I/O-bound
+
+template <typename T>
+const H5::PredType& native_type() {
+  if constexpr (std::is_same_v<T, int64_t>) return H5::PredType::NATIVE_INT64;
+  else if constexpr (std::is_same_v<T, int32_t>) return H5::PredType::NATIVE_INT32;
+  else if constexpr (std::is_same_v<T, int8_t>) return H5::PredType::NATIVE_INT8;
+  else if constexpr (std::is_same_v<T, uint8_t>) return H5::PredType::NATIVE_UINT8;
+  else if constexpr (std::is_same_v<T, float>) return H5::PredType::NATIVE_FLOAT;
+  else static_assert(sizeof(T) == 0, "unsupported element type");
+}
+
+template <typename T>
+const char* type_name() {
+  if constexpr (std::is_same_v<T, int64_t>) return "int64";
+  else if constexpr (std::is_same_v<T, int32_t>) return "int32";
+  else if constexpr (std::is_same_v<T, int8_t>) return "int8";
+  else if constexpr (std::is_same_v<T, uint8_t>) return "uint8";
+  else return "float32";
+}
+
+// Timestamps in object headers would make two writes of the same data differ byte for byte.
+H5::DSetCreatPropList dataset_properties(hsize_t rows, hsize_t cols) {
+  H5::DSetCreatPropList props;
+  H5Pset_obj_track_times(props.getId(), false);
+  if (rows > 0 && cols > 0) {
+    const hsize_t chunk_rows = std::max<hsize_t>(1, std::min(rows, kChunkElements / cols));
+    const hsize_t chunk[2] = {chunk_rows, cols};
+    props.setChunk(cols == 1 ? 1 : 2, chunk);
+    props.setShuffle();
+    props.setDeflate(kDeflateLevel);
+  }
+  return props;
+}
+
+class Writer {
+ public:
+  explicit Writer(const std::string& path) : file_(path, H5F_ACC_TRUNC) {}
+
+  H5::Group group(const std::string& path) {
+    H5::PropList gcpl(H5Pcreate(H5P_GROUP_CREATE));
+    H5Pset_obj_track_times(gcpl.getId(), false);
+    const hid_t id = H5Gcreate2(file_.getId(), path.c_str(), H5P_DEFAULT, gcpl.getId(), H5P_DEFAULT);
+    if (id < 0) throw DataError("cannot create HDF5 group " + path);
+    return H5::Group(id);
+  }
+
+  template <typename T>
+  void array(const std::string& path, const std::vector<T>& values, hsize_t cols = 1) {
+    const hsize_t rows = cols ? values.size() / cols : 0;
+    const hsize_t dims[2] = {rows, cols};
+    H5::DataSpace space(cols == 1 ? 1 : 2, dims);
+    H5::DataSet ds = file_.createDataSet(path, native_type<T>(), space, dataset_properties(rows, cols));
+    if (!values.empty()) ds.write(values.data(), native_type<T>());
+  }
+
+  // A list of strings as one byte blob plus offsets: far faster than variable-length strings.
+  void strings(const std::string& path, const std::vector<std::string>& values) {
+    std::vector<uint8_t> chars;
+    std::vector<int64_t> offsets{0};
+    offsets.reserve(values.size() + 1);
+    for (const auto& s : values) {
+      chars.insert(chars.end(), s.begin(), s.end());
+      offsets.push_back(static_cast<int64_t>(chars.size()));
+    }
+    group(path);
+    array(path + "/chars", chars);
+    array(path + "/offsets", offsets);
+  }
+
+  H5::H5File& file() { return file_; }
+
+ private:
+  H5::H5File file_;
+};
+
+void write_string_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, std::max<size_t>(1, value.size()));
+  H5::Attribute attr = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  std::string padded = value;
+  padded.resize(std::max<size_t>(1, value.size()), '\0');
+  attr.write(type, padded.data());
+}
+
+void write_int_attribute(H5::H5Object& object, const std::string& name, int64_t value) {
+  H5::Attribute attr = object.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR));
+  attr.write(H5::PredType::NATIVE_INT64, &value);
+}
+
+std::vector<std::string> names_of(const std::vector<Domain>& xs) {
+  std::vector<std::string> out;
+  for (const auto& x : xs) out.push_back(x.name);
+  return out;
+}
+
+std::vector<std::string> names_of(const std::vector<Split>& xs) {
+  std::vector<std::string> out;
+  for (const auto& x : xs) out.push_back(x.name);
+  return out;
+}
+
+void write_contents(const Dataset& dataset, Writer& w) {
+  H5::Group root = w.file().openGroup("/");
+  write_string_attribute(root, "format", kFormatName);
+  write_int_attribute(root, "schema_version", kSchemaVersion);
+  write_string_attribute(root, "graft_version", GRAFT_VERSION);
+
+  H5::Group prov = w.group("/provenance");
+  write_string_attribute(prov, "command", dataset.provenance.command);
+  write_string_attribute(prov, "graft_version", dataset.provenance.graft_version);
+  std::vector<std::string> paths, crcs;
+  std::vector<int64_t> sizes;
+  for (const auto& s : dataset.provenance.sources) {
+    paths.push_back(s.path);
+    crcs.push_back(s.crc32);
+    sizes.push_back(static_cast<int64_t>(s.size));
+  }
+  w.strings("/provenance/source_paths", paths);
+  w.strings("/provenance/source_crc32", crcs);
+  w.array("/provenance/source_sizes", sizes);
+
+  w.group("/users");
+  w.strings("/users/ids", dataset.user_ids);
+
+  w.group("/domains");
+  w.strings("/domain_names", names_of(dataset.domains));
+  for (const Domain& d : dataset.domains) {
+    const std::string base = "/domains/" + d.name;
+    w.group(base);
+    w.group(base + "/items");
+    w.strings(base + "/items/ids", d.item_ids);
+    if (d.has_categories()) {
+      w.array(base + "/items/category_offsets", d.item_category_offsets);
+      w.array(base + "/items/category", d.item_category);
+    }
+    w.strings(base + "/category_names", d.category_names);
+    const Interactions& x = d.interactions;
+    w.group(base + "/interactions");
+    w.array(base + "/interactions/user", x.user);
+    w.array(base + "/interactions/item", x.item);
+    if (x.has_time()) w.array(base + "/interactions/time", x.time);
+    if (x.has_behavior()) w.array(base + "/interactions/behavior", x.behavior);
+    if (x.has_weight()) w.array(base + "/interactions/weight", x.weight);
+  }
+
+  w.group("/splits");
+  w.strings("/split_names", names_of(dataset.splits));
+  for (const Split& s : dataset.splits) {
+    const std::string base = "/splits/" + s.name;
+    H5::Group g = w.group(base);
+    write_string_attribute(g, "kind", s.kind);
+    std::vector<std::string> keys, values, parts;
+    for (const auto& [k, v] : s.params) {
+      keys.push_back(k);
+      values.push_back(v);
+    }
+    w.strings(base + "/param_keys", keys);
+    w.strings(base + "/param_values", values);
+    for (const DomainSplit& p : s.parts) parts.push_back(p.domain);
+    w.strings(base + "/part_names", parts);
+    w.group(base + "/parts");
+    for (const DomainSplit& p : s.parts) {
+      const std::string pb = base + "/parts/" + p.domain;
+      H5::Group pg = w.group(pb);
+      write_int_attribute(pg, "negatives_per_case", p.negatives_per_case);
+      w.array(pb + "/train", p.train);
+      w.array(pb + "/valid", p.valid);
+      w.array(pb + "/test", p.test);
+      w.array(pb + "/cold_start_users", p.cold_start_users);
+      const auto k = static_cast<hsize_t>(std::max<int64_t>(1, p.negatives_per_case));
+      w.array(pb + "/valid_negatives", p.valid_negatives, k);
+      w.array(pb + "/test_negatives", p.test_negatives, k);
+    }
+  }
+}
+
+// Reads with every failure turned into a DataError naming the file and the HDF5 path.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) : path_(path) {
+    require_readable_file(path);
+    if (!H5::H5File::isHdf5(path)) fail("/", "not an HDF5 file");
+    file_ = H5::H5File(path, H5F_ACC_RDONLY);
+  }
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw DataError(path_ + ": " + where + ": " + what);
+  }
+
+  bool exists(const std::string& path) const {
+    // Walk the path one link at a time: H5Lexists fails on a missing intermediate group.
+    size_t pos = 0;
+    while ((pos = path.find('/', pos + 1)) != std::string::npos) {
+      if (H5Lexists(file_.getId(), path.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return H5Lexists(file_.getId(), path.c_str(), H5P_DEFAULT) > 0;
+  }
+
+  void require(const std::string& path) const {
+    if (path != "/" && !exists(path)) fail(path, "missing (the file is not a complete graft dataset)");
+  }
+
+  std::string string_attribute(const std::string& object, const std::string& name) const {
+    require(object);
+    const H5::H5Object& obj = open_object(object);
+    if (!obj.attrExists(name)) fail(object, "missing attribute '" + name + "'");
+    H5::Attribute attr = obj.openAttribute(name);
+    if (attr.getSpace().getSimpleExtentNpoints() != 1) fail(object + "@" + name, "expected a scalar attribute");
+    if (attr.getTypeClass() != H5T_STRING) fail(object + "@" + name, "expected a string attribute");
+    H5::StrType type = attr.getStrType();
+    if (type.isVariableStr()) fail(object + "@" + name, "expected a fixed-length string attribute");
+    std::string value(type.getSize(), '\0');
+    attr.read(type, value.data());
+    value.resize(std::strlen(value.c_str()));
+    return value;
+  }
+
+  int64_t int_attribute(const std::string& object, const std::string& name) const {
+    require(object);
+    const H5::H5Object& obj = open_object(object);
+    if (!obj.attrExists(name)) fail(object, "missing attribute '" + name + "'");
+    H5::Attribute attr = obj.openAttribute(name);
+    if (attr.getTypeClass() != H5T_INTEGER || attr.getSpace().getSimpleExtentNpoints() != 1) {
+      fail(object + "@" + name, "expected a scalar integer attribute");
+    }
+    int64_t value = 0;
+    attr.read(H5::PredType::NATIVE_INT64, &value);
+    return value;
+  }
+
+  // Reads a rank-1 array (or rank-2 with `cols` columns when cols > 1) of exactly type T.
+  template <typename T>
+  std::vector<T> array(const std::string& path, hsize_t cols = 1) const {
+    require(path);
+    try {
+      return array_unchecked<T>(path, cols);
+    } catch (const H5::Exception& e) {
+      fail(path, "unreadable (" + e.getDetailMsg() + ")");
+    }
+  }
+
+  template <typename T>
+  std::vector<T> array_unchecked(const std::string& path, hsize_t cols) const {
+    H5::DataSet ds = file_.openDataSet(path);
+    const H5::DataType stored = ds.getDataType();
+    const H5::PredType& want = native_type<T>();
+    if (stored.getClass() != want.getClass() || stored.getSize() != want.getSize() ||
+        (stored.getClass() == H5T_INTEGER && H5Tget_sign(stored.getId()) != H5Tget_sign(want.getId()))) {
+      fail(path, std::string("wrong dtype, expected ") + type_name<T>());
+    }
+    H5::DataSpace space = ds.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    hsize_t dims[2] = {0, 0};
+    if (rank < 1 || rank > 2) fail(path, "expected a 1- or 2-dimensional array");
+    space.getSimpleExtentDims(dims);
+    const hsize_t got_cols = rank == 2 ? dims[1] : 1;
+    if (got_cols != cols && dims[0] != 0) {
+      fail(path, "expected " + std::to_string(cols) + " columns, got " + std::to_string(got_cols));
+    }
+    std::vector<T> values(static_cast<size_t>(dims[0] * got_cols));
+    if (!values.empty()) ds.read(values.data(), want);
+    return values;
+  }
+
+  std::vector<std::string> strings(const std::string& path) const {
+    const auto chars = array<uint8_t>(path + "/chars");
+    const auto offsets = array<int64_t>(path + "/offsets");
+    if (offsets.empty() || offsets.front() != 0 || offsets.back() != static_cast<int64_t>(chars.size()) ||
+        !std::is_sorted(offsets.begin(), offsets.end())) {
+      fail(path + "/offsets", "not a valid offset array for " + std::to_string(chars.size()) + " bytes");
+    }
+    std::vector<std::string> out;
+    out.reserve(offsets.size() - 1);
+    for (size_t i = 0; i + 1 < offsets.size(); ++i) {
+      out.emplace_back(reinterpret_cast<const char*>(chars.data()) + offsets[i],
+                       static_cast<size_t>(offsets[i + 1] - offsets[i]));
+    }
+    return out;
+  }
+
+  template <typename T>
+  std::vector<T> optional_array(const std::string& path) const {
+    return exists(path) ? array<T>(path) : std::vector<T>{};
+  }
+
+ private:
+  const H5::H5Object& open_object(const std::string& path) const {
+    // Attributes live on the root group or on named groups.
+    holder_ = file_.openGroup(path);
+    return holder_;
+  }
+
+  std::string path_;
+  H5::H5File file_;
+  mutable H5::Group holder_;
+};
+
+void check_name(const Reader& r, const std::string& list, const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    r.fail(list, "invalid name '" + name + "'");
+  }
+}
+
+Dataset read_contents(const Reader& r) {
+  const std::string format = r.string_attribute("/", "format");
+  if (format != kFormatName) r.fail("/", "not a graft dataset (attribute 'format' is '" + format + "')");
+  const int64_t version = r.int_attribute("/", "schema_version");
+  if (version != kSchemaVersion) {
+    r.fail("/", "unknown schema version " + std::to_string(version) + " (this graft reads version " +
+                    std::to_string(kSchemaVersion) + ")");
+  }
+
+  Dataset ds;
+  ds.provenance.command = r.string_attribute("/provenance", "command");
+  ds.provenance.graft_version = r.string_attribute("/provenance", "graft_version");
+  const auto paths = r.strings("/provenance/source_paths");
+  const auto crcs = r.strings("/provenance/source_crc32");
+  const auto sizes = r.array<int64_t>("/provenance/source_sizes");
+  if (crcs.size() != paths.size() || sizes.size() != paths.size()) {
+    r.fail("/provenance", "source_paths, source_crc32 and source_sizes differ in length");
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ds.provenance.sources.push_back(SourceFile{paths[i], static_cast<uint64_t>(sizes[i]), crcs[i]});
+  }
+
+  ds.user_ids = r.strings("/users/ids");
+  for (const std::string& name : r.strings("/domain_names")) {
+    check_name(r, "/domain_names", name);
+    const std::string base = "/domains/" + name;
+    Domain d;
+    d.name = name;
+    d.item_ids = r.strings(base + "/items/ids");
+    d.category_names = r.strings(base + "/category_names");
+    d.item_category_offsets = r.optional_array<int64_t>(base + "/items/category_offsets");
+    d.item_category = r.optional_array<int32_t>(base + "/items/category");
+    Interactions& x = d.interactions;
+    x.user = r.array<int64_t>(base + "/interactions/user");
+    x.item = r.array<int64_t>(base + "/interactions/item");
+    x.time = r.optional_array<int64_t>(base + "/interactions/time");
+    x.behavior = r.optional_array<int8_t>(base + "/interactions/behavior");
+    x.weight = r.optional_array<float>(base + "/interactions/weight");
+    ds.domains.push_back(std::move(d));
+  }
+
+  for (const std::string& name : r.strings("/split_names")) {
+    check_name(r, "/split_names", name);
+    const std::string base = "/splits/" + name;
+    Split s;
+    s.name = name;
+    s.kind = r.string_attribute(base, "kind");
+    const auto keys = r.strings(base + "/param_keys");
+    const auto values = r.strings(base + "/param_values");
+    if (keys.size() != values.size()) r.fail(base, "param_keys and param_values differ in length");
+    for (size_t i = 0; i < keys.size(); ++i) s.params[keys[i]] = values[i];
+    for (const std::string& domain : r.strings(base + "/part_names")) {
+      check_name(r, base + "/part_names", domain);
+      const std::string pb = base + "/parts/" + domain;
+      DomainSplit p;
+      p.domain = domain;
+      p.negatives_per_case = r.int_attribute(pb, "negatives_per_case");
+      if (p.negatives_per_case < 0) r.fail(pb, "negative negatives_per_case");
+      p.train = r.array<int64_t>(pb + "/train");
+      p.valid = r.array<int64_t>(pb + "/valid");
+      p.test = r.array<int64_t>(pb + "/test");
+      p.cold_start_users = r.array<int64_t>(pb + "/cold_start_users");
+      const auto k = static_cast<hsize_t>(std::max<int64_t>(1, p.negatives_per_case));
+      p.valid_negatives = r.array<int64_t>(pb + "/valid_negatives", k);
+      p.test_negatives = r.array<int64_t>(pb + "/test_negatives", k);
+      s.parts.push_back(std::move(p));
+    }
+    ds.splits.push_back(std::move(s));
+  }
+  return ds;
+}
+
+// The C++ API prints every error stack to stderr by default; errors are reported by graft.
+struct SilenceHdf5 {
+  SilenceHdf5() { H5::Exception::dontPrint(); }
+};
+
+}  // namespace
+
+void write_dataset(const Dataset& dataset, const std::string& path) {
+  static SilenceHdf5 silence;
+  validate(dataset, path);
+  write_atomically(path, [&](const std::string& tmp) {
+    try {
+      Writer writer(tmp);
+      write_contents(dataset, writer);
+      writer.file().close();
+    } catch (const H5::Exception& e) {
+      throw DataError(path + ": writing HDF5 failed in " + e.getFuncName() + ": " + e.getDetailMsg());
+    }
+  });
+}
+
+Dataset read_dataset(const std::string& path) {
+  static SilenceHdf5 silence;
+  Dataset dataset;
+  try {
+    Reader reader(path);
+    dataset = read_contents(reader);
+  } catch (const H5::Exception& e) {
+    throw DataError(path + ": unreadable HDF5 (" + e.getFuncName() + ": " + e.getDetailMsg() + ")");
+  }
+  validate(dataset, path);
+  return dataset;
+}
+
+}  // namespace graft::io

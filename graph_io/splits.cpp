@@ -85,32 +85,35 @@ int32_t category_index(const Domain& domain, const std::string& category) {
 
 uint64_t domain_seed(uint64_t seed, const std::string& domain) { return derive_seed(seed, "split/" + domain); }
 
-// Builds the parts of options.kind, recording the options it uses in `params`.
-std::vector<DomainSplit> build_parts(const Dataset& dataset, const SplitOptions& options,
-                                     std::map<std::string, std::string>& params) {
-  const std::string& kind = options.kind;
-  if (kind == "cold_start_users") {
-    if (!options.domains.empty()) {
-      throw UsageError("--domain does not apply to cold_start_users; name the domains with --source and --target");
-    }
-    if (options.source.empty()) throw UsageError("cold_start_users needs --source");
-    if (options.target.empty()) throw UsageError("cold_start_users needs --target");
-    known_domain(dataset, options.source, "--source");
-    known_domain(dataset, options.target, "--target");
-    if (options.source == options.target) {
-      throw UsageError("--source and --target must differ, both are '" + options.source + "'");
-    }
-    const double fraction = options.cold_start_fraction;
-    if (!(fraction > 0.0 && fraction <= 1.0)) {
-      throw UsageError("--cold-start-fraction must be in (0, 1], got " + format_number(fraction));
-    }
-    params["source"] = options.source;
-    params["target"] = options.target;
-    params["cold_start_fraction"] = format_number(fraction);
-    return cold_start_users_split(dataset, options.source, options.target, fraction,
-                                  domain_seed(options.seed, options.source + "/" + options.target));
+// The parts of a cold_start_users split, recording the options it uses in `params`.
+std::vector<DomainSplit> cold_start_parts(const Dataset& dataset, const SplitOptions& options,
+                                          std::map<std::string, std::string>& params) {
+  if (!options.domains.empty()) {
+    throw UsageError("--domain does not apply to cold_start_users; name the domains with --source and --target");
   }
+  if (options.source.empty()) throw UsageError("cold_start_users needs --source");
+  if (options.target.empty()) throw UsageError("cold_start_users needs --target");
+  known_domain(dataset, options.source, "--source");
+  known_domain(dataset, options.target, "--target");
+  if (options.source == options.target) {
+    throw UsageError("--source and --target must differ, both are '" + options.source + "'");
+  }
+  const double fraction = options.cold_start_fraction;
+  if (!(fraction > 0.0 && fraction <= 1.0)) {
+    throw UsageError("--cold-start-fraction must be in (0, 1], got " + format_number(fraction));
+  }
+  params["source"] = options.source;
+  params["target"] = options.target;
+  params["cold_start_fraction"] = format_number(fraction);
+  return cold_start_users_split(dataset, options.source, options.target, fraction,
+                                domain_seed(options.seed, options.source + "/" + options.target));
+}
 
+// The parts of a kind that splits each selected domain alone, recording the options it uses in
+// `params`.
+std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOptions& options,
+                                          std::map<std::string, std::string>& params) {
+  const std::string& kind = options.kind;
   const std::vector<const Domain*> domains = selected_domains(dataset, options);
   if (kind == "ratio" || kind == "temporal") {
     check_ratios(options);
@@ -176,7 +179,8 @@ void add_split(Dataset& dataset, const SplitOptions& options) {
   split.kind = options.kind;
   split.params["kind"] = options.kind;
   split.params["seed"] = std::to_string(options.seed);
-  split.parts = build_parts(dataset, options, split.params);
+  split.parts = options.kind == "cold_start_users" ? cold_start_parts(dataset, options, split.params)
+                                                   : per_domain_parts(dataset, options, split.params);
   for (DomainSplit& part : split.parts) {
     for (auto* list : {&part.train, &part.valid, &part.test, &part.cold_start_users}) {
       std::sort(list->begin(), list->end());

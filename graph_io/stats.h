@@ -1,4 +1,11 @@
 // Dataset statistics, graph ones (components) through Boost.Graph.
+//
+// format_stats_json layout (keys in this order; the degree objects have min, p25, p50, p75,
+// p90, p99, max):
+//   {"users": U,
+//    "domains": [{"name", "users", "items", "categories", "interactions", "density",
+//                 "user_degree": {...}, "item_degree": {...}, "components", "largest_component",
+//                 "shared_users": {other domain: count}, "cold_start_users": {split: count}}]}
 #pragma once
 
 #include <cstdint>
@@ -17,7 +24,8 @@ struct DomainStats {
   int64_t categories = 0;
   int64_t interactions = 0;
   double density = 0.0;      // interactions / (users * items)
-  // Degree quantiles (min, 25%, 50%, 75%, 90%, 99%, max) of users and of items.
+  // Degree quantiles (min, 25%, 50%, 75%, 90%, 99%, max) of users and of items, linearly
+  // interpolated; over the domain's users above and over all its items (unused ones count 0).
   std::vector<double> user_degree_quantiles, item_degree_quantiles;
   int64_t components = 0;          // connected components of the user–item graph
   int64_t largest_component = 0;   // nodes in the largest one

@@ -1,0 +1,41 @@
+// The builders behind add_split (splits.cpp), one per split kind, and the negative sampler it
+// applies before storing a split. Options reach them already checked; add_split sorts the index
+// lists of the parts they return.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph_io/dataset.h"
+#include "graph_io/splits.h"
+
+namespace graft::io {
+
+// Per user with >= 3 interactions: the latest (by time, ties by index; without time a seeded
+// random one) is the test case, the second latest the valid case, the rest train.
+DomainSplit leave_one_out_split(const Domain& domain, int64_t num_users, uint64_t seed);
+
+// Per user, a seeded shuffle cut into test, valid and train shares (rounding in the .cpp).
+DomainSplit ratio_split(const Domain& domain, int64_t num_users, double valid_ratio, double test_ratio,
+                        uint64_t seed);
+
+// One global cutoff per domain: the latest test_ratio of interactions test, the valid_ratio
+// before them valid. The domain must have timestamps.
+DomainSplit temporal_split(const Domain& domain, double valid_ratio, double test_ratio);
+
+// Parts for source and target: a seeded share of the users of both domains lose all target
+// training interactions; half of them are valid users, the other half test users.
+std::vector<DomainSplit> cold_start_users_split(const Dataset& dataset, const std::string& source,
+                                                const std::string& target, double fraction, uint64_t seed);
+
+// Interactions with items of `category` are test cases except each user's first `k_shot` of
+// them (by time, else seeded random), which stay in train.
+DomainSplit new_category_split(const Domain& domain, int64_t num_users, int32_t category, int64_t k_shot,
+                               uint64_t seed);
+
+// Draws `count` negatives per valid/test case into every part of `split` (see sample_negatives)
+// and records count and seed in split.params. Leaves `split` untouched when it throws.
+void draw_negatives(const Dataset& dataset, Split& split, int64_t count, uint64_t seed);
+
+}  // namespace graft::io

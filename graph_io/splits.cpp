@@ -1,0 +1,198 @@
+// add_split: checks the options against the dataset, runs the builder of the kind, draws the
+// sampled negatives and stores the split. Split::params records the kind and every option that
+// kind uses, so a stored split says how to make it again.
+#include "graph_io/splits.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
+#include "graph_io/split_builders.h"
+
+namespace graft::io {
+
+namespace {
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out.empty() ? "(none)" : out;
+}
+
+// Shortest text that reads back as the same double.
+std::string format_number(double value) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::vector<std::string> domain_names(const Dataset& dataset) {
+  std::vector<std::string> names;
+  for (const Domain& d : dataset.domains) names.push_back(d.name);
+  return names;
+}
+
+const Domain& known_domain(const Dataset& dataset, const std::string& name, const std::string& flag) {
+  if (const Domain* d = dataset.find_domain(name)) return *d;
+  throw UsageError(flag + ": unknown domain '" + name + "'; the dataset has: " + join(domain_names(dataset)));
+}
+
+std::vector<const Domain*> selected_domains(const Dataset& dataset, const SplitOptions& options) {
+  std::vector<const Domain*> out;
+  if (options.domains.empty()) {
+    for (const Domain& d : dataset.domains) out.push_back(&d);
+    return out;
+  }
+  for (const std::string& name : options.domains) {
+    const Domain* d = &known_domain(dataset, name, "--domain");
+    if (std::find(out.begin(), out.end(), d) != out.end()) throw UsageError("--domain '" + name + "' given twice");
+    out.push_back(d);
+  }
+  return out;
+}
+
+void check_ratios(const SplitOptions& options) {
+  const auto check_one = [](const std::string& flag, double ratio) {
+    if (!(ratio >= 0.0 && ratio < 1.0)) {
+      throw UsageError(flag + " must be in [0, 1), got " + format_number(ratio));
+    }
+  };
+  check_one("--valid-ratio", options.valid_ratio);
+  check_one("--test-ratio", options.test_ratio);
+  if (!(options.valid_ratio + options.test_ratio < 1.0)) {
+    throw UsageError("--valid-ratio + --test-ratio must be below 1, got " + format_number(options.valid_ratio) +
+                     " + " + format_number(options.test_ratio));
+  }
+}
+
+int32_t category_index(const Domain& domain, const std::string& category) {
+  if (!domain.has_categories()) {
+    throw UsageError("new_category: domain '" + domain.name + "' has no categories");
+  }
+  const auto& names = domain.category_names;
+  const auto it = std::find(names.begin(), names.end(), category);
+  if (it == names.end()) {
+    // Real catalogues have thousands of categories; name the first few.
+    constexpr size_t kShown = 20;
+    std::vector<std::string> shown(names.begin(), names.begin() + std::min(names.size(), kShown));
+    if (names.size() > kShown) shown.push_back("... (" + std::to_string(names.size()) + " in all)");
+    throw UsageError("--category: domain '" + domain.name + "' has no category '" + category +
+                     "'; its categories: " + join(shown));
+  }
+  return static_cast<int32_t>(it - names.begin());
+}
+
+uint64_t domain_seed(uint64_t seed, const std::string& domain) { return derive_seed(seed, "split/" + domain); }
+
+// The parts of a cold_start_users split, recording the options it uses in `params`.
+std::vector<DomainSplit> cold_start_parts(const Dataset& dataset, const SplitOptions& options,
+                                          std::map<std::string, std::string>& params) {
+  if (!options.domains.empty()) {
+    throw UsageError("--domain does not apply to cold_start_users; name the domains with --source and --target");
+  }
+  if (options.source.empty()) throw UsageError("cold_start_users needs --source");
+  if (options.target.empty()) throw UsageError("cold_start_users needs --target");
+  known_domain(dataset, options.source, "--source");
+  known_domain(dataset, options.target, "--target");
+  if (options.source == options.target) {
+    throw UsageError("--source and --target must differ, both are '" + options.source + "'");
+  }
+  const double fraction = options.cold_start_fraction;
+  if (!(fraction > 0.0 && fraction <= 1.0)) {
+    throw UsageError("--cold-start-fraction must be in (0, 1], got " + format_number(fraction));
+  }
+  params["source"] = options.source;
+  params["target"] = options.target;
+  params["cold_start_fraction"] = format_number(fraction);
+  return cold_start_users_split(dataset, options.source, options.target, fraction,
+                                domain_seed(options.seed, options.source + "/" + options.target));
+}
+
+// The parts of a kind that splits each selected domain alone, recording the options it uses in
+// `params`.
+std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOptions& options,
+                                          std::map<std::string, std::string>& params) {
+  const std::string& kind = options.kind;
+  const std::vector<const Domain*> domains = selected_domains(dataset, options);
+  if (kind == "ratio" || kind == "temporal") {
+    check_ratios(options);
+    params["valid_ratio"] = format_number(options.valid_ratio);
+    params["test_ratio"] = format_number(options.test_ratio);
+  }
+  std::vector<int32_t> categories;
+  if (kind == "new_category") {
+    if (options.category.empty()) throw UsageError("new_category needs --category");
+    if (options.k_shot < 0) throw UsageError("--k-shot must be >= 0, got " + std::to_string(options.k_shot));
+    for (const Domain* d : domains) categories.push_back(category_index(*d, options.category));
+    params["category"] = options.category;
+    params["k_shot"] = std::to_string(options.k_shot);
+  }
+  if (kind == "temporal") {
+    for (const Domain* d : domains) {
+      if (!d->interactions.has_time()) {
+        throw UsageError("temporal split: domain '" + d->name + "' has no timestamps");
+      }
+    }
+  }
+
+  std::vector<std::string> names;
+  std::vector<DomainSplit> parts;
+  for (size_t i = 0; i < domains.size(); ++i) {
+    const Domain& d = *domains[i];
+    const uint64_t seed = domain_seed(options.seed, d.name);
+    names.push_back(d.name);
+    if (kind == "leave_one_out") {
+      parts.push_back(leave_one_out_split(d, dataset.num_users(), seed));
+    } else if (kind == "ratio") {
+      parts.push_back(ratio_split(d, dataset.num_users(), options.valid_ratio, options.test_ratio, seed));
+    } else if (kind == "temporal") {
+      parts.push_back(temporal_split(d, options.valid_ratio, options.test_ratio));
+    } else {
+      parts.push_back(new_category_split(d, dataset.num_users(), categories[i], options.k_shot, seed));
+    }
+  }
+  params["domains"] = join(names);
+  return parts;
+}
+
+}  // namespace
+
+std::vector<std::string> split_kinds() {
+  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category"};
+}
+
+void add_split(Dataset& dataset, const SplitOptions& options) {
+  const std::vector<std::string> kinds = split_kinds();
+  if (options.kind.empty()) throw UsageError("--kind is required; valid kinds: " + join(kinds));
+  if (std::find(kinds.begin(), kinds.end(), options.kind) == kinds.end()) {
+    throw UsageError("--kind: unknown split kind '" + options.kind + "'; valid kinds: " + join(kinds));
+  }
+  Split split;
+  split.name = options.name.empty() ? options.kind : options.name;
+  if (split.name.find('/') != std::string::npos) {
+    throw UsageError("--name: a split name must not contain '/', got '" + split.name + "'");
+  }
+  if (options.negatives < 0) {
+    throw UsageError("--negatives must be >= 0, got " + std::to_string(options.negatives));
+  }
+  split.kind = options.kind;
+  split.params["kind"] = options.kind;
+  split.params["seed"] = std::to_string(options.seed);
+  split.parts = options.kind == "cold_start_users" ? cold_start_parts(dataset, options, split.params)
+                                                   : per_domain_parts(dataset, options, split.params);
+  for (DomainSplit& part : split.parts) {
+    for (auto* list : {&part.train, &part.valid, &part.test, &part.cold_start_users}) {
+      std::sort(list->begin(), list->end());
+    }
+  }
+  draw_negatives(dataset, split, options.negatives, options.seed);
+
+  if (Split* existing = dataset.find_split(split.name)) {
+    *existing = std::move(split);
+  } else {
+    dataset.splits.push_back(std::move(split));
+  }
+}
+
+}  // namespace graft::io

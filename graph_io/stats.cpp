@@ -1,0 +1,115 @@
+// compute_stats: counts, degree quantiles, overlap between domains, and the connected components
+// of each domain's user–item graph through Boost.Graph.
+#include "graph_io/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+
+namespace graft::io {
+
+namespace {
+
+// min, 25%, 50%, 75%, 90%, 99%, max with linear interpolation between order statistics (the
+// default of numpy.quantile); all zeros for an empty population.
+std::vector<double> degree_quantiles(std::vector<int64_t> degrees) {
+  static constexpr double kLevels[] = {0.0, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0};
+  std::vector<double> out;
+  std::sort(degrees.begin(), degrees.end());
+  for (const double q : kLevels) {
+    if (degrees.empty()) {
+      out.push_back(0.0);
+      continue;
+    }
+    const double position = q * static_cast<double>(degrees.size() - 1);
+    const auto lower = static_cast<size_t>(std::floor(position));
+    const size_t upper = std::min(lower + 1, degrees.size() - 1);
+    const double fraction = position - static_cast<double>(lower);
+    out.push_back(static_cast<double>(degrees[lower]) +
+                  fraction * static_cast<double>(degrees[upper] - degrees[lower]));
+  }
+  return out;
+}
+
+// Components of the bipartite graph whose nodes are the users and items with an interaction.
+void fill_components(const Domain& domain, const std::vector<int64_t>& user_degree,
+                     const std::vector<int64_t>& item_degree, DomainStats& stats) {
+  std::vector<int64_t> node_of_user(user_degree.size(), -1), node_of_item(item_degree.size(), -1);
+  int64_t nodes = 0;
+  for (size_t u = 0; u < user_degree.size(); ++u) {
+    if (user_degree[u] > 0) node_of_user[u] = nodes++;
+  }
+  for (size_t i = 0; i < item_degree.size(); ++i) {
+    if (item_degree[i] > 0) node_of_item[i] = nodes++;
+  }
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  Graph graph(static_cast<size_t>(nodes));
+  const Interactions& x = domain.interactions;
+  for (size_t r = 0; r < x.size(); ++r) {
+    boost::add_edge(static_cast<size_t>(node_of_user[x.user[r]]), static_cast<size_t>(node_of_item[x.item[r]]),
+                    graph);
+  }
+  std::vector<int64_t> component(static_cast<size_t>(nodes));
+  stats.components = nodes == 0 ? 0 : boost::connected_components(graph, component.data());
+  std::vector<int64_t> sizes(static_cast<size_t>(stats.components), 0);
+  for (const int64_t c : component) ++sizes[c];
+  stats.largest_component = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+}
+
+}  // namespace
+
+DatasetStats compute_stats(const Dataset& dataset) {
+  DatasetStats out;
+  out.users = dataset.num_users();
+  const auto num_users = static_cast<size_t>(dataset.num_users());
+  std::vector<std::vector<bool>> active;  // per domain, per user: has an interaction there
+
+  for (const Domain& domain : dataset.domains) {
+    DomainStats s;
+    s.name = domain.name;
+    const Interactions& x = domain.interactions;
+    std::vector<int64_t> user_degree(num_users, 0), item_degree(static_cast<size_t>(domain.num_items()), 0);
+    for (size_t r = 0; r < x.size(); ++r) {
+      ++user_degree[x.user[r]];
+      ++item_degree[x.item[r]];
+    }
+    std::vector<int64_t> active_degrees;
+    active.emplace_back(num_users, false);
+    for (size_t u = 0; u < num_users; ++u) {
+      if (user_degree[u] > 0) {
+        active_degrees.push_back(user_degree[u]);
+        active.back()[u] = true;
+      }
+    }
+    s.users = static_cast<int64_t>(active_degrees.size());
+    s.items = domain.num_items();
+    s.categories = domain.num_categories();
+    s.interactions = static_cast<int64_t>(x.size());
+    s.density = s.users * s.items == 0
+                    ? 0.0
+                    : static_cast<double>(s.interactions) / (static_cast<double>(s.users) * static_cast<double>(s.items));
+    s.user_degree_quantiles = degree_quantiles(active_degrees);
+    s.item_degree_quantiles = degree_quantiles(item_degree);
+    fill_components(domain, user_degree, item_degree, s);
+    for (const Split& split : dataset.splits) {
+      if (const DomainSplit* part = split.part(domain.name)) {
+        s.cold_start_users_per_split[split.name] = static_cast<int64_t>(part->cold_start_users.size());
+      }
+    }
+    out.domains.push_back(std::move(s));
+  }
+
+  for (size_t a = 0; a < out.domains.size(); ++a) {
+    for (size_t b = 0; b < out.domains.size(); ++b) {
+      if (a == b) continue;
+      int64_t both = 0;
+      for (size_t u = 0; u < num_users; ++u) both += active[a][u] && active[b][u];
+      out.domains[a].shared_users[out.domains[b].name] = both;
+    }
+  }
+  return out;
+}
+
+}  // namespace graft::io

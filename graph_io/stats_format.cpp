@@ -1,0 +1,127 @@
+// Text forms of DatasetStats: aligned tables for people, JSON (layout in stats.h) for scripts.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "graph_io/stats.h"
+
+namespace graft::io {
+
+namespace {
+
+const char* const kQuantileNames[] = {"min", "p25", "p50", "p75", "p90", "p99", "max"};
+const char* const kQuantileHeaders[] = {"min", "25%", "50%", "75%", "90%", "99%", "max"};
+
+// Up to two decimals, trailing zeros dropped: 2, 2.5, 2.97.
+std::string format_degree(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", value);
+  std::string text = buffer;
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::string format_density(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+// Rows of cells as columns: the first `name_columns` left-aligned, the others (numbers)
+// right-aligned, two spaces between columns.
+std::string aligned(const std::vector<std::vector<std::string>>& rows, size_t name_columns = 1) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size(), ' ');
+      if (c > 0) line += "  ";
+      line += c < name_columns ? row[c] + pad : pad + row[c];
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_stats_table(const DatasetStats& stats) {
+  std::string out = "dataset: " + std::to_string(stats.users) + " users, " + std::to_string(stats.domains.size()) +
+                    " domains\n";
+
+  std::vector<std::vector<std::string>> overview = {
+      {"domain", "users", "items", "categories", "interactions", "density", "components", "largest component"}};
+  for (const DomainStats& d : stats.domains) {
+    overview.push_back({d.name, std::to_string(d.users), std::to_string(d.items), std::to_string(d.categories),
+                        std::to_string(d.interactions), format_density(d.density), std::to_string(d.components),
+                        std::to_string(d.largest_component)});
+  }
+  out += "\n" + aligned(overview);
+
+  std::vector<std::vector<std::string>> degrees = {{"degree"}};
+  degrees[0].insert(degrees[0].end(), std::begin(kQuantileHeaders), std::end(kQuantileHeaders));
+  for (const DomainStats& d : stats.domains) {
+    for (const auto& [who, quantiles] : {std::pair{"users", &d.user_degree_quantiles},
+                                         std::pair{"items", &d.item_degree_quantiles}}) {
+      std::vector<std::string> row = {d.name + " " + who};
+      for (const double q : *quantiles) row.push_back(format_degree(q));
+      degrees.push_back(std::move(row));
+    }
+  }
+  out += "\n" + aligned(degrees);
+
+  if (stats.domains.size() > 1) {
+    std::vector<std::vector<std::string>> shared = {{"shared users"}};
+    for (const DomainStats& d : stats.domains) shared[0].push_back(d.name);
+    for (const DomainStats& d : stats.domains) {
+      std::vector<std::string> row = {d.name};
+      for (const DomainStats& other : stats.domains) {
+        const auto it = d.shared_users.find(other.name);
+        row.push_back(it == d.shared_users.end() ? "-" : std::to_string(it->second));
+      }
+      shared.push_back(std::move(row));
+    }
+    out += "\n" + aligned(shared);
+  }
+
+  std::vector<std::vector<std::string>> cold = {{"split", "domain", "cold-start users"}};
+  for (const DomainStats& d : stats.domains) {
+    for (const auto& [split, users] : d.cold_start_users_per_split) cold.push_back({split, d.name, std::to_string(users)});
+  }
+  if (cold.size() > 1) out += "\n" + aligned(cold, 2);
+  return out;
+}
+
+std::string format_stats_json(const DatasetStats& stats) {
+  using Json = nlohmann::ordered_json;
+  const auto quantiles = [](const std::vector<double>& values) {
+    Json q = Json::object();
+    for (size_t i = 0; i < values.size(); ++i) q[kQuantileNames[i]] = values[i];
+    return q;
+  };
+  Json domains = Json::array();
+  for (const DomainStats& d : stats.domains) {
+    domains.push_back({{"name", d.name},
+                       {"users", d.users},
+                       {"items", d.items},
+                       {"categories", d.categories},
+                       {"interactions", d.interactions},
+                       {"density", d.density},
+                       {"user_degree", quantiles(d.user_degree_quantiles)},
+                       {"item_degree", quantiles(d.item_degree_quantiles)},
+                       {"components", d.components},
+                       {"largest_component", d.largest_component},
+                       {"shared_users", d.shared_users},
+                       {"cold_start_users", d.cold_start_users_per_split}});
+  }
+  const Json root = {{"users", stats.users}, {"domains", domains}};
+  return root.dump(2) + "\n";
+}
+
+}  // namespace graft::io

@@ -1,0 +1,144 @@
+// Dataset statistics: exact numbers on a hand-built dataset, and both text forms.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "graph_io/stats.h"
+#include "tests/graph_io/split_fixtures.h"
+
+namespace graft::io {
+namespace {
+
+using fixtures::make_domain;
+using fixtures::user_names;
+
+using Quantiles = std::vector<double>;
+
+// alpha: u0-i0 u0-i1 u1-i1 u2-i2 u2-i2, item 3 unused: components {u0 u1 i0 i1} and {u2 i2}.
+// beta:  u1-j0 u2-j0 u4-j1: components {u1 u2 j0} and {u4 j1}. Users 1 and 2 use both.
+Dataset two_domains() {
+  Dataset ds;
+  ds.user_ids = user_names(6);
+  Domain alpha = make_domain("alpha", 4, {0, 0, 1, 2, 2}, {0, 1, 1, 2, 2});
+  alpha.category_names = {"x", "y"};
+  alpha.item_category_offsets = {0, 1, 2, 3, 4};
+  alpha.item_category = {0, 1, 0, 1};
+  ds.domains = {alpha, make_domain("beta", 2, {1, 2, 4}, {0, 0, 1})};
+  Split cold;
+  cold.name = "cs";
+  cold.part_or_add("alpha").train = {0, 1, 2, 3, 4};
+  DomainSplit& target = cold.part_or_add("beta");
+  target.train = {2};
+  target.test = {0, 1};
+  target.cold_start_users = {1, 2};
+  Split loo;
+  loo.name = "loo";
+  loo.part_or_add("alpha").train = {0, 1, 2, 3, 4};
+  ds.splits = {cold, loo};
+  return ds;
+}
+
+TEST(ComputeStats, CountsDegreesComponentsAndOverlap) {
+  const DatasetStats stats = compute_stats(two_domains());
+  EXPECT_EQ(stats.users, 6);
+  ASSERT_EQ(stats.domains.size(), 2u);
+
+  const DomainStats& a = stats.domains[0];
+  EXPECT_EQ(a.name, "alpha");
+  EXPECT_EQ(a.users, 3);
+  EXPECT_EQ(a.items, 4);
+  EXPECT_EQ(a.categories, 2);
+  EXPECT_EQ(a.interactions, 5);
+  EXPECT_DOUBLE_EQ(a.density, 5.0 / 12.0);
+  EXPECT_EQ(a.user_degree_quantiles, (Quantiles{1, 1.5, 2, 2, 2, 2, 2}));  // degrees 2 1 2
+  EXPECT_EQ(a.item_degree_quantiles, (Quantiles{0, 0.75, 1.5, 2, 2, 2, 2}));  // degrees 1 2 2 0
+  EXPECT_EQ(a.components, 2);
+  EXPECT_EQ(a.largest_component, 4);
+  EXPECT_EQ(a.shared_users, (std::map<std::string, int64_t>{{"beta", 2}}));
+  EXPECT_EQ(a.cold_start_users_per_split, (std::map<std::string, int64_t>{{"cs", 0}, {"loo", 0}}));
+
+  const DomainStats& b = stats.domains[1];
+  EXPECT_EQ(b.users, 3);
+  EXPECT_EQ(b.items, 2);
+  EXPECT_EQ(b.categories, 0);
+  EXPECT_DOUBLE_EQ(b.density, 0.5);
+  EXPECT_EQ(b.user_degree_quantiles, (Quantiles{1, 1, 1, 1, 1, 1, 1}));
+  ASSERT_EQ(b.item_degree_quantiles.size(), 7u);  // degrees 2 1
+  const Quantiles expected_items = {1, 1.25, 1.5, 1.75, 1.9, 1.99, 2};
+  for (size_t q = 0; q < 7; ++q) EXPECT_DOUBLE_EQ(b.item_degree_quantiles[q], expected_items[q]) << q;
+  EXPECT_EQ(b.components, 2);
+  EXPECT_EQ(b.largest_component, 3);
+  EXPECT_EQ(b.shared_users, (std::map<std::string, int64_t>{{"alpha", 2}}));
+  EXPECT_EQ(b.cold_start_users_per_split, (std::map<std::string, int64_t>{{"cs", 2}}));
+}
+
+TEST(ComputeStats, OneComponentWhenEverythingConnects) {
+  Dataset ds;
+  ds.user_ids = user_names(3);
+  // A path u0-i0-u1-i1-u2-i2 plus a repeated edge.
+  ds.domains = {make_domain("chain", 3, {0, 1, 1, 2, 2, 2}, {0, 0, 1, 1, 2, 2})};
+  const DomainStats s = compute_stats(ds).domains[0];
+  EXPECT_EQ(s.components, 1);
+  EXPECT_EQ(s.largest_component, 6);
+}
+
+TEST(ComputeStats, EmptyDomainHasZeros) {
+  Dataset ds;
+  ds.user_ids = user_names(2);
+  ds.domains = {make_domain("empty", 3, {}, {})};
+  const DomainStats s = compute_stats(ds).domains[0];
+  EXPECT_EQ(s.users, 0);
+  EXPECT_EQ(s.items, 3);
+  EXPECT_EQ(s.density, 0.0);
+  EXPECT_EQ(s.user_degree_quantiles, Quantiles(7, 0.0));
+  EXPECT_EQ(s.item_degree_quantiles, Quantiles(7, 0.0));
+  EXPECT_EQ(s.components, 0);
+  EXPECT_EQ(s.largest_component, 0);
+}
+
+TEST(FormatStats, TableAlignsEverySection) {
+  const std::string table = format_stats_table(compute_stats(two_domains()));
+  EXPECT_EQ(table,
+            "dataset: 6 users, 2 domains\n"
+            "\n"
+            "domain  users  items  categories  interactions  density  components  largest component\n"
+            "alpha       3      4           2             5   0.4167           2                  4\n"
+            "beta        3      2           0             3      0.5           2                  3\n"
+            "\n"
+            "degree       min   25%  50%   75%  90%   99%  max\n"
+            "alpha users    1   1.5    2     2    2     2    2\n"
+            "alpha items    0  0.75  1.5     2    2     2    2\n"
+            "beta users     1     1    1     1    1     1    1\n"
+            "beta items     1  1.25  1.5  1.75  1.9  1.99    2\n"
+            "\n"
+            "shared users  alpha  beta\n"
+            "alpha             -     2\n"
+            "beta              2     -\n"
+            "\n"
+            "split  domain  cold-start users\n"
+            "cs     alpha                  0\n"
+            "loo    alpha                  0\n"
+            "cs     beta                   2\n");
+}
+
+TEST(FormatStats, JsonHasTheDocumentedLayout) {
+  const auto json = nlohmann::ordered_json::parse(format_stats_json(compute_stats(two_domains())));
+  EXPECT_EQ(json.at("users"), 6);
+  ASSERT_EQ(json.at("domains").size(), 2u);
+  const auto& a = json.at("domains")[0];
+  std::vector<std::string> keys;
+  for (const auto& item : a.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"name", "users", "items", "categories", "interactions", "density",
+                                            "user_degree", "item_degree", "components", "largest_component",
+                                            "shared_users", "cold_start_users"}));
+  EXPECT_EQ(a.at("name"), "alpha");
+  EXPECT_DOUBLE_EQ(a.at("density").get<double>(), 5.0 / 12.0);
+  EXPECT_EQ(a.at("item_degree").dump(), R"({"min":0.0,"p25":0.75,"p50":1.5,"p75":2.0,"p90":2.0,"p99":2.0,"max":2.0})");
+  EXPECT_EQ(a.at("components"), 2);
+  EXPECT_EQ(a.at("largest_component"), 4);
+  EXPECT_EQ(a.at("shared_users").dump(), R"({"beta":2})");
+  EXPECT_EQ(json.at("domains")[1].at("cold_start_users").dump(), R"({"cs":2})");
+}
+
+}  // namespace
+}  // namespace graft::io

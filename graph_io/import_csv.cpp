@@ -98,7 +98,7 @@ class Domains {
       if (it != index_.end()) {
         last_ = it->second;
       } else {
-        if (name.find('/') != std::string_view::npos) in.fail("domain name must not contain '/', got " + quoted(name));
+        if (name.find('/') != std::string_view::npos) in.fail("domain name must not contain '/', got " + quote_value(name));
         last_ = builders_.size();
         builders_.emplace_back(std::string(name), columns_);
         index_.emplace(std::string(name), last_);
@@ -162,7 +162,7 @@ Dataset import_csv(const ImportOptions& options, ImportReport& report) {
       if (c.behavior) {
         const std::string_view name = in.text(*c.behavior, "behavior");
         const auto parsed = parse_behavior(std::string(name));
-        if (!parsed) in.fail("unknown behavior " + quoted(name) + "; valid: pv, cart, fav, buy");
+        if (!parsed) in.fail("unknown behavior " + quote_value(name) + "; valid: pv, cart, fav, buy");
         behavior = *parsed;
       }
       domain.add(user, item, part, time, behavior, rating);

@@ -65,7 +65,7 @@ void read_genre_names(const std::string& path, DomainBuilder& domain, Dataset& d
     if (index != domain.categories().size()) {
       in.fail("expected genre index " + std::to_string(domain.categories().size()) + ", got " + std::to_string(index));
     }
-    if (domain.categories().find(in.field(0))) in.fail("genre " + quoted(in.field(0)) + " listed twice");
+    if (domain.categories().find(in.field(0))) in.fail("genre " + quote_value(in.field(0)) + " listed twice");
     domain.categories().add(in.field(0));
   }
   record_file_read(in, dataset, report);
@@ -83,7 +83,7 @@ void read_item_genre_flags(const std::string& path, DomainBuilder& domain, Datas
       if (flag == "1") {
         domain.add_category(item, static_cast<int64_t>(g));
       } else if (flag != "0") {
-        in.fail("genre flag " + std::to_string(g + 1) + " must be 0 or 1, got " + quoted(flag));
+        in.fail("genre flag " + std::to_string(g + 1) + " must be 0 or 1, got " + quote_value(flag));
       }
     }
   }
@@ -102,7 +102,7 @@ void read_movie_genres(const std::string& path, DomainBuilder& domain, Dataset& 
     if (in.field(2).empty()) continue;
     bar.split(in.field(2), genres);
     for (std::string_view genre : genres) {
-      if (genre.empty()) in.fail("empty genre name in " + quoted(in.field(2)));
+      if (genre.empty()) in.fail("empty genre name in " + quote_value(in.field(2)));
       domain.add_category(item, domain.categories().add(genre));
     }
   }

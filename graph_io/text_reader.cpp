@@ -30,7 +30,7 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string quoted(std::string_view s) {
+std::string quote_value(std::string_view s) {
   constexpr size_t kMaxShown = 40;
   std::string out = "'";
   for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
@@ -97,7 +97,7 @@ void Delimiter::split(std::string_view line, std::vector<std::string_view>& fiel
 
 std::string Delimiter::describe() const {
   if (text_.empty()) return "spaces or tabs";
-  return quoted(text_);
+  return quote_value(text_);
 }
 
 TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields, size_t max_fields)
@@ -215,9 +215,9 @@ int64_t TextReader::integer(size_t i, std::string_view name) const {
   const std::string_view text = this->text(i, name);
   int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quoted(text));
+  if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quote_value(text));
   if (ec != std::errc() || end != text.data() + text.size()) {
-    fail(std::string(name) + " must be an integer, got " + quoted(text));
+    fail(std::string(name) + " must be an integer, got " + quote_value(text));
   }
   return value;
 }
@@ -227,10 +227,10 @@ int64_t TextReader::id(size_t i, std::string_view name) const {
   int64_t value = -1;
   if (text.front() != '-') {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quoted(text));
+    if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quote_value(text));
     if (ec != std::errc() || end != text.data() + text.size()) value = -1;
   }
-  if (value < 0) fail(std::string(name) + " must be a non-negative integer, got " + quoted(text));
+  if (value < 0) fail(std::string(name) + " must be a non-negative integer, got " + quote_value(text));
   return value;
 }
 
@@ -239,7 +239,7 @@ double TextReader::number(size_t i, std::string_view name) const {
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    fail(std::string(name) + " must be a finite number, got " + quoted(text));
+    fail(std::string(name) + " must be a finite number, got " + quote_value(text));
   }
   return value;
 }

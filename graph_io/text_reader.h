@@ -37,7 +37,7 @@ class Delimiter {
 };
 
 // A value for an error message: quoted, cut to a readable length, control bytes escaped.
-std::string quoted(std::string_view value);
+std::string quote_value(std::string_view value);
 
 class TextReader {
  public:

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "graph_io/hdf5_store.h"
 #include "graph_io/importers.h"
+#include "tests/graph_io/expect_equal_datasets.h"
+#include "tests/support/test_support.h"
 
 namespace graft::testing {
 
@@ -32,6 +35,13 @@ inline io::ImportOptions import_options(const std::string& format, std::vector<s
   options.format = format;
   options.inputs = std::move(inputs);
   return options;
+}
+
+// write_dataset then read_dataset gives back the identical dataset.
+inline void expect_store_round_trip(const io::Dataset& dataset) {
+  TempDir dir;
+  io::write_dataset(dataset, dir.file("dataset.h5"));
+  io::expect_equal(dataset, io::read_dataset(dir.file("dataset.h5")));
 }
 
 }  // namespace graft::testing

@@ -94,6 +94,8 @@ TEST(ImportCdr, RecordsEveryFileReadInTheProvenance) {
   EXPECT_EQ(ds.provenance.graft_version, GRAFT_VERSION);
 }
 
+TEST(ImportCdr, SurvivesTheStore) { graft::testing::expect_store_round_trip(CdrFolders().import()); }
+
 TEST(ImportCdr, MergesDuplicateLines) {
   CdrFolders f;
   f.dir.write("books_movies/train.txt", "0\t5\n2\t6\n3\t5\n2\t6\n");

@@ -114,6 +114,15 @@ TEST(ImportCsv, TwoFilesAreTrainTestAndMinRatingFilters) {
   EXPECT_EQ(report.dropped.at("rated below 2"), 1);
 }
 
+TEST(ImportCsv, SurvivesTheStore) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", "shop,a,x,c1,100,pv,4.5\nshop,b,x,c1,101,buy,3\napp,a,y,c2,102,cart,1\n");
+  const std::string test = dir.write("test.csv", "app,b,y,c3,105,fav,2\n");
+  ImportOptions options = csv_options({train, test}, {{"domain", "0"}, {"user", "1"}, {"item", "2"}, {"category", "3"},
+                                                      {"time", "4"}, {"behavior", "5"}, {"rating", "6"}});
+  graft::testing::expect_store_round_trip(import_dataset(options));
+}
+
 TEST(ImportCsvErrors, ColumnsAndRoles) {
   TempDir dir;
   const std::string path = dir.write("h.csv", "user,item\n1,2\n");
@@ -168,6 +177,12 @@ TEST(ImportBehaviorLog, KeepsTypedEdgesAndCategoriesPerItem) {
   EXPECT_EQ(d.interactions.time, (Ids{1511544070, 1511544071, 1511544072, 1511544074}));
   EXPECT_FALSE(d.interactions.has_weight());
   EXPECT_EQ(report.duplicates_merged, 1);
+}
+
+TEST(ImportBehaviorLog, SurvivesTheStore) {
+  TempDir dir;
+  const std::string path = dir.write("log.csv", "1,100,5,pv,1511544070\n2,100,7,fav,1511544074\n");
+  graft::testing::expect_store_round_trip(import_dataset(import_options("behavior-log", {path})));
 }
 
 TEST(ImportBehaviorLogErrors, UnknownBehaviorAndCustomColumns) {

@@ -54,6 +54,13 @@ TEST(ImportLightgcn, OneFileHasNoSplitAndMergesRepeatedItems) {
   EXPECT_EQ(report.summary(), "read 1 lines; kept 2 interactions; merged 1 duplicate.");
 }
 
+TEST(ImportLightgcn, SurvivesTheStore) {
+  TempDir dir;
+  const std::string train = dir.write("train.txt", "0 1 2\n1 2\n");
+  const std::string test = dir.write("test.txt", "0 3\n");
+  graft::testing::expect_store_round_trip(import_dataset(import_options("lightgcn", {train, test})));
+}
+
 TEST(ImportLightgcnErrors, BadItemAndTooManyInputs) {
   TempDir dir;
   const std::string train = dir.write("train.txt", "0 1\n1 x7\n");

@@ -108,6 +108,11 @@ TEST(ImportMovielens, WorksWithoutACatalog) {
   EXPECT_FALSE(ds.domain("main").has_categories());
 }
 
+TEST(ImportMovielens, SurvivesTheStore) {
+  Ml100k f;
+  graft::testing::expect_store_round_trip(import_dataset(import_options("movielens", {f.folder})));
+}
+
 TEST(ImportMovielensErrors, RatingOfAMovieMissingFromTheCatalog) {
   Ml100k f;
   f.dir.write("ml-100k/u.data", "1\t10\t5\t881250949\n1\t99\t4\t881250949\n");

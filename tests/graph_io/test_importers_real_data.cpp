@@ -75,6 +75,7 @@ TEST(ImportRealData, AmazonGameVideo) {
   expect_cold_start_users_transfer(ds, "video", "game");
   EXPECT_EQ(report.duplicates_merged, 0);  // the published files have none
   EXPECT_EQ(ds.provenance.sources.size(), 8u);
+  graft::testing::expect_store_round_trip(ds);
 }
 
 TEST(ImportRealData, LastFmAsCsv) {

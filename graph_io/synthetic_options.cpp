@@ -16,7 +16,7 @@ SyntheticOptions two_platform() {
   SyntheticOptions o;
   o.users = 3000;
   o.domains = {"source", "target"};
-  o.items_per_domain = {1000, 600};
+  o.items_per_domain = {2000, 1500};
   o.mean_interactions_per_user = {30.0, 5.0};
   o.categories_per_domain = 8;
   o.shared_user_fraction = 0.8;
@@ -37,7 +37,7 @@ SyntheticOptions multi_category() {
   SyntheticOptions o;
   o.users = 3000;
   o.domains = {"shop"};
-  o.items_per_domain = {1200};
+  o.items_per_domain = {2400};
   o.mean_interactions_per_user = {30.0};
   o.categories_per_domain = 12;
   o.shared_user_fraction = 1.0;

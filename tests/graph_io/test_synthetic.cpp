@@ -16,6 +16,7 @@
 
 #include "graph_io/errors.h"
 #include "graph_io/hdf5_store.h"
+#include "graph_io/splits.h"
 #include "graph_io/synthetic.h"
 #include "tests/support/test_support.h"
 
@@ -178,6 +179,31 @@ TEST(SyntheticPresets, GenerateValidDatasets) {
       EXPECT_FALSE(domain.interactions.has_weight());
     }
   }
+}
+
+// The studies rank against 999 sampled negatives (PROTOCOLS.md) on every preset, so each domain
+// needs over a thousand training items besides any user's own.
+TEST(SyntheticPresets, SupportTheStudiesSplitsWith999Negatives) {
+  Dataset platforms = preset("two-platform").dataset;
+  SplitOptions cold;
+  cold.kind = "cold_start_users";
+  cold.source = "source";
+  cold.target = "target";
+  ASSERT_NO_THROW(add_split(platforms, cold));
+  SplitOptions last;
+  last.kind = "leave_one_out";
+  ASSERT_NO_THROW(add_split(platforms, last));
+  EXPECT_NO_THROW(validate(platforms, "two-platform"));
+  EXPECT_EQ(platforms.split("cold_start_users").part("target")->negatives_per_case, 999);
+
+  Dataset shop = preset("multi-category").dataset;
+  SplitOptions fresh;
+  fresh.kind = "new_category";
+  fresh.category = "new";
+  fresh.k_shot = 1;
+  ASSERT_NO_THROW(add_split(shop, fresh));
+  EXPECT_NO_THROW(validate(shop, "multi-category"));
+  EXPECT_GT(shop.split("new_category").part("shop")->test.size(), 500u);
 }
 
 struct BadOption {

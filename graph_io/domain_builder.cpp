@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 namespace graft::io {
+
+// Importers keep builders in a vector that grows as domains appear; they must move, not copy.
+static_assert(std::is_nothrow_move_constructible_v<DomainBuilder>);
 
 namespace {
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <type_traits>
 
 #include "graph_io/errors.h"
@@ -18,6 +20,7 @@ constexpr const char* kFormatName = "graft-dataset";
 // Arrays are written in chunks of this many elements, shuffled and deflated.
 constexpr hsize_t kChunkElements = hsize_t{1} << 18;
 constexpr int kDeflateLevel = 1;  // fast: reading back stays I/O-bound
+constexpr hsize_t kMaxExpansion = 1100;  // bound on stored bytes → array bytes (deflate: ~1032)
 
 template <typename T>
 const H5::PredType& native_type() {
@@ -48,20 +51,34 @@ H5::DSetCreatPropList dataset_properties(hsize_t rows, hsize_t cols) {
     props.setChunk(cols == 1 ? 1 : 2, chunk);
     props.setShuffle();
     props.setDeflate(kDeflateLevel);
+    props.setFletcher32();  // a damaged chunk fails its checksum instead of reaching inflate
   }
   return props;
 }
 
+// The 1.10 file format: version-3 superblock and version-2 object headers, whose checksums let
+// HDF5 refuse damaged metadata instead of trusting it (see check_superblock).
+H5::FileAccPropList file_access() {
+  H5::FileAccPropList fapl;
+  fapl.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
+  return fapl;
+}
+
 class Writer {
  public:
-  explicit Writer(const std::string& path) : file_(path, H5F_ACC_TRUNC) {}
+  explicit Writer(const std::string& path)
+      : file_(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, file_access()) {}
 
   H5::Group group(const std::string& path) {
-    H5::PropList gcpl(H5Pcreate(H5P_GROUP_CREATE));
+    H5::PropList gcpl(H5P_GROUP_CREATE);  // from the class: the list is owned, not copied
     H5Pset_obj_track_times(gcpl.getId(), false);
     const hid_t id = H5Gcreate2(file_.getId(), path.c_str(), H5P_DEFAULT, gcpl.getId(), H5P_DEFAULT);
     if (id < 0) throw DataError("cannot create HDF5 group " + path);
-    return H5::Group(id);
+    // H5::Group(id) takes a reference of its own; dropping ours lets the file really close
+    // (and be flushed) when the writer closes it, before write_atomically renames it.
+    H5::Group group(id);
+    H5Idec_ref(id);
+    return group;
   }
 
   template <typename T>
@@ -193,12 +210,47 @@ void write_contents(const Dataset& dataset, Writer& w) {
   }
 }
 
+// libhdf5 trusts a file's metadata: on a damaged file it can read out of bounds (seen while
+// fuzzing). So a file is opened only when its superblock is the kind graft writes — version 2
+// or later, whose metadata HDF5 checksums — and records the file's actual size. Returns what is
+// wrong, or "" when the file may be opened.
+std::string superblock_problem(const std::string& path) {
+  // Superblock v2/v3: signature, version, offset size, length size, flags, then four 8-byte
+  // addresses (base, extension, end of file, root group) and a checksum.
+  constexpr char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  constexpr size_t kVersion = 8, kOffsetSize = 9, kBase = 12, kEndOfFile = 28, kSize = 48;
+  unsigned char head[kSize] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(head), kSize);
+  if (in.gcount() < static_cast<std::streamsize>(kVersion + 1) || std::memcmp(head, kSignature, 8) != 0) {
+    return "not an HDF5 file";
+  }
+  if (head[kVersion] < 2) {
+    return "HDF5 superblock version " + std::to_string(head[kVersion]) +
+           " has no checksums; graft writes version 2 or later (not a graft dataset)";
+  }
+  if (in.gcount() < static_cast<std::streamsize>(kSize) || head[kOffsetSize] != 8) {
+    return "unsupported or damaged HDF5 superblock";
+  }
+  auto address = [&](size_t at) {
+    uint64_t value = 0;
+    for (size_t i = 8; i-- > 0;) value = (value << 8) | head[at + i];  // little-endian
+    return value;
+  };
+  const uint64_t size = std::filesystem::file_size(path);
+  if (address(kBase) != 0 || address(kEndOfFile) != size) {
+    return "the HDF5 superblock records " + std::to_string(address(kEndOfFile)) + " bytes but the file has " +
+           std::to_string(size) + " (truncated or damaged)";
+  }
+  return "";
+}
+
 // Reads with every failure turned into a DataError naming the file and the HDF5 path.
 class Reader {
  public:
   explicit Reader(const std::string& path) : path_(path) {
     require_readable_file(path);
-    if (!H5::H5File::isHdf5(path)) fail("/", "not an HDF5 file");
+    if (const std::string problem = superblock_problem(path); !problem.empty()) fail("/", problem);
     file_ = H5::H5File(path, H5F_ACC_RDONLY);
   }
 
@@ -275,6 +327,13 @@ class Reader {
     const hsize_t got_cols = rank == 2 ? dims[1] : 1;
     if (got_cols != cols && dims[0] != 0) {
       fail(path, "expected " + std::to_string(cols) + " columns, got " + std::to_string(got_cols));
+    }
+    // A damaged header could claim more elements than the file holds; reading would then
+    // allocate without bound. Deflated chunks expand at most about 1032-fold.
+    const hsize_t bytes_stored = H5Dget_storage_size(ds.getId());
+    if (dims[0] != 0 && (got_cols > (bytes_stored * kMaxExpansion + 4096) / sizeof(T) / dims[0])) {
+      fail(path, "declares " + std::to_string(dims[0]) + " x " + std::to_string(got_cols) + " elements but stores " +
+                     std::to_string(bytes_stored) + " bytes (damaged file)");
     }
     std::vector<T> values(static_cast<size_t>(dims[0] * got_cols));
     if (!values.empty()) ds.read(values.data(), want);

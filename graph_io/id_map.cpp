@@ -36,7 +36,7 @@ std::optional<int64_t> IdMap::find_number(uint64_t value) const {
 
 int64_t IdMap::insert_number(uint64_t value) {
   const auto index = static_cast<int64_t>(ids_.size());
-  if (index == std::numeric_limits<int32_t>::max()) {
+  if (index >= std::numeric_limits<int32_t>::max()) {
     throw DataError("more than " + std::to_string(index) + " distinct ids");
   }
   ids_.push_back(std::to_string(value));
@@ -57,16 +57,15 @@ int64_t IdMap::add_number(uint64_t value) {
 
 int64_t IdMap::add(std::string_view id) {
   if (const auto number = canonical_number(id)) return add_number(*number);
-  if (const auto it = names_.find(id); it != names_.end()) return it->second;
-  const auto index = static_cast<int64_t>(ids_.size());
-  ids_.emplace_back(id);
-  names_.emplace(names_storage_.emplace_back(id), index);
-  return index;
+  key_.assign(id);
+  const auto [it, added] = names_.try_emplace(key_, static_cast<int64_t>(ids_.size()));
+  if (added) ids_.push_back(key_);
+  return it->second;
 }
 
 std::optional<int64_t> IdMap::find(std::string_view id) const {
   if (const auto number = canonical_number(id)) return find_number(*number);
-  const auto it = names_.find(id);
+  const auto it = names_.find(std::string(id));
   if (it == names_.end()) return std::nullopt;
   return it->second;
 }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,8 +35,8 @@ class IdMap {
 
   std::vector<int32_t> dense_;  // value → index, -1 when absent
   std::unordered_map<uint64_t, int64_t> sparse_;
-  std::deque<std::string> names_storage_;  // stable storage for the keys of names_
-  std::unordered_map<std::string_view, int64_t> names_;
+  std::unordered_map<std::string, int64_t> names_;
+  std::string key_;  // reused lookup key: no allocation per non-numeric lookup
   std::vector<std::string> ids_;
 };
 

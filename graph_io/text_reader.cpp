@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -103,19 +104,17 @@ std::string Delimiter::describe() const {
 TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields, size_t max_fields)
     : path_(std::move(path)), delimiter_(std::move(delimiter)), min_fields_(min_fields), max_fields_(max_fields) {
   require_readable_file(path_);
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw DataError(path_ + ": cannot open for reading: " + std::strerror(errno));
+  file_.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file_.fd < 0) throw DataError(path_ + ": cannot open for reading: " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd_, &st) == 0 && st.st_size == 0) {
-    ::close(fd_);
-    fd_ = -1;
-    throw_at_line(path_, 1, "the file is empty");
-  }
-  buffer_.resize(kBlockSize);
+  if (::fstat(file_.fd, &st) != 0) throw DataError(path_ + ": cannot stat: " + std::strerror(errno));
+  if (st.st_size == 0) throw_at_line(path_, 1, "the file is empty");
+  // A small file gets a buffer just large enough to see its end in one read.
+  buffer_.resize(std::min(kBlockSize, static_cast<size_t>(st.st_size) + 1));
 }
 
-TextReader::~TextReader() {
-  if (fd_ >= 0) ::close(fd_);
+TextReader::FileDescriptor::~FileDescriptor() {
+  if (fd >= 0) ::close(fd);
 }
 
 bool TextReader::refill() {
@@ -126,7 +125,7 @@ bool TextReader::refill() {
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than a block
   for (;;) {
-    const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    const ssize_t got = ::read(file_.fd, buffer_.data() + end_, buffer_.size() - end_);
     if (got > 0) {
       end_ += static_cast<size_t>(got);
       return true;

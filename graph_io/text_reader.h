@@ -48,7 +48,6 @@ class TextReader {
   TextReader(std::string path, Delimiter delimiter, size_t min_fields, size_t max_fields);
   TextReader(std::string path, Delimiter delimiter, size_t fields)
       : TextReader(std::move(path), std::move(delimiter), fields, fields) {}
-  ~TextReader();
   TextReader(const TextReader&) = delete;
   TextReader& operator=(const TextReader&) = delete;
 
@@ -88,7 +87,15 @@ class TextReader {
   std::string path_;
   Delimiter delimiter_;
   size_t min_fields_, max_fields_;
-  int fd_ = -1;
+  // Closes the file when the reader goes, also when its constructor throws.
+  struct FileDescriptor {
+    int fd = -1;
+    FileDescriptor() = default;
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    ~FileDescriptor();
+  };
+  FileDescriptor file_;
   std::vector<char> buffer_;
   size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   bool eof_ = false;

@@ -148,8 +148,19 @@ TEST(Hdf5Store, TextFileIsNotHdf5) {
 
 TEST(Hdf5Store, ForeignHdf5FileIsRejected) {
   TempDir dir;
-  { H5::H5File f(dir.file("other.h5"), H5F_ACC_TRUNC); f.createGroup("/data"); }
+  {
+    H5::FileAccPropList fapl;
+    fapl.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
+    H5::H5File f(dir.file("other.h5"), H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
+    f.createGroup("/data");
+  }
   expect_read_error(dir.file("other.h5"), {"other.h5", "missing attribute 'format'"});
+}
+
+TEST(Hdf5Store, FileWithoutMetadataChecksumsIsRejectedBeforeHdf5ParsesIt) {
+  TempDir dir;
+  { H5::H5File f(dir.file("old.h5"), H5F_ACC_TRUNC); f.createGroup("/data"); }
+  expect_read_error(dir.file("old.h5"), {"old.h5", "HDF5 superblock version 0 has no checksums"});
 }
 
 // Opens a written file for surgery that simulates corruption or another writer.
@@ -212,7 +223,16 @@ TEST_F(CorruptedStore, InconsistentLengthsAreNamed) {
 TEST_F(CorruptedStore, TruncatedFileIsAnError) {
   const std::string bytes = slurp(path_);
   std::ofstream(path_, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
-  expect_read_error(path_, {"d.h5"});
+  expect_read_error(path_, {"d.h5: /: the HDF5 superblock records", "(truncated or damaged)"});
+}
+
+TEST_F(CorruptedStore, DamagedMetadataFailsItsChecksum) {
+  std::string bytes = slurp(path_);
+  const size_t header = bytes.find("OHDR", 48);  // the first object header after the superblock
+  ASSERT_NE(header, std::string::npos);
+  bytes[header + 8] ^= 0x40;
+  std::ofstream(path_, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  expect_read_error(path_, {"d.h5", "unreadable HDF5"});
 }
 
 }  // namespace

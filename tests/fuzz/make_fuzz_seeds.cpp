@@ -1,0 +1,77 @@
+// Writes the seed corpora of the fuzz targets into <dir>/text and <dir>/hdf5: one small valid
+// input per text layout (parts joined by NUL, as fuzz_text_importers cuts them) and a graft
+// dataset.h5 made by importing one of them.
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph_io/hdf5_store.h"
+#include "graph_io/importers.h"
+#include "tests/fuzz/fuzz_files.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += graft::fuzz::kPartSeparator;
+    out += p;
+  }
+  return out;
+}
+
+const std::vector<std::pair<std::string, std::vector<std::string>>>& text_seeds() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> seeds = {
+      {"pairs", {"1,10\n2,10\n1,11\n", "3,10\n"}},
+      {"named", {"user\titem\trating\ttime\tdomain\tcategory\tbehavior\n"
+                 "u1\ti1\t4.5\t100\tshop\tc1\tpv\nu2\ti1\t3\t101\tapp\tc2\tbuy\n",
+                 "user\titem\trating\ttime\tdomain\tcategory\tbehavior\nu1\ti2\t5\t102\tshop\tc1\tcart\n"}},
+      {"indexed", {"shop;1;10;c;pv;100;4\napp;2;11;d;fav;101;2.5\n"}},
+      {"behavior_log", {"1,100,5,pv,1511544070\n1,100,5,buy,1511544071\n2,101,6,cart,1511544072\n"}},
+      {"lightgcn", {"0 1 2\n1 2 3\n2\n", "0 3\n1 1\n"}},
+      {"movielens_100k", {"1\t10\t5\t881250949\n2\t20\t3\t891717742\n",
+                          "10|Ten (1995)|01-Jan-1995||http://x|0|1|0\n20|Twenty|||http://y|1|0|1\n",
+                          "unknown|0\nAction|1\nComedy|2\n"}},
+      {"movielens_1m", {"1::1193::5::978300760\n2::661::3::978302109\n",
+                        "1193::One Flew (1975)::Drama\n661::James (1996)::Animation|Children's\n"}},
+      {"cdr", {"0\t5\n2\t6\n3\t5\n", "1\t6\n", "1\t7\n", "10\t1\t1\n11\t2\t1\n"}},
+  };
+  return seeds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <corpus dir>\n", argv[0]);
+    return 2;
+  }
+  try {
+    const fs::path root = argv[1];
+    for (const auto& [name, parts] : text_seeds()) graft::fuzz::write_file(root / "text" / name, joined(parts));
+
+    const auto& named = text_seeds()[1].second;
+    const fs::path scratch = graft::fuzz::scratch_dir();
+    graft::io::ImportOptions options;
+    options.format = "csv";
+    options.delimiter = '\t';
+    options.header = true;
+    options.columns = {{"user", "user"},     {"item", "item"},         {"rating", "rating"},    {"time", "time"},
+                       {"domain", "domain"}, {"category", "category"}, {"behavior", "behavior"}};
+    for (size_t i = 0; i < named.size(); ++i) {
+      options.inputs.push_back((scratch / ("part" + std::to_string(i))).string());
+      graft::fuzz::write_file(options.inputs.back(), named[i]);
+    }
+    fs::create_directories(root / "hdf5");
+    graft::io::write_dataset(graft::io::import_dataset(options), (root / "hdf5" / "dataset.h5").string());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "make_fuzz_seeds: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -35,7 +35,11 @@ void for_balanced_rows(const index_t* row_ptr, int64_t rows, int64_t features, c
     int64_t lo = 0, hi = rows;
     while (lo < hi) {
       const int64_t mid = lo + (hi - lo) / 2;
-      if (static_cast<int64_t>(row_ptr[mid]) + mid < target) lo = mid + 1; else hi = mid;
+      if (static_cast<int64_t>(row_ptr[mid]) + mid < target) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
     return lo;
   };

@@ -12,38 +12,41 @@ static_assert(std::is_nothrow_move_constructible_v<DomainBuilder>);
 namespace {
 
 // Marks every interaction that repeats an earlier (user, item[, behavior]) with drop = 1.
-// Interactions are grouped by user with a stable counting sort, then each user's items are
-// checked against a per-item marker, so the cost is linear and the working set is one entry per
-// item rather than a hash set of all pairs. `Index` is the narrowest type that indexes them all.
+// The (key, index) pairs, key = item (times the behaviour count plus the behaviour when typed),
+// are grouped by user with a stable counting sort; each user's keys are then checked in order
+// against the last user that had each key. The cost is linear, the scan reads sequentially, and
+// the working set is one entry per key rather than a hash set of all pairs. `Index` holds
+// interaction indices, keys and user ids.
 template <typename Index>
-int64_t mark_duplicates(const Interactions& x, int64_t num_users, int64_t num_items, std::vector<uint8_t>& drop) {
+int64_t mark_duplicates(const Interactions& x, int64_t num_users, int64_t num_keys, std::vector<uint8_t>& drop) {
   const size_t n = x.size();
   std::vector<Index> start(static_cast<size_t>(num_users) + 1, 0);
   for (const int64_t u : x.user) ++start[static_cast<size_t>(u) + 1];
   for (size_t u = 0; u < static_cast<size_t>(num_users); ++u) start[u + 1] += start[u];
-  std::vector<Index> by_user(n);
+
+  struct Entry {
+    Index key, index;
+  };
+  std::vector<Entry> by_user(n);
   {
     std::vector<Index> next(start.begin(), start.end() - 1);
-    for (size_t k = 0; k < n; ++k) by_user[next[static_cast<size_t>(x.user[k])]++] = static_cast<Index>(k);
+    for (size_t k = 0; k < n; ++k) {
+      const auto key = static_cast<Index>(x.has_behavior() ? x.item[k] * kNumBehaviors + x.behavior[k] : x.item[k]);
+      by_user[next[static_cast<size_t>(x.user[k])]++] = Entry{key, static_cast<Index>(k)};
+    }
   }
 
-  std::vector<int64_t> marked_by(static_cast<size_t>(num_items), -1);  // last user that saw the item
-  std::vector<uint8_t> seen(static_cast<size_t>(num_items), 0);        // behaviours seen (bit mask)
+  constexpr Index kNobody = std::numeric_limits<Index>::max();
+  std::vector<Index> last_user(static_cast<size_t>(num_keys), kNobody);
   int64_t duplicates = 0;
   for (size_t u = 0; u < static_cast<size_t>(num_users); ++u) {
     for (Index j = start[u]; j < start[u + 1]; ++j) {
-      const size_t k = by_user[j];
-      const auto i = static_cast<size_t>(x.item[k]);
-      if (marked_by[i] != static_cast<int64_t>(u)) {
-        marked_by[i] = static_cast<int64_t>(u);
-        seen[i] = 0;
-      }
-      const auto bit = static_cast<uint8_t>(x.has_behavior() ? 1u << x.behavior[k] : 1u);
-      if (seen[i] & bit) {
-        drop[k] = 1;
+      Index& last = last_user[by_user[j].key];
+      if (last == static_cast<Index>(u)) {
+        drop[by_user[j].index] = 1;
         ++duplicates;
       }
-      seen[i] |= bit;
+      last = static_cast<Index>(u);
     }
   }
   return duplicates;
@@ -65,6 +68,16 @@ DomainBuilder::DomainBuilder(std::string name, InteractionColumns columns) : col
   domain_.name = std::move(name);
 }
 
+void DomainBuilder::reserve_more(int64_t more) {
+  const auto n = static_cast<size_t>(size() + std::max<int64_t>(more, 0));
+  interactions_.user.reserve(n);
+  interactions_.item.reserve(n);
+  if (columns_.time) interactions_.time.reserve(n);
+  if (columns_.behavior) interactions_.behavior.reserve(n);
+  if (columns_.weight) interactions_.weight.reserve(n);
+  parts_.reserve(n);
+}
+
 void DomainBuilder::add_category(int64_t item, int64_t category) {
   const auto i = static_cast<size_t>(item);
   if (i >= last_category_.size()) last_category_.resize(std::max(i + 1, 2 * last_category_.size()), -1);
@@ -76,9 +89,11 @@ void DomainBuilder::add_category(int64_t item, int64_t category) {
 int64_t DomainBuilder::merge_duplicates(int64_t num_users) {
   const size_t n = interactions_.size();
   std::vector<uint8_t> drop(n, 0);
-  const int64_t duplicates = n < std::numeric_limits<uint32_t>::max()
-                                 ? mark_duplicates<uint32_t>(interactions_, num_users, items_.size(), drop)
-                                 : mark_duplicates<uint64_t>(interactions_, num_users, items_.size(), drop);
+  const int64_t keys = items_.size() * (columns_.behavior ? kNumBehaviors : 1);
+  const auto narrow = static_cast<int64_t>(std::numeric_limits<uint32_t>::max());
+  const int64_t duplicates = std::max({static_cast<int64_t>(n), keys, num_users}) < narrow
+                                 ? mark_duplicates<uint32_t>(interactions_, num_users, keys, drop)
+                                 : mark_duplicates<uint64_t>(interactions_, num_users, keys, drop);
   if (duplicates > 0) {
     erase_marked(interactions_.user, drop);
     erase_marked(interactions_.item, drop);

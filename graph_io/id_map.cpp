@@ -42,12 +42,26 @@ int64_t IdMap::insert_number(uint64_t value) {
   ids_.push_back(std::to_string(value));
   const uint64_t limit = std::max(kMinDense, kDensePerId * ids_.size());
   if (value < limit) {
-    if (value >= dense_.size()) dense_.resize(std::min(limit, std::max(value + 1, 2 * dense_.size())), -1);
+    if (value >= dense_.size()) grow_dense(std::min(limit, std::max(value + 1, 2 * dense_.size())));
     dense_[value] = static_cast<int32_t>(index);
   } else {
     sparse_.emplace(value, index);
   }
   return index;
+}
+
+void IdMap::grow_dense(uint64_t size) {
+  dense_.resize(size, -1);
+  // Values that were too large for the table when they came now fit: move them in, so the
+  // lookups of frequent early ids do not stay on the slower hash path.
+  for (auto it = sparse_.begin(); it != sparse_.end();) {
+    if (it->first < size) {
+      dense_[it->first] = static_cast<int32_t>(it->second);
+      it = sparse_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 int64_t IdMap::add_number(uint64_t value) {

@@ -32,6 +32,7 @@ class IdMap {
  private:
   static std::optional<uint64_t> canonical_number(std::string_view id);
   int64_t insert_number(uint64_t value);
+  void grow_dense(uint64_t size);
 
   std::vector<int32_t> dense_;  // value → index, -1 when absent
   std::unordered_map<uint64_t, int64_t> sparse_;

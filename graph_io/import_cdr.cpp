@@ -63,6 +63,7 @@ void read_folder(const std::string& folder, DomainBuilder& builder, FolderUsers&
   std::vector<uint8_t> in_train;  // by global user id
   for (int part = 0; part < 3; ++part) {
     TextReader in((fs::path(folder) / kSplitFiles[part]).string(), Delimiter::character('\t'), 2);
+    builder.reserve_more(in.estimated_lines());
     while (in.next()) {
       const int64_t user = users.global(in.id(0, "user id"), dataset);
       const int64_t item = builder.items().add_number(static_cast<uint64_t>(in.id(1, "item id")));

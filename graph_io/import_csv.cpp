@@ -142,6 +142,7 @@ Dataset import_csv(const ImportOptions& options, ImportReport& report) {
     const std::vector<std::string> header = options.header ? in.read_header() : std::vector<std::string>();
     const Columns c = resolve_columns(options, options.header ? &header : nullptr, in);
     in.set_field_count(c.needed, TextReader::kAnyNumber);
+    if (!c.domain) domains.only().reserve_more(in.estimated_lines());
     const Part part = part_of_input(f, files);
     while (in.next()) {
       float rating = 0.0f;

@@ -141,6 +141,7 @@ Dataset import_movielens(const ImportOptions& options, ImportReport& report) {
   const std::string dropped_reason = below_rating_reason(options.min_rating);
   IdMap users;
   TextReader in(layout.ratings, layout.one_million ? Delimiter::text("::") : Delimiter::character('\t'), 4);
+  domain.reserve_more(in.estimated_lines());
   while (in.next()) {
     const int64_t user_id = in.id(0, "user id");
     const auto movie = static_cast<uint64_t>(in.id(1, "movie id"));

@@ -110,7 +110,13 @@ TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields,
   if (::fstat(file_.fd, &st) != 0) throw DataError(path_ + ": cannot stat: " + std::strerror(errno));
   if (st.st_size == 0) throw_at_line(path_, 1, "the file is empty");
   // A small file gets a buffer just large enough to see its end in one read.
-  buffer_.resize(std::min(kBlockSize, static_cast<size_t>(st.st_size) + 1));
+  const auto size = static_cast<size_t>(st.st_size);
+  buffer_.resize(std::min(kBlockSize, size + 1));
+  eof_ = !refill();
+  const auto first_lines = std::count(buffer_.data(), buffer_.data() + end_, '\n');
+  estimated_lines_ = static_cast<int64_t>(std::min<double>(
+      static_cast<double>(size) / 2, std::ceil(static_cast<double>(first_lines) * static_cast<double>(size) /
+                                               static_cast<double>(std::max<size_t>(end_, 1)))));
 }
 
 TextReader::FileDescriptor::~FileDescriptor() {

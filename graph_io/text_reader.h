@@ -74,6 +74,8 @@ class TextReader {
   const std::string& path() const { return path_; }
   int64_t line_number() const { return line_number_; }
   int64_t records() const { return records_; }  // records returned so far (header excluded)
+  // Lines in the whole file, extrapolated from the first block: a hint for reserving memory.
+  int64_t estimated_lines() const { return estimated_lines_; }
 
   // Throws DataError "<file>:<line>: <what>" for the current line, noting when that line is an
   // unterminated last line (a likely truncated file).
@@ -104,6 +106,7 @@ class TextReader {
   std::vector<std::string_view> fields_;
   int64_t line_number_ = 0;
   int64_t records_ = 0;
+  int64_t estimated_lines_ = 0;
 };
 
 }  // namespace graft::io

@@ -86,6 +86,16 @@ TEST(TextReader, ReadsLinesAcrossBlockBoundariesAndLongerThanABlock) {
   EXPECT_EQ(records.back()[1], long_field);
 }
 
+TEST(TextReader, EstimatesTheLineCountFromTheFirstBlock) {
+  TempDir dir;
+  TextReader small(dir.write("small.csv", "1,2\n3,4\n5,6"), Delimiter::character(','), 2);
+  EXPECT_EQ(small.estimated_lines(), 2);  // the whole file is one block: exact newline count
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "1234567,89\n";  // 11 bytes a line, 1.1 MB
+  TextReader big(dir.write("big.csv", text), Delimiter::character(','), 2);
+  EXPECT_NEAR(static_cast<double>(big.estimated_lines()), 100000.0, 1.0);
+}
+
 TEST(TextReader, TrimsBlanksAroundFields) {
   TempDir dir;
   EXPECT_EQ(read_all(dir.write("a.csv", " u1 , 7 \n"), Delimiter::character(',')),

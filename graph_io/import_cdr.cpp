@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 const char* const kSplitFiles[] = {"train.txt", "valid.txt", "test.txt"};
 constexpr const char* kCommonUsersFile = "common_new_reindex.txt";
 
-// "game_video" → "game".
+// "game_video" → "game"; also for "game_video/" or "." inside it.
 std::string domain_of_folder(const std::string& folder) {
-  fs::path path = fs::path(folder).lexically_normal();
+  fs::path path = fs::absolute(folder).lexically_normal();
   if (path.filename().empty()) path = path.parent_path();  // "game_video/"
   const std::string base = path.filename().string();
   return base.substr(0, base.find('_'));

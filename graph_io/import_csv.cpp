@@ -6,7 +6,6 @@
 // as split "given".
 #include <algorithm>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 
 #include "graph_io/errors.h"
@@ -24,12 +23,6 @@ struct Columns {
   std::optional<size_t> category, time, behavior, rating, domain;
   size_t needed = 0;  // fields a line must have
 };
-
-std::string join(const std::vector<std::string>& xs) {
-  std::string out;
-  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
-  return out;
-}
 
 void check_roles(const ImportOptions& options) {
   for (const auto& [role, column] : options.columns) {
@@ -118,12 +111,6 @@ class Domains {
   size_t last_ = 0;
 };
 
-std::string below_rating_reason(double min_rating) {
-  std::ostringstream out;
-  out << "rated below " << min_rating;
-  return out.str();
-}
-
 }  // namespace
 
 Dataset import_csv(const ImportOptions& options, ImportReport& report) {
@@ -132,7 +119,7 @@ Dataset import_csv(const ImportOptions& options, ImportReport& report) {
   const InteractionColumns kept{options.columns.count("time") > 0, options.columns.count("behavior") > 0,
                                 options.columns.count("rating") > 0};
   Domains domains(options, kept, options.columns.count("domain") > 0);
-  const std::string dropped_reason = below_rating_reason(options.min_rating);
+  const std::string dropped_reason = rated_below_reason(options.min_rating);
   Dataset dataset;
   IdMap users;
 

@@ -22,6 +22,12 @@ Dataset import_movielens(const ImportOptions& options, ImportReport& report);
 Dataset import_csv(const ImportOptions& options, ImportReport& report);
 Dataset import_behavior_log(const ImportOptions& options, ImportReport& report);
 
+// "a, b, c", for messages that list valid names.
+std::string join(const std::vector<std::string>& names);
+
+// The ImportReport::dropped reason for ratings below --min-rating, e.g. "rated below 3.5".
+std::string rated_below_reason(double min_rating);
+
 // Throws UsageError unless there are min..max inputs; `what` describes them for the message.
 void require_inputs(const ImportOptions& options, size_t min, size_t max, const std::string& what);
 

@@ -8,7 +8,6 @@
 // Ratings are kept as weights and timestamps as times; --min-rating drops lower ratings.
 // With a catalog, a rating of a movie missing from it is an error.
 #include <filesystem>
-#include <sstream>
 
 #include "graph_io/errors.h"
 #include "graph_io/import_formats.h"
@@ -109,12 +108,6 @@ void read_movie_genres(const std::string& path, DomainBuilder& domain, Dataset& 
   record_file_read(in, dataset, report);
 }
 
-std::string below_rating_reason(double min_rating) {
-  std::ostringstream out;
-  out << "rated below " << min_rating;
-  return out.str();
-}
-
 }  // namespace
 
 Dataset import_movielens(const ImportOptions& options, ImportReport& report) {
@@ -138,7 +131,7 @@ Dataset import_movielens(const ImportOptions& options, ImportReport& report) {
     }
   }
 
-  const std::string dropped_reason = below_rating_reason(options.min_rating);
+  const std::string dropped_reason = rated_below_reason(options.min_rating);
   IdMap users;
   TextReader in(layout.ratings, layout.one_million ? Delimiter::text("::") : Delimiter::character('\t'), 4);
   domain.reserve_more(in.estimated_lines());

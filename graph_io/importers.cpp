@@ -22,12 +22,6 @@ const Format kFormats[] = {
     {"csv", import_csv},               {"behavior-log", import_behavior_log},
 };
 
-std::string join(const std::vector<std::string>& xs) {
-  std::string out;
-  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> import_formats() {
@@ -69,6 +63,18 @@ Dataset import_dataset(const ImportOptions& options, ImportReport* report) {
   dataset.provenance.graft_version = GRAFT_VERSION;
   validate(dataset, options.inputs.front());
   return dataset;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::string rated_below_reason(double min_rating) {
+  std::ostringstream out;
+  out << "rated below " << min_rating;
+  return out.str();
 }
 
 void require_inputs(const ImportOptions& options, size_t min, size_t max, const std::string& what) {

@@ -113,10 +113,11 @@ TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields,
   const auto size = static_cast<size_t>(st.st_size);
   buffer_.resize(std::min(kBlockSize, size + 1));
   eof_ = !refill();
-  const auto first_lines = std::count(buffer_.data(), buffer_.data() + end_, '\n');
-  estimated_lines_ = static_cast<int64_t>(std::min<double>(
-      static_cast<double>(size) / 2, std::ceil(static_cast<double>(first_lines) * static_cast<double>(size) /
-                                               static_cast<double>(std::max<size_t>(end_, 1)))));
+  const double line_ends_per_byte =
+      static_cast<double>(std::count(buffer_.data(), buffer_.data() + end_, '\n')) / static_cast<double>(end_);
+  // A line holds at least one character and its line end.
+  estimated_lines_ = static_cast<int64_t>(std::min(std::ceil(line_ends_per_byte * static_cast<double>(size)),
+                                                   static_cast<double>(size) / 2));
 }
 
 TextReader::FileDescriptor::~FileDescriptor() {

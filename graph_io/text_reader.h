@@ -74,7 +74,7 @@ class TextReader {
   const std::string& path() const { return path_; }
   int64_t line_number() const { return line_number_; }
   int64_t records() const { return records_; }  // records returned so far (header excluded)
-  // Lines in the whole file, extrapolated from the first block: a hint for reserving memory.
+  // Line ends in the whole file, extrapolated from the first block: a hint for reserving memory.
   int64_t estimated_lines() const { return estimated_lines_; }
 
   // Throws DataError "<file>:<line>: <what>" for the current line, noting when that line is an

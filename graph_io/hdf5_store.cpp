@@ -57,7 +57,7 @@ H5::DSetCreatPropList dataset_properties(hsize_t rows, hsize_t cols) {
 }
 
 // The 1.10 file format: version-3 superblock and version-2 object headers, whose checksums let
-// HDF5 refuse damaged metadata instead of trusting it (see check_superblock).
+// HDF5 refuse damaged metadata instead of trusting it (see superblock_problem).
 H5::FileAccPropList file_access() {
   H5::FileAccPropList fapl;
   fapl.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
@@ -237,8 +237,9 @@ std::string superblock_problem(const std::string& path) {
     for (size_t i = 8; i-- > 0;) value = (value << 8) | head[at + i];  // little-endian
     return value;
   };
-  const uint64_t size = std::filesystem::file_size(path);
-  if (address(kBase) != 0 || address(kEndOfFile) != size) {
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec || address(kBase) != 0 || address(kEndOfFile) != size) {
     return "the HDF5 superblock records " + std::to_string(address(kEndOfFile)) + " bytes but the file has " +
            std::to_string(size) + " (truncated or damaged)";
   }

@@ -1,0 +1,47 @@
+// The importers behind import_dataset() (graph_io/importers.h), one per format in
+// import_<format>.cpp, and the steps they share. Each importer reads options.inputs into a
+// Dataset — users, domains, splits, and the paths of the files it read in provenance.sources
+// (import_dataset adds their sizes and checksums) — and adds its counts to the report.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph_io/dataset.h"
+#include "graph_io/domain_builder.h"
+#include "graph_io/importers.h"
+#include "graph_io/text_reader.h"
+
+namespace graft::io {
+
+Dataset import_cdr_pairs(const ImportOptions& options, ImportReport& report);
+Dataset import_lightgcn(const ImportOptions& options, ImportReport& report);
+Dataset import_movielens(const ImportOptions& options, ImportReport& report);
+Dataset import_csv(const ImportOptions& options, ImportReport& report);
+Dataset import_behavior_log(const ImportOptions& options, ImportReport& report);
+
+// Throws UsageError unless there are min..max inputs; `what` describes them for the message.
+void require_inputs(const ImportOptions& options, size_t min, size_t max, const std::string& what);
+
+// The domain name of a format that has none: --domain, or "main".
+std::string domain_name_option(const ImportOptions& options);
+
+// The part of a given split that the i-th of n input files holds: one file is all training;
+// two are train, test; three are train, valid, test.
+Part part_of_input(size_t i, size_t n);
+
+// Split "given" (kind "given") for two or three input files, see part_of_input; none for one.
+std::optional<Split> given_split_of_inputs(const ImportOptions& options);
+
+// Notes a completely read file: its records in the report, its path in the provenance.
+void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& report);
+
+// Finishes the builders into dataset.domains (users must be complete by now) and counts their
+// interactions and merged duplicates in the report. When `given` is set, each domain's
+// train/valid/test parts are added to it and it is appended to dataset.splits.
+void finish_domains(Dataset& dataset, std::vector<DomainBuilder>& builders, std::optional<Split> given,
+                    ImportReport& report);
+
+}  // namespace graft::io

@@ -1,0 +1,247 @@
+#include "graph_io/text_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "graph_io/errors.h"
+#include "graph_io/files.h"
+
+namespace graft::io {
+
+namespace {
+
+// Large enough to amortise read() calls, small enough that a block is still in the cache when
+// it is parsed.
+constexpr size_t kBlockSize = size_t{1} << 18;
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string quote_value(std::string_view s) {
+  constexpr size_t kMaxShown = 40;
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c >= 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += s.size() > kMaxShown ? "...'" : "'";
+  return out;
+}
+
+namespace {
+
+// The hint for a line with too few fields: another common delimiter it contains.
+std::string other_delimiter_hint(std::string_view line, const Delimiter& expected) {
+  static const std::pair<char, const char*> candidates[] = {
+      {'\t', "a tab"}, {',', "','"}, {';', "';'"}, {'|', "'|'"}, {' ', "a space"}};
+  for (const auto& [c, name] : candidates) {
+    if (line.find(c) != std::string_view::npos && expected.describe() != Delimiter::character(c).describe()) {
+      return std::string(" (the line contains ") + name + ": wrong delimiter?)";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+void Delimiter::split(std::string_view line, std::vector<std::string_view>& fields) const {
+  fields.clear();
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  if (text_.empty()) {
+    while (p != end) {
+      while (p != end && is_blank(*p)) ++p;
+      const char* start = p;
+      while (p != end && !is_blank(*p)) ++p;
+      if (p != start) fields.emplace_back(start, static_cast<size_t>(p - start));
+    }
+  } else if (text_.size() == 1) {
+    const char c = text_[0];
+    for (;;) {
+      const auto* q = static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(end - p)));
+      if (!q) break;
+      fields.emplace_back(p, static_cast<size_t>(q - p));
+      p = q + 1;
+    }
+    fields.emplace_back(p, static_cast<size_t>(end - p));
+  } else {
+    size_t pos = 0;
+    for (size_t at; (at = line.find(text_, pos)) != std::string_view::npos; pos = at + text_.size()) {
+      fields.push_back(line.substr(pos, at - pos));
+    }
+    fields.push_back(line.substr(pos));
+  }
+}
+
+std::string Delimiter::describe() const {
+  if (text_.empty()) return "spaces or tabs";
+  return quote_value(text_);
+}
+
+TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields, size_t max_fields)
+    : path_(std::move(path)), delimiter_(std::move(delimiter)), min_fields_(min_fields), max_fields_(max_fields) {
+  require_readable_file(path_);
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw DataError(path_ + ": cannot open for reading: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && st.st_size == 0) {
+    ::close(fd_);
+    fd_ = -1;
+    throw_at_line(path_, 1, "the file is empty");
+  }
+  buffer_.resize(kBlockSize);
+}
+
+TextReader::~TextReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool TextReader::refill() {
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than a block
+  for (;;) {
+    const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    if (got > 0) {
+      end_ += static_cast<size_t>(got);
+      return true;
+    }
+    if (got == 0) return false;
+    if (errno != EINTR) throw DataError(path_ + ": read failed: " + std::strerror(errno));
+  }
+}
+
+bool TextReader::next_line() {
+  for (;;) {
+    const char* start = buffer_.data() + begin_;
+    const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+    if (newline || eof_) {
+      const char* stop = newline ? newline : buffer_.data() + end_;
+      if (!newline && stop == start) return false;
+      line_ = std::string_view(start, static_cast<size_t>(stop - start));
+      if (!line_.empty() && line_.back() == '\r') line_.remove_suffix(1);
+      begin_ = static_cast<size_t>(stop - buffer_.data()) + (newline ? 1 : 0);
+      unterminated_ = !newline;
+      ++line_number_;
+      return true;
+    }
+    eof_ = !refill();
+  }
+}
+
+bool TextReader::next() {
+  for (;;) {
+    if (!next_line()) {
+      if (records_ == 0) fail("no records in the file (only blank lines or a header)");
+      return false;
+    }
+    if (line_.empty()) continue;
+    delimiter_.split(line_, fields_);
+    if (fields_.empty()) continue;  // a whitespace-only line when splitting on whitespace
+    if (fields_.size() < min_fields_ || fields_.size() > max_fields_) fail_field_count();
+    ++records_;
+    return true;
+  }
+}
+
+std::vector<std::string> TextReader::read_header() {
+  do {
+    if (!next_line()) fail("expected a header line, found only blank lines");
+  } while (line_.empty());
+  delimiter_.split(line_, fields_);
+  std::vector<std::string> names;
+  names.reserve(fields_.size());
+  for (std::string_view f : fields_) names.emplace_back(trim(f));
+  return names;
+}
+
+void TextReader::fail_field_count() const {
+  std::string expected = std::to_string(min_fields_);
+  if (max_fields_ == kAnyNumber) {
+    expected = "at least " + expected;
+  } else if (max_fields_ != min_fields_) {
+    expected += " to " + std::to_string(max_fields_);
+  }
+  std::string what = "expected " + expected + " fields separated by " + delimiter_.describe() + ", got " +
+                     std::to_string(fields_.size());
+  if (fields_.size() < min_fields_) what += other_delimiter_hint(line_, delimiter_);
+  fail(what);
+}
+
+void TextReader::fail(const std::string& what) const {
+  throw_at_line(path_, line_number_,
+                unterminated_ ? what + " (the last line has no line end: is the file truncated?)" : what);
+}
+
+void TextReader::set_field_count(size_t min_fields, size_t max_fields) {
+  min_fields_ = min_fields;
+  max_fields_ = max_fields;
+}
+
+std::string_view TextReader::field(size_t i) const { return trim(fields_.at(i)); }
+
+std::string_view TextReader::text(size_t i, std::string_view name) const {
+  const std::string_view text = field(i);
+  if (text.empty()) fail("missing " + std::string(name) + " (field " + std::to_string(i + 1) + ")");
+  return text;
+}
+
+int64_t TextReader::integer(size_t i, std::string_view name) const {
+  const std::string_view text = this->text(i, name);
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quote_value(text));
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    fail(std::string(name) + " must be an integer, got " + quote_value(text));
+  }
+  return value;
+}
+
+int64_t TextReader::id(size_t i, std::string_view name) const {
+  const std::string_view text = this->text(i, name);
+  int64_t value = -1;
+  if (text.front() != '-') {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range) fail(std::string(name) + " out of range: " + quote_value(text));
+    if (ec != std::errc() || end != text.data() + text.size()) value = -1;
+  }
+  if (value < 0) fail(std::string(name) + " must be a non-negative integer, got " + quote_value(text));
+  return value;
+}
+
+double TextReader::number(size_t i, std::string_view name) const {
+  const std::string_view text = this->text(i, name);
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    fail(std::string(name) + " must be a finite number, got " + quote_value(text));
+  }
+  return value;
+}
+
+}  // namespace graft::io

@@ -1,0 +1,199 @@
+// csv and behavior-log on hand-built files: column mappings by index and by header name, domain
+// and category columns, typed edges, given splits, and the malformed-input errors.
+#include <gtest/gtest.h>
+
+#include "graph_io/errors.h"
+#include "graph_io/importers.h"
+#include "tests/graph_io/import_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace graft::io {
+namespace {
+
+using graft::testing::expect_error;
+using graft::testing::import_options;
+using graft::testing::TempDir;
+using Ids = std::vector<int64_t>;
+using Names = std::vector<std::string>;
+using Behaviors = std::vector<int8_t>;
+
+ImportOptions csv_options(std::vector<std::string> inputs, std::map<std::string, std::string> columns) {
+  ImportOptions options = import_options("csv", std::move(inputs));
+  options.columns = std::move(columns);
+  return options;
+}
+
+TEST(ImportCsv, MapsColumnsByIndex) {
+  TempDir dir;
+  const std::string path = dir.write("r.csv", "4.5,u1,i1\n3,u2,i1\n5,u1,i2\n");
+  const Dataset ds = import_dataset(csv_options({path}, {{"user", "1"}, {"item", "2"}, {"rating", "0"}}));
+  EXPECT_EQ(ds.user_ids, (Names{"u1", "u2"}));
+  const Domain& d = ds.domain("main");
+  EXPECT_EQ(d.item_ids, (Names{"i1", "i2"}));
+  EXPECT_EQ(d.interactions.user, (Ids{0, 1, 0}));
+  EXPECT_EQ(d.interactions.item, (Ids{0, 0, 1}));
+  EXPECT_EQ(d.interactions.weight, (std::vector<float>{4.5f, 3.0f, 5.0f}));
+  EXPECT_FALSE(d.interactions.has_time());
+  EXPECT_FALSE(d.interactions.has_behavior());
+  EXPECT_TRUE(ds.splits.empty());
+}
+
+TEST(ImportCsv, MapsColumnsByHeaderNameWithDomainsCategoriesAndTypedEdges) {
+  TempDir dir;
+  const std::string path = dir.write("log.csv",
+                                     "site;user;item;category;time;behavior\n"
+                                     "shop;a;x;c1;100;pv\n"
+                                     "shop;b;x;c1;101;buy\n"
+                                     "app;a;y;c2;102;cart\n"
+                                     "shop;a;x;c1;103;pv\n"
+                                     "shop;a;x;c1;104;buy\n"
+                                     "app;b;y;c3;105;fav\n");
+  ImportOptions options = csv_options({path}, {{"user", "user"}, {"item", "item"}, {"category", "category"},
+                                               {"time", "time"}, {"behavior", "behavior"}, {"domain", "site"}});
+  options.delimiter = ';';
+  options.header = true;
+  ImportReport report;
+  const Dataset ds = import_dataset(options, &report);
+
+  EXPECT_EQ(ds.user_ids, (Names{"a", "b"}));
+  ASSERT_EQ(ds.domains.size(), 2u);
+  const Domain& shop = ds.domains[0];
+  EXPECT_EQ(shop.name, "shop");
+  EXPECT_EQ(shop.item_ids, (Names{"x"}));
+  EXPECT_EQ(shop.category_names, (Names{"c1"}));
+  EXPECT_EQ(shop.item_category_offsets, (Ids{0, 1}));
+  EXPECT_EQ(shop.interactions.user, (Ids{0, 1, 0}));
+  EXPECT_EQ(shop.interactions.time, (Ids{100, 101, 104}));
+  EXPECT_EQ(shop.interactions.behavior, (Behaviors{0, 3, 3}));
+  const Domain& app = ds.domains[1];
+  EXPECT_EQ(app.name, "app");
+  EXPECT_EQ(app.category_names, (Names{"c2", "c3"}));
+  EXPECT_EQ(app.item_category_offsets, (Ids{0, 2}));
+  EXPECT_EQ(app.item_category, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(app.interactions.user, (Ids{0, 1}));
+  EXPECT_EQ(app.interactions.behavior, (Behaviors{1, 2}));
+  EXPECT_EQ(report.duplicates_merged, 1);
+  EXPECT_EQ(report.lines_read, 6);
+}
+
+TEST(ImportCsv, ThreeFilesAreTrainValidTest) {
+  TempDir dir;
+  const std::string train = dir.write("train.tsv", "1\t10\n2\t10\n");
+  const std::string valid = dir.write("valid.tsv", "1\t11\n");
+  const std::string test = dir.write("test.tsv", "3\t10\n2\t10\n2\t12\n");
+  ImportOptions options = csv_options({train, valid, test}, {{"user", "0"}, {"item", "1"}});
+  options.delimiter = '\t';
+  options.domain = "music";
+  const Dataset ds = import_dataset(options);
+  const Domain& d = ds.domain("music");
+  EXPECT_EQ(d.interactions.user, (Ids{0, 1, 0, 2, 1}));
+  EXPECT_EQ(d.interactions.item, (Ids{0, 0, 1, 0, 2}));
+  const Split& given = ds.split("given");
+  EXPECT_EQ(given.params.at("valid"), valid);
+  const DomainSplit* part = given.part("music");
+  ASSERT_NE(part, nullptr);
+  EXPECT_EQ(part->train, (Ids{0, 1}));
+  EXPECT_EQ(part->valid, (Ids{2}));
+  EXPECT_EQ(part->test, (Ids{3, 4}));
+  EXPECT_EQ(part->cold_start_users, (Ids{2}));
+}
+
+TEST(ImportCsv, TwoFilesAreTrainTestAndMinRatingFilters) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", "1,10,5\n1,11,1\n");
+  const std::string test = dir.write("test.csv", "2,10,4\n");
+  ImportOptions options = csv_options({train, test}, {{"user", "0"}, {"item", "1"}, {"rating", "2"}});
+  options.min_rating = 2;
+  ImportReport report;
+  const Dataset ds = import_dataset(options, &report);
+  const DomainSplit* part = ds.split("given").part("main");
+  ASSERT_NE(part, nullptr);
+  EXPECT_EQ(part->train, (Ids{0}));
+  EXPECT_TRUE(part->valid.empty());
+  EXPECT_EQ(part->test, (Ids{1}));
+  EXPECT_EQ(report.dropped.at("rated below 2"), 1);
+}
+
+TEST(ImportCsv, SurvivesTheStore) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", "shop,a,x,c1,100,pv,4.5\nshop,b,x,c1,101,buy,3\napp,a,y,c2,102,cart,1\n");
+  const std::string test = dir.write("test.csv", "app,b,y,c3,105,fav,2\n");
+  ImportOptions options = csv_options({train, test}, {{"domain", "0"}, {"user", "1"}, {"item", "2"}, {"category", "3"},
+                                                      {"time", "4"}, {"behavior", "5"}, {"rating", "6"}});
+  graft::testing::expect_store_round_trip(import_dataset(options));
+}
+
+TEST(ImportCsvErrors, ColumnsAndRoles) {
+  TempDir dir;
+  const std::string path = dir.write("h.csv", "user,item\n1,2\n");
+  ImportOptions options = csv_options({path}, {{"user", "user"}, {"item", "item"}, {"rating", "stars"}});
+  options.header = true;
+  expect_error<DataError>([&] { import_dataset(options); },
+                          {path + ":1: no column named 'stars'; the header has: user, item"});
+  options.header = false;
+  expect_error<UsageError>([&] { import_dataset(options); }, {"--column user=user names a column: add --header"});
+  expect_error<UsageError>([&] { import_dataset(csv_options({path}, {{"user", "0"}})); },
+                           {"csv needs --column item=<column>"});
+  expect_error<UsageError>([&] { import_dataset(csv_options({path}, {{"user", "0"}, {"item", "1"}, {"price", "2"}})); },
+                           {"unknown role 'price'"});
+  ImportOptions no_rating = csv_options({path}, {{"user", "0"}, {"item", "1"}});
+  no_rating.min_rating = 3;
+  expect_error<UsageError>([&] { import_dataset(no_rating); }, {"--min-rating needs a rating column"});
+}
+
+TEST(ImportCsvErrors, MissingFieldsAndValues) {
+  TempDir dir;
+  const std::string path = dir.write("r.csv", "1,2,3\n4,5\n");
+  expect_error<DataError>(
+      [&] { import_dataset(csv_options({path}, {{"user", "0"}, {"item", "1"}, {"rating", "2"}})); },
+      {path + ":2: expected at least 3 fields separated by ',', got 2"});
+  const std::string blank = dir.write("b.csv", "1,2\n,3\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({blank}, {{"user", "0"}, {"item", "1"}})); },
+                          {blank + ":2: missing user id (field 1)"});
+  const std::string semicolons = dir.write("s.csv", "1;2\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({semicolons}, {{"user", "0"}, {"item", "1"}})); },
+                          {semicolons + ":1: expected at least 2 fields separated by ',', got 1 (the line contains ';'"});
+}
+
+TEST(ImportBehaviorLog, KeepsTypedEdgesAndCategoriesPerItem) {
+  TempDir dir;
+  const std::string path = dir.write("UserBehavior.csv",
+                                     "1,100,5,pv,1511544070\n"
+                                     "1,100,5,buy,1511544071\n"
+                                     "2,101,6,cart,1511544072\n"
+                                     "1,100,5,pv,1511544073\n"
+                                     "2,100,7,fav,1511544074\n");
+  ImportReport report;
+  const Dataset ds = import_dataset(import_options("behavior-log", {path}), &report);
+  EXPECT_EQ(ds.user_ids, (Names{"1", "2"}));
+  const Domain& d = ds.domain("main");
+  EXPECT_EQ(d.item_ids, (Names{"100", "101"}));
+  EXPECT_EQ(d.category_names, (Names{"5", "6", "7"}));
+  EXPECT_EQ(d.item_category_offsets, (Ids{0, 2, 3}));
+  EXPECT_EQ(d.item_category, (std::vector<int32_t>{0, 2, 1}));
+  EXPECT_EQ(d.interactions.user, (Ids{0, 0, 1, 1}));
+  EXPECT_EQ(d.interactions.item, (Ids{0, 0, 1, 0}));
+  EXPECT_EQ(d.interactions.behavior, (Behaviors{0, 3, 1, 2}));
+  EXPECT_EQ(d.interactions.time, (Ids{1511544070, 1511544071, 1511544072, 1511544074}));
+  EXPECT_FALSE(d.interactions.has_weight());
+  EXPECT_EQ(report.duplicates_merged, 1);
+}
+
+TEST(ImportBehaviorLog, SurvivesTheStore) {
+  TempDir dir;
+  const std::string path = dir.write("log.csv", "1,100,5,pv,1511544070\n2,100,7,fav,1511544074\n");
+  graft::testing::expect_store_round_trip(import_dataset(import_options("behavior-log", {path})));
+}
+
+TEST(ImportBehaviorLogErrors, UnknownBehaviorAndCustomColumns) {
+  TempDir dir;
+  const std::string path = dir.write("log.csv", "1,100,5,pv,1511544070\n1,100,5,click,1511544071\n");
+  expect_error<DataError>([&] { import_dataset(import_options("behavior-log", {path})); },
+                          {path + ":2: unknown behavior 'click'; valid: pv, cart, fav, buy"});
+  ImportOptions options = import_options("behavior-log", {path});
+  options.columns = {{"user", "0"}};
+  expect_error<UsageError>([&] { import_dataset(options); }, {"behavior-log has the fixed columns"});
+}
+
+}  // namespace
+}  // namespace graft::io

@@ -1,6 +1,7 @@
 // SparseGraph construction and normalisation. COO → CSR uses two stable counting sorts (by
-// column, then by row), so building is O(nnz + rows + cols), needs no comparison sort, and the
-// result (including the order duplicates are summed in) depends only on the multiset of edges.
+// column, then by row), so building is O(nnz + rows + cols) and the result does not depend on
+// the order of the edges (duplicates are summed in double precision, in input order, before
+// rounding to the value dtype).
 #include "gnn/sparse_graph.h"
 
 #include <algorithm>

@@ -28,16 +28,17 @@ class SpmmFunction : public torch::autograd::Function<SpmmFunction> {
                                const torch::Tensor& values) {
     const Csr& a = graph.csr();
     const Csr& at = graph.csr_transpose();
-    // The graph's own values already exist in transpose order; other values are permuted once.
-    const torch::Tensor values_t =
-        values.is_same(a.value) ? at.value : values.index_select(0, graph.transpose_permutation());
     ctx->saved_data["rows"] = graph.rows();
     ctx->saved_data["cols"] = graph.cols();
     ctx->saved_data["row_ptr"] = a.row_ptr;
     ctx->saved_data["col"] = a.col;
     ctx->saved_data["t_row_ptr"] = at.row_ptr;
     ctx->saved_data["t_col"] = at.col;
-    ctx->saved_data["t_value"] = values_t;
+    if (x.requires_grad()) {
+      // The graph's own values already exist in transpose order; other values are permuted once.
+      ctx->saved_data["t_value"] =
+          values.is_same(a.value) ? at.value : values.index_select(0, graph.transpose_permutation());
+    }
     // X is only needed for the gradient of the values.
     ctx->save_for_backward({values.requires_grad() ? x : torch::Tensor(), values});
     return csr_spmm({a.row_ptr, a.col, values}, graph.rows(), x);

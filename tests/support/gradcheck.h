@@ -38,12 +38,13 @@ inline ::testing::AssertionResult gradcheck(const GradcheckFn& fn, const std::ve
       return ::testing::AssertionFailure() << "gradcheck: input " << i << " is " << inputs[i].scalar_type()
                                            << ", finite differences need float64";
     }
-    if (inputs[i].requires_grad()) checked.push_back(i);
+    if (inputs[i].requires_grad() && inputs[i].numel() > 0) checked.push_back(i);
   }
   if (checked.empty()) return ::testing::AssertionFailure() << "gradcheck: no input requires grad";
 
   // Analytic Jacobian rows, one backward pass per output element.
   const torch::Tensor output = fn(inputs).reshape({-1});
+  if (output.numel() == 0) return ::testing::AssertionFailure() << "gradcheck: the output is empty";
   if (!output.requires_grad()) {
     return ::testing::AssertionFailure() << "gradcheck: the output does not depend on any checked input";
   }

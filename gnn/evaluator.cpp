@@ -102,6 +102,7 @@ class FullRankingEvaluator : public Evaluator {
   }
 
   int64_t size() const override { return static_cast<int64_t>(users_.size()); }
+  const std::vector<std::string>& metric_names() const override { return names_; }
 
   Metrics evaluate(Recommender& model) const override {
     torch::NoGradGuard no_grad;
@@ -169,6 +170,7 @@ class SampledEvaluator : public Evaluator {
   }
 
   int64_t size() const override { return static_cast<int64_t>(users_.size()); }
+  const std::vector<std::string>& metric_names() const override { return names_; }
 
   Metrics evaluate(Recommender& model) const override {
     torch::NoGradGuard no_grad;

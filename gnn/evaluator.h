@@ -73,6 +73,8 @@ class Evaluator {
   virtual Metrics evaluate(Recommender& model) const = 0;
   // Evaluated users (full) or cases (sampled).
   virtual int64_t size() const = 0;
+  // The names of the metrics evaluate() reports.
+  virtual const std::vector<std::string>& metric_names() const = 0;
 };
 
 std::vector<std::string> protocol_names();  // "full", "sampled"

@@ -28,6 +28,7 @@ void assign(torch::Tensor& parameter, const torch::Tensor& value) {
   parameter.copy_(value);
 }
 
+// Σ‖users_table[u]‖² + ‖items_table[i⁺]‖² + ‖items_table[i⁻]‖² over the batch.
 torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
                             const torch::Tensor& users, const torch::Tensor& pos_items,
                             const torch::Tensor& neg_items) {
@@ -63,13 +64,16 @@ void BprMf::pretty_print(std::ostream& stream) const {
 
 torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& x, int64_t layers) {
   TORCH_CHECK(layers >= 0, "lightgcn_propagate: layers must be non-negative, got ", layers);
-  torch::Tensor sum = x;
-  torch::Tensor h = x;
-  for (int64_t k = 0; k < layers; ++k) {
+  if (layers == 0) return x;
+  // In-place accumulation: addition and scaling keep no inputs for backward, and this saves one
+  // [N, d] temporary per layer on the training hot path.
+  torch::Tensor h = spmm(graph, x);
+  torch::Tensor sum = x + h;
+  for (int64_t k = 1; k < layers; ++k) {
     h = spmm(graph, h);
-    sum = sum + h;
+    sum.add_(h);
   }
-  return layers == 0 ? x : sum / static_cast<double>(layers + 1);
+  return sum.div_(static_cast<double>(layers + 1));
 }
 
 LightGcn::LightGcn(const EmbeddingOptions& options, int64_t layers, SparseGraph graph)
@@ -80,24 +84,22 @@ LightGcn::LightGcn(const EmbeddingOptions& options, int64_t layers, SparseGraph 
               nodes, " (", options_.users(), " users + ", options_.items(), " items), got ", graph_.rows(), " × ",
               graph_.cols());
   auto [users, items] = initial_embeddings(options_);
-  user_embedding_ = register_parameter("user_embedding", users);
-  item_embedding_ = register_parameter("item_embedding", items);
+  embedding_ = register_parameter("embedding", torch::cat({users, items}));
 }
 
 void LightGcn::reset_parameters() {
   auto [users, items] = initial_embeddings(options_);
-  assign(user_embedding_, users);
-  assign(item_embedding_, items);
+  assign(embedding_, torch::cat({users, items}));
 }
 
 Representations LightGcn::represent() {
-  const torch::Tensor h = lightgcn_propagate(graph_, torch::cat({user_embedding_, item_embedding_}), layers_);
+  const torch::Tensor h = lightgcn_propagate(graph_, embedding_, layers_);
   return {h.narrow(0, 0, options_.users()), h.narrow(0, options_.users(), options_.items())};
 }
 
 torch::Tensor LightGcn::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                                  const torch::Tensor& neg_items) {
-  return squared_norms(user_embedding_, item_embedding_, users, pos_items, neg_items);
+  return squared_norms(embedding_, embedding_, users, pos_items + options_.users(), neg_items + options_.users());
 }
 
 void LightGcn::pretty_print(std::ostream& stream) const {

@@ -63,7 +63,8 @@ class LightGcn : public Recommender {
   EmbeddingOptions options_;
   int64_t layers_;
   SparseGraph graph_;
-  torch::Tensor user_embedding_, item_embedding_;
+  // Users then items in one table, the graph's node order, so propagation needs no concatenation.
+  torch::Tensor embedding_;
 };
 
 // What make_recommender needs; the experiments layer fills it from configuration.

@@ -1,5 +1,7 @@
 #include "gnn/trainer.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -86,10 +88,16 @@ std::string format_progress(const EpochRecord& record, int64_t epochs, double et
   return out + text + format_duration(eta_seconds);
 }
 
+void reuse_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);   // glibc's maximum; larger blocks are rare and short-lived
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
                   const Monitor& monitor, const ProgressCallback& progress) {
   validate(options);
   set_num_threads(options.threads);
+  reuse_freed_memory();
   torch::manual_seed(options.seed);
   const bool selecting = monitor.evaluate && monitor.select_best;
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));

@@ -72,8 +72,14 @@ using ProgressCallback = std::function<void(const EpochRecord& record, double et
 std::string format_progress(const EpochRecord& record, int64_t epochs, double eta_seconds,
                             const std::vector<std::string>& shown);
 
-// Trains in place and returns the history. Sets the intra-op thread count and seeds torch's
-// global generator (for stochastic layers) from the options. Throws UsageError for bad options
+// Makes glibc keep freed heap memory for reuse instead of returning it to the kernel (process-
+// wide). Training allocates and frees the same [nodes, dim] buffers every batch; by default glibc
+// hands buffers above its mmap threshold back and the next batch gets fresh pages, and those
+// page faults cost about a third of a LightGCN batch. Keeps at most 256 MiB of freed memory.
+void reuse_freed_memory();
+
+// Trains in place and returns the history. Sets the intra-op thread count, calls
+// reuse_freed_memory() and seeds torch's global generator (for stochastic layers). Throws UsageError for bad options
 // or a metric the monitor does not report, std::runtime_error when the loss becomes non-finite.
 TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
                   const Monitor& monitor = {}, const ProgressCallback& progress = {});

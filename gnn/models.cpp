@@ -5,6 +5,7 @@
 #include <ostream>
 #include <utility>
 
+#include "gnn/gather_rows.h"
 #include "gnn/spmm.h"
 #include "graph_io/errors.h"
 
@@ -32,8 +33,8 @@ void assign(torch::Tensor& parameter, const torch::Tensor& value) {
 torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
                             const torch::Tensor& users, const torch::Tensor& pos_items,
                             const torch::Tensor& neg_items) {
-  return users_table.index_select(0, users).pow(2).sum() + items_table.index_select(0, pos_items).pow(2).sum() +
-         items_table.index_select(0, neg_items).pow(2).sum();
+  return gather_rows(users_table, users).pow(2).sum() + gather_rows(items_table, pos_items).pow(2).sum() +
+         gather_rows(items_table, neg_items).pow(2).sum();
 }
 
 }  // namespace

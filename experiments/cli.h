@@ -10,5 +10,6 @@
 namespace graft::cli {
 
 void add_data_commands(CLI::App& app, const std::string& command_line);  // data import | generate | split | stats
+void add_train_command(CLI::App& app, const std::string& command_line);  // train
 
 }  // namespace graft::cli

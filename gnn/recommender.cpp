@@ -1,10 +1,12 @@
 #include "gnn/recommender.h"
 
+#include "gnn/gather_rows.h"
+
 namespace graft::gnn {
 
 torch::Tensor Recommender::score_pairs(const Representations& r, const torch::Tensor& users,
                                        const torch::Tensor& items) {
-  return (r.users.index_select(0, users) * r.items.index_select(0, items)).sum(1);
+  return (gather_rows(r.users, users) * gather_rows(r.items, items)).sum(1);
 }
 
 torch::Tensor Recommender::score_all_items(const Representations& r, const torch::Tensor& users) {

@@ -1,0 +1,185 @@
+// `graft train`: trains one recommender on one domain of a dataset split and reports its test
+// metrics under the full-ranking or the sampled protocol. With a validation set the model is
+// selected (and stopped early) on the validation metric and tested at its best epoch; without
+// one, test metrics are reported on the evaluation schedule and the final model is tested.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "experiments/cli.h"
+#include "gnn/evaluator.h"
+#include "gnn/models.h"
+#include "gnn/negative_sampler.h"
+#include "gnn/spmm.h"
+#include "gnn/trainer.h"
+#include "graph_io/errors.h"
+#include "graph_io/files.h"
+#include "graph_io/hdf5_store.h"
+
+namespace graft::cli {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+struct TrainArgs {
+  std::string data, domain, split, protocol = "full", json;
+  std::vector<int64_t> ks;
+  gnn::ModelOptions model;
+  gnn::TrainOptions train;
+};
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+const io::DomainSplit& split_part(const io::Split& split, const std::string& domain) {
+  if (const io::DomainSplit* part = split.part(domain)) return *part;
+  std::vector<std::string> covered;
+  for (const auto& p : split.parts) covered.push_back(p.domain);
+  throw io::UsageError("split '" + split.name + "' has no part for domain '" + domain + "'; it covers: " +
+                       join(covered));
+}
+
+std::string format_metrics(const gnn::Metrics& metrics) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(4);
+  for (const auto& [name, value] : metrics) out << (out.tellp() > 0 ? " " : "") << name << "=" << value;
+  return out.str();
+}
+
+ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
+  ordered_json out = ordered_json::array();
+  for (const auto& r : history) {
+    ordered_json epoch = {{"epoch", r.epoch},
+                          {"loss", r.loss},
+                          {"seconds", r.seconds},
+                          {"sampling_seconds", r.sampling_seconds},
+                          {"model_seconds", r.model_seconds},
+                          {"optimizer_seconds", r.optimizer_seconds},
+                          {"eval_seconds", r.eval_seconds}};
+    if (!r.metrics.empty()) epoch["metrics"] = r.metrics;
+    out.push_back(epoch);
+  }
+  return out;
+}
+
+void run_train(const TrainArgs& args, const std::string& command_line) {
+  gnn::validate(args.train);
+  gnn::set_num_threads(args.train.threads);
+  const io::Dataset dataset = io::read_dataset(args.data);
+  const io::Domain& domain = dataset.domain(args.domain);
+  const io::DomainSplit& part = split_part(dataset.split(args.split), args.domain);
+  const gnn::EvalOptions eval_options{args.ks, 0};
+  const auto test = gnn::make_evaluator(args.protocol, dataset, args.domain, part, gnn::EvalSet::kTest, eval_options);
+  const bool has_valid = !part.valid.empty();
+  const auto valid = has_valid ? gnn::make_evaluator(args.protocol, dataset, args.domain, part, gnn::EvalSet::kValid,
+                                                     eval_options)
+                               : nullptr;
+  const std::vector<std::string>& metrics = test->metric_names();
+  if (std::find(metrics.begin(), metrics.end(), args.train.metric) == metrics.end()) {
+    throw io::UsageError("--metric '" + args.train.metric + "' is not reported by the " + args.protocol +
+                         " protocol with these cut-offs; available: " + join(metrics));
+  }
+  const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, part);
+  const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
+
+  gnn::Monitor monitor;
+  monitor.evaluate = [&](gnn::Recommender& m) { return (has_valid ? *valid : *test).evaluate(m); };
+  monitor.select_best = has_valid;
+  std::cerr << "train " << args.model.name << " on " << args.domain << " / " << args.split << ": "
+            << dataset.num_users() << " users, " << domain.num_items() << " items, " << part.train.size()
+            << " training interactions; "
+            << (has_valid ? "selecting on valid " + args.train.metric
+                          : std::string("no validation set: test metrics reported, final model kept"))
+            << "\n";
+  const gnn::TrainResult result = gnn::train(
+      *model, sampler, args.train, monitor, [&](const gnn::EpochRecord& record, double eta) {
+        std::cerr << gnn::format_progress(record, args.train.epochs, eta, {args.train.metric})
+                  << (record.metrics.empty() ? "" : has_valid ? "  (valid)" : "  (test)") << "\n";
+      });
+  const gnn::Metrics test_metrics = test->evaluate(*model);
+
+  double train_seconds = 0.0;
+  for (const auto& r : result.history) train_seconds += r.seconds - r.eval_seconds;
+  const double epochs_run = static_cast<double>(result.history.size());
+  std::cout << "epochs " << result.history.size() << (result.stopped_early ? " (stopped early)" : "")
+            << ", " << std::fixed << std::setprecision(3)
+            << (epochs_run > 0 ? train_seconds / epochs_run : 0.0) << " s per training epoch\n";
+  if (has_valid) std::cout << "best epoch " << result.best_epoch << ": valid " << format_metrics(result.best_metrics) << "\n";
+  std::cout << "test " << format_metrics(test_metrics) << "\n";
+
+  if (!args.json.empty()) {
+    const ordered_json out = {
+        {"command", command_line},
+        {"data", args.data},
+        {"domain", args.domain},
+        {"split", args.split},
+        {"protocol", args.protocol},
+        {"model", {{"name", args.model.name}, {"dim", args.model.dim}, {"layers", args.model.layers},
+                   {"init_std", args.model.init_std}, {"seed", args.model.seed}}},
+        {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
+                      {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
+                      {"seed", args.train.seed}, {"threads", args.train.threads},
+                      {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
+                      {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
+        {"sizes", {{"users", dataset.num_users()}, {"items", domain.num_items()}, {"train", part.train.size()},
+                   {"valid", part.valid.size()}, {"test", part.test.size()}, {"evaluated", test->size()}}},
+        {"selection", has_valid ? "best_valid" : "final"},
+        {"best_epoch", result.best_epoch},
+        {"stopped_early", result.stopped_early},
+        {"seconds", result.seconds},
+        {"seconds_per_training_epoch", epochs_run > 0 ? train_seconds / epochs_run : 0.0},
+        {"valid", has_valid ? ordered_json(result.best_metrics) : ordered_json(nullptr)},
+        {"test", test_metrics},
+        {"history", history_json(result.history)}};
+    io::write_text_atomically(args.json, out.dump(2) + "\n");
+    std::cerr << "wrote " << args.json << "\n";
+  }
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, const std::string& command_line) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand("train", "Train a recommender on one domain of a split and report test metrics");
+  cmd->add_option("--data", args->data, "dataset.h5 to read")->required();
+  cmd->add_option("--domain", args->domain, "Domain to train and evaluate on")->required();
+  cmd->add_option("--split", args->split, "Split whose train/valid/test interactions to use")->required();
+  cmd->add_option("--model", args->model.name, "Model: " + join(gnn::model_names()))->capture_default_str();
+  cmd->add_option("--dim", args->model.dim, "Embedding dimension")->capture_default_str();
+  cmd->add_option("--layers", args->model.layers, "Propagation layers (graph models)")->capture_default_str();
+  cmd->add_option("--init-std", args->model.init_std, "Std of the N(0, std²) embedding init")->capture_default_str();
+  cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
+  cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
+  cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", args->train.weight_decay, "L2 on the batch's layer-0 embeddings")
+      ->capture_default_str();
+  cmd->add_option("--loss", args->train.loss, "Loss: bpr or bce")->capture_default_str();
+  cmd->add_option("--seed", args->train.seed, "Seed of the initialisation and the sampling")->capture_default_str();
+  cmd->add_option("--threads", args->train.threads, "Threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--eval-every", args->train.eval_every, "Evaluate every N epochs (and after the last)")
+      ->capture_default_str();
+  cmd->add_option("--patience", args->train.patience, "Stop after N evaluations without improvement (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--metric", args->train.metric, "Validation metric to select on (default: recall@20 for "
+                                                  "the full protocol, mrr for the sampled one)");
+  cmd->add_option("--protocol", args->protocol, "Evaluation protocol: " + join(gnn::protocol_names()))
+      ->capture_default_str();
+  cmd->add_option("--ks", args->ks, "Cut-offs K (default: 10 20 50 full, 1 5 10 sampled)");
+  cmd->add_option("--json", args->json, "Write options, history and metrics to this JSON file");
+  cmd->add_option("--checkpoint", args->train.checkpoint, "Save the selected model's parameters here");
+  cmd->callback([args, cmd, command_line] {
+    args->model.seed = args->train.seed;
+    if (cmd->count("--metric") == 0) args->train.metric = args->protocol == "sampled" ? "mrr" : "recall@20";
+    run_train(*args, command_line);
+  });
+}
+
+}  // namespace graft::cli

@@ -1,0 +1,138 @@
+#include "gnn/models.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <ostream>
+#include <utility>
+
+#include "gnn/gather_rows.h"
+#include "gnn/spmm.h"
+#include "graph_io/errors.h"
+
+namespace graft::gnn {
+
+namespace {
+
+// Users then items, each N(0, std²), from one generator so the draw depends on the seed only.
+std::pair<torch::Tensor, torch::Tensor> initial_embeddings(const EmbeddingOptions& o) {
+  TORCH_CHECK(o.users() >= 0 && o.items() >= 0, "embeddings: negative size (", o.users(), " users, ", o.items(),
+              " items)");
+  TORCH_CHECK(o.dim() > 0, "embeddings: dim must be positive, got ", o.dim());
+  at::Generator generator = at::detail::createCPUGenerator(o.seed());
+  torch::Tensor users = torch::empty({o.users(), o.dim()}).normal_(0.0, o.init_std(), generator);
+  torch::Tensor items = torch::empty({o.items(), o.dim()}).normal_(0.0, o.init_std(), generator);
+  return {users, items};
+}
+
+void assign(torch::Tensor& parameter, const torch::Tensor& value) {
+  torch::NoGradGuard no_grad;
+  parameter.copy_(value);
+}
+
+// Σ‖users_table[u]‖² + ‖items_table[i⁺]‖² + ‖items_table[i⁻]‖² over the batch.
+torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
+                            const torch::Tensor& users, const torch::Tensor& pos_items,
+                            const torch::Tensor& neg_items) {
+  return gather_rows(users_table, users).pow(2).sum() + gather_rows(items_table, pos_items).pow(2).sum() +
+         gather_rows(items_table, neg_items).pow(2).sum();
+}
+
+}  // namespace
+
+BprMf::BprMf(const EmbeddingOptions& options) : options_(options) {
+  auto [users, items] = initial_embeddings(options_);
+  user_embedding_ = register_parameter("user_embedding", users);
+  item_embedding_ = register_parameter("item_embedding", items);
+}
+
+void BprMf::reset_parameters() {
+  auto [users, items] = initial_embeddings(options_);
+  assign(user_embedding_, users);
+  assign(item_embedding_, items);
+}
+
+Representations BprMf::represent() { return {user_embedding_, item_embedding_}; }
+
+torch::Tensor BprMf::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
+                              const torch::Tensor& neg_items) {
+  return squared_norms(user_embedding_, item_embedding_, users, pos_items, neg_items);
+}
+
+void BprMf::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::BprMf(users=" << options_.users() << ", items=" << options_.items()
+         << ", dim=" << options_.dim() << ")";
+}
+
+torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& x, int64_t layers) {
+  TORCH_CHECK(layers >= 0, "lightgcn_propagate: layers must be non-negative, got ", layers);
+  if (layers == 0) return x;
+  // In-place accumulation: addition and scaling keep no inputs for backward, and this saves one
+  // [N, d] temporary per layer on the training hot path.
+  torch::Tensor h = spmm(graph, x);
+  torch::Tensor sum = x + h;
+  for (int64_t k = 1; k < layers; ++k) {
+    h = spmm(graph, h);
+    sum.add_(h);
+  }
+  return sum.div_(static_cast<double>(layers + 1));
+}
+
+LightGcn::LightGcn(const EmbeddingOptions& options, int64_t layers, SparseGraph graph)
+    : options_(options), layers_(layers), graph_(std::move(graph)) {
+  TORCH_CHECK(layers_ >= 0, "LightGcn: layers must be non-negative, got ", layers_);
+  const int64_t nodes = options_.users() + options_.items();
+  TORCH_CHECK(graph_.rows() == nodes && graph_.cols() == nodes, "LightGcn: the graph must be ", nodes, " × ",
+              nodes, " (", options_.users(), " users + ", options_.items(), " items), got ", graph_.rows(), " × ",
+              graph_.cols());
+  auto [users, items] = initial_embeddings(options_);
+  embedding_ = register_parameter("embedding", torch::cat({users, items}));
+}
+
+void LightGcn::reset_parameters() {
+  auto [users, items] = initial_embeddings(options_);
+  assign(embedding_, torch::cat({users, items}));
+}
+
+Representations LightGcn::represent() {
+  const torch::Tensor h = lightgcn_propagate(graph_, embedding_, layers_);
+  return {h.narrow(0, 0, options_.users()), h.narrow(0, options_.users(), options_.items())};
+}
+
+torch::Tensor LightGcn::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
+                                 const torch::Tensor& neg_items) {
+  return squared_norms(embedding_, embedding_, users, pos_items + options_.users(), neg_items + options_.users());
+}
+
+void LightGcn::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::LightGcn(users=" << options_.users() << ", items=" << options_.items()
+         << ", dim=" << options_.dim() << ", layers=" << layers_ << ", edges=" << graph_.nnz() << ")";
+}
+
+std::vector<std::string> model_names() { return {"bprmf", "lightgcn"}; }
+
+std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
+                                              const std::string& domain, const io::DomainSplit& split) {
+  if (options.dim < 1) throw io::UsageError("model dim must be at least 1, got " + std::to_string(options.dim));
+  if (options.layers < 0) {
+    throw io::UsageError("model layers must be at least 0, got " + std::to_string(options.layers));
+  }
+  if (!(options.init_std >= 0.0)) {
+    throw io::UsageError("model init_std must be non-negative, got " + std::to_string(options.init_std));
+  }
+  const io::Domain& d = dataset.domain(domain);
+  const EmbeddingOptions embedding = EmbeddingOptions(dataset.num_users(), d.num_items())
+                                         .dim(options.dim)
+                                         .init_std(options.init_std)
+                                         .seed(options.seed);
+  if (options.name == "bprmf") return std::make_shared<BprMf>(embedding);
+  if (options.name == "lightgcn") {
+    GraphOptions graph;  // symmetric normalisation, no self-loops, no categories: as in the paper
+    return std::make_shared<LightGcn>(embedding, options.layers,
+                                      build_domain_graph(dataset, domain, split.train, graph));
+  }
+  std::string valid;
+  for (const auto& name : model_names()) valid += (valid.empty() ? "" : ", ") + name;
+  throw io::UsageError("unknown model '" + options.name + "'; valid models: " + valid);
+}
+
+}  // namespace graft::gnn

@@ -1,0 +1,87 @@
+// ID-embedding recommenders and the factory that builds a recommender by name.
+//
+//   BprMf     matrix factorisation: e_u · e_i.
+//   LightGcn  LightGCN (He et al., SIGIR 2020): layer-0 ID embeddings E⁰ = [E_users; E_items]
+//             propagated K times over the symmetric-normalised user–item graph Â of the split's
+//             training interactions, E^{k+1} = Â E^k, final E = mean(E⁰ … E^K), dot-product
+//             scoring. K = 0 is matrix factorisation.
+// Both start from N(0, init_std²) embeddings drawn from a generator seeded by `seed`, so a model
+// is a function of its options alone. Shapes: users [U, dim], items [I, dim].
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gnn/recommender.h"
+#include "gnn/sparse_graph.h"
+#include "graph_io/dataset.h"
+
+namespace graft::gnn {
+
+struct EmbeddingOptions {
+  EmbeddingOptions(int64_t users, int64_t items) : users_(users), items_(items) {}
+  TORCH_ARG(int64_t, users);
+  TORCH_ARG(int64_t, items);
+  TORCH_ARG(int64_t, dim) = 64;
+  TORCH_ARG(double, init_std) = 0.1;
+  TORCH_ARG(uint64_t, seed) = 0;
+};
+
+class BprMf : public Recommender {
+ public:
+  explicit BprMf(const EmbeddingOptions& options);
+  void reset_parameters();
+  Representations represent() override;
+  torch::Tensor batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
+                         const torch::Tensor& neg_items) override;
+  std::string model_name() const override { return "bprmf"; }
+  void pretty_print(std::ostream& stream) const override;
+
+ private:
+  EmbeddingOptions options_;
+  torch::Tensor user_embedding_, item_embedding_;
+};
+
+// Mean of x, Â x, …, Â^layers x. Shapes: graph N × N, x [N, d] → [N, d].
+torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& x, int64_t layers);
+
+class LightGcn : public Recommender {
+ public:
+  // graph: the normalised (users + items)² adjacency, users first (build_domain_graph).
+  LightGcn(const EmbeddingOptions& options, int64_t layers, SparseGraph graph);
+  void reset_parameters();
+  Representations represent() override;
+  torch::Tensor batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
+                         const torch::Tensor& neg_items) override;
+  std::string model_name() const override { return "lightgcn"; }
+  void pretty_print(std::ostream& stream) const override;
+
+ private:
+  EmbeddingOptions options_;
+  int64_t layers_;
+  SparseGraph graph_;
+  // Users then items in one table, the graph's node order, so propagation needs no concatenation.
+  torch::Tensor embedding_;
+};
+
+// What make_recommender needs; the experiments layer fills it from configuration.
+struct ModelOptions {
+  std::string name = "lightgcn";  // one of model_names()
+  int64_t dim = 64;
+  int64_t layers = 3;             // propagation steps (graph models)
+  double init_std = 0.1;
+  uint64_t seed = 0;
+};
+
+std::vector<std::string> model_names();  // "bprmf", "lightgcn"
+
+// The recommender `options.name` over the users and items of `domain`; graph models see only
+// the training interactions of `split`. UsageError naming the value for an unknown name,
+// dim < 1, layers < 0 or init_std < 0.
+std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
+                                              const std::string& domain, const io::DomainSplit& split);
+
+}  // namespace graft::gnn

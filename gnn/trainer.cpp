@@ -1,0 +1,192 @@
+#include "gnn/trainer.h"
+
+#include <malloc.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "gnn/checkpoint.h"
+#include "gnn/losses.h"
+#include "gnn/spmm.h"
+#include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
+
+namespace graft::gnn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string format_duration(double seconds) {
+  char text[32];
+  const long long s = std::llround(seconds);
+  if (s < 60) {
+    std::snprintf(text, sizeof text, "%lld s", s);
+  } else if (s < 3600) {
+    std::snprintf(text, sizeof text, "%lld min %02lld s", s / 60, s % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%lld h %02lld min", s / 3600, (s % 3600) / 60);
+  }
+  return text;
+}
+
+std::string metric_list(const Metrics& metrics) {
+  std::string out;
+  for (const auto& [name, value] : metrics) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::vector<torch::Tensor> snapshot(const Recommender& model) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : model.parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+void restore(Recommender& model, const std::vector<torch::Tensor>& state) {
+  torch::NoGradGuard no_grad;
+  auto parameters = model.parameters();
+  for (size_t k = 0; k < parameters.size(); ++k) parameters[k].copy_(state[k]);
+}
+
+}  // namespace
+
+void validate(const TrainOptions& o) {
+  const auto bad = [](const std::string& option, const std::string& value, const std::string& rule) {
+    throw io::UsageError("training option " + option + " " + rule + ", got " + value);
+  };
+  if (o.epochs < 0) bad("epochs", std::to_string(o.epochs), "must be at least 0");
+  if (o.batch_size < 1) bad("batch_size", std::to_string(o.batch_size), "must be at least 1");
+  if (!(o.lr > 0.0) || !std::isfinite(o.lr)) bad("lr", std::to_string(o.lr), "must be positive");
+  if (!(o.weight_decay >= 0.0) || !std::isfinite(o.weight_decay)) {
+    bad("weight_decay", std::to_string(o.weight_decay), "must be non-negative");
+  }
+  if (o.loss != "bpr" && o.loss != "bce") bad("loss", "'" + o.loss + "'", "must be bpr or bce");
+  if (o.threads < 0) bad("threads", std::to_string(o.threads), "must be at least 0");
+  if (o.eval_every < 1) bad("eval_every", std::to_string(o.eval_every), "must be at least 1");
+  if (o.patience < 0) bad("patience", std::to_string(o.patience), "must be at least 0");
+}
+
+std::string format_progress(const EpochRecord& record, int64_t epochs, double eta_seconds,
+                            const std::vector<std::string>& shown) {
+  char text[96];
+  std::snprintf(text, sizeof text, "epoch %lld/%lld  loss %.5f", static_cast<long long>(record.epoch),
+                static_cast<long long>(epochs), record.loss);
+  std::string out = text;
+  for (const auto& name : shown) {
+    const auto it = record.metrics.find(name);
+    if (it == record.metrics.end()) continue;
+    std::snprintf(text, sizeof text, "  %s %.4f", name.c_str(), it->second);
+    out += text;
+  }
+  std::snprintf(text, sizeof text, "  %.2f s  eta ", record.seconds);
+  return out + text + format_duration(eta_seconds);
+}
+
+void reuse_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);   // glibc's maximum; larger blocks are rare and short-lived
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
+TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
+                  const Monitor& monitor, const ProgressCallback& progress) {
+  validate(options);
+  set_num_threads(options.threads);
+  reuse_freed_memory();
+  torch::manual_seed(options.seed);
+  const bool selecting = monitor.evaluate && monitor.select_best;
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
+  model.train();
+
+  TrainResult result;
+  std::vector<torch::Tensor> best_state;
+  int64_t evaluations_since_best = 0;
+  const auto start = Clock::now();
+  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    EpochRecord record;
+    record.epoch = epoch;
+    const auto epoch_start = Clock::now();
+    const Triples triples = sampler.sample_epoch(io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)));
+    record.sampling_seconds = seconds_since(epoch_start);
+
+    double loss_sum = 0.0;
+    int64_t batches = 0;
+    for (int64_t first = 0; first < triples.size(); first += options.batch_size) {
+      const int64_t count = std::min(options.batch_size, triples.size() - first);
+      const torch::Tensor users = triples.users.narrow(0, first, count);
+      const torch::Tensor positives = triples.positives.narrow(0, first, count);
+      const torch::Tensor negatives = triples.negatives.narrow(0, first, count);
+      auto phase_start = Clock::now();
+      const Representations reps = model.represent();
+      const torch::Tensor loss =
+          pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
+                        model.score_pairs(reps, users, negatives)) +
+          l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+      optimizer.zero_grad();
+      loss.backward();
+      record.model_seconds += seconds_since(phase_start);
+      phase_start = Clock::now();
+      optimizer.step();
+      record.optimizer_seconds += seconds_since(phase_start);
+      loss_sum += loss.item<double>();
+      ++batches;
+    }
+    record.loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
+    if (!std::isfinite(record.loss)) {
+      throw std::runtime_error("training diverged: the loss of epoch " + std::to_string(epoch) + " is " +
+                               std::to_string(record.loss) + "; try a lower learning rate");
+    }
+
+    bool stop = false;
+    if (monitor.evaluate && (epoch % options.eval_every == 0 || epoch == options.epochs)) {
+      const auto eval_start = Clock::now();
+      record.metrics = monitor.evaluate(model);
+      record.eval_seconds = seconds_since(eval_start);
+      if (selecting) {
+        const auto it = record.metrics.find(options.metric);
+        if (it == record.metrics.end()) {
+          throw io::UsageError("early-stopping metric '" + options.metric +
+                               "' is not reported by the evaluation; available: " + metric_list(record.metrics));
+        }
+        if (result.best_epoch == 0 || it->second > result.best_metrics.at(options.metric)) {
+          result.best_epoch = epoch;
+          result.best_metrics = record.metrics;
+          best_state = snapshot(model);
+          evaluations_since_best = 0;
+          if (!options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
+        } else {
+          ++evaluations_since_best;
+          stop = options.patience > 0 && evaluations_since_best >= options.patience;
+        }
+      } else {
+        result.best_metrics = record.metrics;
+      }
+    }
+    record.seconds = seconds_since(epoch_start);
+    result.history.push_back(record);
+    if (progress) {
+      const double mean_epoch = seconds_since(start) / static_cast<double>(epoch);
+      progress(record, stop ? 0.0 : mean_epoch * static_cast<double>(options.epochs - epoch));
+    }
+    if (stop) {
+      result.stopped_early = true;
+      break;
+    }
+  }
+
+  if (selecting && result.best_epoch > 0) {
+    restore(model, best_state);
+  } else {
+    result.best_epoch = static_cast<int64_t>(result.history.size());
+    if (!options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace graft::gnn

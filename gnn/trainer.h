@@ -1,0 +1,87 @@
+// Mini-batch training of a recommender with sampled negatives, Adam, periodic evaluation, early
+// stopping on a validation metric and best-checkpoint restore.
+//
+// One epoch: NegativeSampler::sample_epoch draws one triple per training interaction; the
+// triples are cut into batches of batch_size in drawing order (they are i.i.d., so this is
+// already a random order); per batch the model runs represent() once and minimises
+//   loss(score(u, i⁺), score(u, i⁻)) + weight_decay · ½ · batch_l2(u, i⁺, i⁻) / batch
+// (the reference LightGCN objective) with Adam.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gnn/evaluator.h"
+#include "gnn/negative_sampler.h"
+#include "gnn/recommender.h"
+
+namespace graft::gnn {
+
+struct TrainOptions {
+  int64_t epochs = 100;         // ≥ 0
+  int64_t batch_size = 2048;    // ≥ 1
+  double lr = 1e-3;             // > 0
+  double weight_decay = 1e-4;   // ≥ 0, the L2 term above (not Adam's decoupled decay)
+  std::string loss = "bpr";     // "bpr" | "bce"
+  uint64_t seed = 0;            // triples of epoch e: io::derive_seed(seed, "epoch/<e>")
+  int threads = 0;              // intra-op threads; 0: all cores
+  int64_t eval_every = 10;      // evaluate after every eval_every-th epoch and after the last; ≥ 1
+  int64_t patience = 0;         // stop after this many evaluations without improvement; 0: never
+  std::string metric = "recall@20";  // the validation metric to maximise
+  std::string checkpoint;       // where to save the best (or, without selection, the final) model
+};
+
+// UsageError naming the option and value of the first bad field.
+void validate(const TrainOptions& options);
+
+struct EpochRecord {
+  int64_t epoch = 0;            // 1-based
+  double loss = 0.0;            // mean over the epoch's batches, regulariser included
+  Metrics metrics;              // empty unless evaluated after this epoch
+  double seconds = 0.0;         // the whole epoch, evaluation included
+  double sampling_seconds = 0.0;
+  double model_seconds = 0.0;   // propagation, loss and backward
+  double optimizer_seconds = 0.0;
+  double eval_seconds = 0.0;
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> history;
+  int64_t best_epoch = 0;       // the epoch whose parameters the model holds at the end
+  Metrics best_metrics;         // its metrics (empty when never evaluated)
+  bool stopped_early = false;
+  double seconds = 0.0;
+};
+
+// How training is monitored. `evaluate` runs after every eval_every-th epoch and after the last.
+// With select_best, options.metric drives early stopping and the best parameters are restored
+// at the end; without (e.g. test metrics when a split has no validation set) the metrics are
+// only recorded and the final parameters are kept.
+struct Monitor {
+  std::function<Metrics(Recommender&)> evaluate;
+  bool select_best = true;
+};
+
+// Called after every epoch with its record and the estimated seconds left.
+using ProgressCallback = std::function<void(const EpochRecord& record, double eta_seconds)>;
+
+// "epoch 10/100  loss 0.41230  recall@20 0.1850  1.20 s  eta 1 min 48 s", with those of `shown`
+// among the record's metrics.
+std::string format_progress(const EpochRecord& record, int64_t epochs, double eta_seconds,
+                            const std::vector<std::string>& shown);
+
+// Makes glibc keep freed heap memory for reuse instead of returning it to the kernel (process-
+// wide). Training allocates and frees the same [nodes, dim] buffers every batch; by default glibc
+// hands buffers above its mmap threshold back and the next batch gets fresh pages, and those
+// page faults cost about a third of a LightGCN batch. Keeps at most 256 MiB of freed memory.
+void reuse_freed_memory();
+
+// Trains in place and returns the history. Sets the intra-op thread count, calls
+// reuse_freed_memory() and seeds torch's global generator (for stochastic layers). Throws UsageError for bad options
+// or a metric the monitor does not report, std::runtime_error when the loss becomes non-finite.
+TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
+                  const Monitor& monitor = {}, const ProgressCallback& progress = {});
+
+}  // namespace graft::gnn

@@ -1,0 +1,145 @@
+// `graft train` end to end through the built binary: both protocols, model selection with and
+// without a validation set, the JSON report, usage errors, and (when the shared data is present)
+// the LastFM pipeline. Datasets are made with `graft data import | split`, like a user would.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "tests/support/test_support.h"
+
+namespace graft {
+namespace {
+
+using testing::run_graft;
+
+// 40 users × 30 items in 2 taste groups, 8 interactions per user, imported through
+// `graft data import` (split "given": 6 train + 2 test per user) and split again by ratio with
+// a validation set and 5 sampled negatives per case (split "ratio").
+std::string make_tiny_dataset(const testing::TempDir& dir) {
+  std::string train, test;
+  for (int u = 0; u < 40; ++u) {
+    for (int k = 0; k < 8; ++k) {
+      const std::string line = "u" + std::to_string(u) + ",i" + std::to_string((u % 2) * 15 + (u / 2 + k) % 15) + "\n";
+      (k < 6 ? train : test) += line;
+    }
+  }
+  const std::string path = dir.file("tiny.h5");
+  std::string output;
+  EXPECT_EQ(run_graft("data import --format csv " + dir.write("train.csv", train) + " " + dir.write("test.csv", test) +
+                          " --column user=0 --column item=1 -o " + path,
+                      &output),
+            0)
+      << output;
+  EXPECT_EQ(run_graft("data split " + path + " --kind ratio --valid-ratio 0.2 --test-ratio 0.2 --negatives 5 --seed 0",
+                      &output),
+            0)
+      << output;
+  return path;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+TEST(CliTrain, SelectsOnValidationAndWritesTheReport) {
+  testing::TempDir dir;
+  const std::string data = make_tiny_dataset(dir);
+  std::string output;
+  ASSERT_EQ(run_graft("train --data " + data + " --domain main --split ratio --model lightgcn --layers 2 "
+                      "--dim 8 --epochs 6 --batch-size 64 --lr 0.05 --eval-every 2 --threads 1 --protocol sampled --ks 5 10 "
+                      "--json " +
+                          dir.file("run.json") + " --checkpoint " + dir.file("best.pt"),
+                      &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("epoch 6/6"), std::string::npos) << output;
+  EXPECT_NE(output.find("(valid)"), std::string::npos) << output;
+  const nlohmann::json run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["model"]["name"], "lightgcn");
+  EXPECT_EQ(run["training"]["metric"], "mrr");
+  EXPECT_EQ(run["protocol"], "sampled");
+  EXPECT_EQ(run["selection"], "best_valid");
+  EXPECT_EQ(run["sizes"]["items"], 30);
+  ASSERT_EQ(run["history"].size(), 6u);
+  EXPECT_FALSE(run["history"][0].contains("metrics"));
+  EXPECT_TRUE(run["history"][1]["metrics"].contains("hr@10"));
+  EXPECT_TRUE(run["test"].contains("ndcg@5"));
+  EXPECT_FALSE(run["test"].contains("hr@1"));
+  const int best = run["best_epoch"];
+  EXPECT_TRUE(best == 2 || best == 4 || best == 6) << best;
+  EXPECT_DOUBLE_EQ(run["valid"]["mrr"].get<double>(), run["history"][best - 1]["metrics"]["mrr"].get<double>());
+  EXPECT_TRUE(std::ifstream(dir.file("best.pt")).good());
+}
+
+TEST(CliTrain, WithoutValidationReportsTestOnTheScheduleAndKeepsTheFinalModel) {
+  testing::TempDir dir;
+  const std::string data = make_tiny_dataset(dir);
+  std::string output;
+  ASSERT_EQ(run_graft("train --data " + data + " --domain main --split given --model bprmf --dim 8 --epochs 3 "
+                      "--batch-size 64 --lr 0.05 --eval-every 2 --threads 1 --json " +
+                          dir.file("run.json"),
+                      &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("(test)"), std::string::npos) << output;
+  const nlohmann::json run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["selection"], "final");
+  EXPECT_EQ(run["training"]["metric"], "recall@20");
+  EXPECT_EQ(run["sizes"]["train"], 240);
+  EXPECT_EQ(run["sizes"]["evaluated"], 40);
+  EXPECT_EQ(run["best_epoch"], 3);
+  EXPECT_TRUE(run["valid"].is_null());
+  EXPECT_TRUE(run["history"][1].contains("metrics"));
+  EXPECT_TRUE(run["history"][2].contains("metrics"));
+  // The last scheduled evaluation is the final model's test evaluation.
+  EXPECT_DOUBLE_EQ(run["test"]["recall@20"].get<double>(),
+                   run["history"][2]["metrics"]["recall@20"].get<double>());
+  EXPECT_TRUE(run["test"].contains("precision@50"));
+}
+
+TEST(CliTrain, UsageErrorsNameTheBadValue) {
+  testing::TempDir dir;
+  const std::string data = make_tiny_dataset(dir);
+  const std::string base = "train --data " + data + " --epochs 1 ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--domain main --split ratio --model ngcf", "'ngcf'"},
+      {"--domain main --split ratio --dim 0", "got 0"},
+      {"--domain books --split ratio", "'books'"},
+      {"--domain main --split leave_one_out", "'leave_one_out'"},
+      {"--domain main --split ratio --metric recall@7", "'recall@7'"},
+      {"--domain main --split given --protocol sampled", "no sampled negatives"},
+  };
+  for (const auto& [args, expected] : cases) {
+    std::string output;
+    EXPECT_EQ(run_graft(base + args, &output), 2) << args << "\n" << output;
+    EXPECT_NE(output.find(expected), std::string::npos) << args << "\n" << output;
+  }
+}
+
+TEST(CliTrain, LastFmImportsAndTrainsOverAllItems) {
+  GRAFT_REQUIRE_SHARED_DATA(lastfm, "lastfm");
+  testing::TempDir dir;
+  std::string output;
+  ASSERT_EQ(run_graft("data import --format csv --delimiter tab " + lastfm + "/data1.txt " + lastfm +
+                          "/test1.txt --column user=0 --column item=1 --column rating=2 -o " + dir.file("lastfm.h5"),
+                      &output),
+            0)
+      << output;
+  ASSERT_EQ(run_graft("train --data " + dir.file("lastfm.h5") + " --domain main --split given --epochs 1 "
+                      "--lr 0.01 --threads 2 --ks 20 --json " + dir.file("run.json"),
+                      &output),
+            0)
+      << output;
+  const nlohmann::json run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["sizes"]["items"], 4489);
+  EXPECT_EQ(run["sizes"]["train"], 42135);
+  EXPECT_EQ(run["sizes"]["test"], 10533);
+  EXPECT_EQ(run["sizes"]["evaluated"], 1858);
+  // One epoch at a high learning rate already ranks far above chance (recall@20 ≈ 20 / 4,460).
+  EXPECT_GT(run["test"]["recall@20"].get<double>(), 0.05);
+}
+
+}  // namespace
+}  // namespace graft

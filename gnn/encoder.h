@@ -1,0 +1,45 @@
+// Encoder: the representation graft carries across domains,
+//
+//   z = combine(x, L₁(x), L₂(L₁(x)), …)        K message-passing layers over a domain graph
+//   h = σ(θ·z + b)                             the head; σ ∈ {sigmoid, tanh, relu, identity}
+//
+// x are the layer-0 node representations in the graph's node order (users, items, categories;
+// see build_domain_graph). The encoder does not own them: a recommender owns its ID embeddings,
+// and transfer/ feeds one shared user table with each domain's item table through the same
+// encoder. θ starts as the identity and b at zero, so an identity-σ encoder starts as its GNN.
+//
+// Parameters are addressable in groups for freezing and per-group learning rates:
+// layer_parameters(k) for k in [0, K) and head_parameters().
+//
+// Shapes: graph N × N, x [N, dim] → h [N, out_dim()], out_dim() = dim, or dim·(K+1) for concat.
+#pragma once
+
+#include "gnn/encoder_options.h"
+#include "gnn/sparse_graph.h"
+
+#include <torch/torch.h>
+
+namespace graft::gnn {
+
+class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
+ public:
+  explicit EncoderImpl(const EncoderOptions& options);
+  void reset() override;
+  void pretty_print(std::ostream& stream) const override;
+
+  torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+
+  int64_t out_dim() const;
+  int64_t num_layers() const { return options_.layers; }
+  const EncoderOptions& options() const { return options_; }
+  std::vector<torch::Tensor> layer_parameters(int64_t k) const;
+  std::vector<torch::Tensor> head_parameters() const;
+
+ private:
+  EncoderOptions options_;
+  std::vector<torch::nn::AnyModule> layers_;
+  torch::nn::Linear head_{nullptr};
+};
+TORCH_MODULE(Encoder);
+
+}  // namespace graft::gnn

@@ -1,0 +1,30 @@
+// Options of the Encoder (gnn/encoder.h), plain so that configuration code can fill them without
+// LibTorch. validate() names the first bad field and value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace graft::gnn {
+
+struct EncoderOptions {
+  int64_t dim = 64;                      // ID embedding and layer width, ≥ 1
+  int64_t layers = 2;                    // K ≥ 0 message-passing layers
+  std::string layer = "lightgcn";        // one of layer_names()
+  std::string combine = "mean";          // "mean" (LightGCN) | "last" | "concat"
+  std::string activation = "identity";   // σ of the head: "sigmoid" | "tanh" | "relu" | "identity"
+  bool head = true;                      // false: h = z
+  double dropout = 0.0;                  // on each layer's output during training, in [0, 1)
+  int64_t heads = 1;                     // attention heads (gat), dim divisible by heads
+  uint64_t seed = 0;                     // layer and head initialisation
+};
+
+std::vector<std::string> layer_names();       // "lightgcn", "gcn", "sage", "gat"
+std::vector<std::string> combine_names();
+std::vector<std::string> activation_names();
+
+// UsageError naming the field and value of the first bad option (and the valid names).
+void validate(const EncoderOptions& options);
+
+}  // namespace graft::gnn

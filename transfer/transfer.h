@@ -1,0 +1,27 @@
+// The entry point of transfer/: run one transfer method on a dataset and report.
+//
+// A TransferMethod (transfer/method.h) trains on the source and target training graphs of the
+// split and then scores target items for any user, cold-start users included (their only
+// evidence is their source-domain graph). run_transfer validates the request, trains, evaluates
+// on the target under the split's protocol (cold-start and warm users separately), measures
+// representation discrepancy and, unless the method is target_only, runs target_only with the
+// same seed for the negative-transfer verdict.
+#pragma once
+
+#include "graph_io/dataset.h"
+#include "transfer/transfer_options.h"
+#include "transfer/transfer_report.h"
+
+#include <string>
+#include <vector>
+
+namespace graft::transfer {
+
+std::vector<std::string> method_names();
+
+// UsageError for: an unknown method (listing the valid ones), source == target, a missing
+// domain or split, a split without cold-start users in the target when the protocol is
+// cold-start sampled ranking, no shared users when the method needs them.
+TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options);
+
+}  // namespace graft::transfer

@@ -1,0 +1,96 @@
+// Everything one transfer run needs, as plain typed options: experiments/ fills them from YAML
+// or `--set key=value`, tests fill them directly. Nothing here reads configuration.
+#pragma once
+
+#include "gnn/encoder_options.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace graft::transfer {
+
+// One training phase (source pretraining, or adaptation on the target).
+struct PhaseOptions {
+  int64_t epochs = 20;           // ≥ 0
+  int64_t batch_size = 2048;     // ≥ 1
+  double lr = 1e-3;              // > 0
+  double weight_decay = 1e-4;    // ≥ 0: L2 on the batch's ID embeddings (LightGCN objective)
+  int64_t eval_every = 5;        // validate after every eval_every-th epoch (adapt phase), ≥ 1
+  int64_t patience = 0;          // evaluations without improvement before stopping; 0: never
+};
+
+// Fine-tuning from the source-pretrained encoder.
+struct FinetuneOptions {
+  std::string mode = "full";     // "full" | "frozen_encoder" | "last_k" | "discriminative" | "l2sp"
+  int64_t last_k = 1;            // last_k: layers trained (with the head and target items)
+  double lr_decay = 0.3;         // discriminative: lr of layer k = lr · decay^(K−k), embeddings decay^(K+1)
+  double l2sp_weight = 1e-3;     // l2sp: weight of ‖w − w_source‖² over the encoder and user table
+};
+
+// Aligning source-graph and target-graph user representations during adaptation.
+struct AlignOptions {
+  double weight = 1.0;           // λ_max of the adversary / weight of the MMD or CORAL loss, ≥ 0
+  double gamma = 10.0;           // λ_p = weight·(2/(1+exp(−γp))−1), p = training progress in [0, 1]
+  int64_t hidden = 64;           // discriminator hidden width, ≥ 1
+  int64_t batch_users = 512;     // users drawn from each graph per alignment step, ≥ 2
+  std::vector<double> bandwidths = {0.5, 1.0, 2.0, 4.0, 8.0};  // MMD Gaussian bandwidths (× median distance)
+  double source_weight = 1.0;    // weight of the source recommendation loss kept during adaptation
+};
+
+// EMCDR-style mapping from source to target user representations.
+struct MappingOptions {
+  std::string kind = "mlp";      // "linear" | "mlp"
+  int64_t hidden = 128;
+  int64_t epochs = 200;
+  double lr = 1e-3;
+};
+
+// First-order meta-learning (Reptile) of the target initialisation over user tasks.
+struct MetaOptions {
+  int64_t meta_epochs = 10;
+  int64_t tasks_per_step = 32;   // users per meta step
+  int64_t inner_steps = 5;
+  double inner_lr = 1e-2;
+  double meta_lr = 0.5;          // Reptile step size toward the adapted weights
+};
+
+// Re-weighting source interactions by estimated relevance to the target.
+struct InstanceWeightOptions {
+  int64_t estimator_epochs = 50; // domain classifier on user representations (density ratio)
+  double clip = 10.0;            // weights clipped to [1/clip, clip], then normalised to mean 1
+};
+
+struct TransferOptions {
+  std::string method = "finetune";  // one of method_names()
+  std::string source, target;       // domain names, different
+  std::string split;                // a split of the dataset with parts for both domains
+
+  gnn::EncoderOptions encoder;
+  double init_std = 0.1;            // ID embeddings ~ N(0, init_std²)
+  std::string loss = "bpr";         // "bpr" | "bce"
+  PhaseOptions pretrain;            // on the source (methods that pretrain)
+  PhaseOptions adapt;               // on the target (or the union graph for joint)
+
+  FinetuneOptions finetune;
+  AlignOptions align;
+  MappingOptions mapping;
+  MetaOptions meta;
+  InstanceWeightOptions instance_weighting;
+
+  // Evaluation on the target: the split's protocol ("sampled" when it stores negatives, else
+  // "full"), selection on the validation cases with `selection_metric`.
+  std::string protocol = "auto";    // "auto" | "sampled" | "full"
+  std::vector<int64_t> ks;          // empty: the protocol's defaults
+  std::string selection_metric = "auto";  // "auto": mrr (sampled) or recall@20 (full)
+  bool compare_to_target_only = true;     // also run target_only for the negative-transfer verdict
+
+  uint64_t seed = 0;
+  int threads = 0;                  // intra-op threads; 0: all cores
+  bool verbose = false;             // a progress line per epoch on stderr
+};
+
+// UsageError naming the first bad field and value.
+void validate(const TransferOptions& options);
+
+}  // namespace graft::transfer

@@ -1,0 +1,342 @@
+#include "transfer/adaptation.h"
+
+#include "gnn/gather_rows.h"
+#include "gnn/losses.h"
+#include "gnn/spmm.h"
+#include "gnn/trainer.h"
+#include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
+#include "transfer/alignment_losses.h"
+#include "transfer/domain_discriminator.h"
+#include "transfer/gradient_reversal.h"
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <random>
+
+namespace graft::transfer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Tensor as_index(const std::vector<int64_t>& v) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
+}
+
+torch::Tensor pair_logits(const gnn::Representations& reps, const torch::Tensor& users, const torch::Tensor& items) {
+  return (gnn::gather_rows(reps.users, users) * gnn::gather_rows(reps.items, items)).sum(-1);
+}
+
+// Per-pair loss (BPR or BCE) weighted per pair, mean over pairs.
+torch::Tensor weighted_pair_loss(const std::string& loss, const torch::Tensor& positive, const torch::Tensor& negative,
+                                 const torch::Tensor& weights) {
+  const torch::Tensor per_pair = loss == "bce" ? torch::softplus(-positive) + torch::softplus(negative)
+                                               : torch::softplus(negative - positive);
+  return (per_pair * weights).mean();
+}
+
+// The trainable parameter groups of a fine-tuning mode, each with its learning rate.
+std::vector<std::pair<std::vector<torch::Tensor>, double>> parameter_groups(CrossDomainModel& model,
+                                                                             const std::string& mode,
+                                                                             const TransferOptions& options) {
+  const double lr = options.adapt.lr;
+  const int64_t layers = model.encoder()->num_layers();
+  std::vector<std::pair<std::vector<torch::Tensor>, double>> groups;
+  groups.push_back({{model.target_items()}, lr});
+  groups.push_back({model.encoder()->head_parameters(), lr});
+  if (mode == "frozen_encoder") return groups;
+  if (mode == "last_k") {
+    for (int64_t k = std::max<int64_t>(0, layers - options.finetune.last_k); k < layers; ++k) {
+      groups.push_back({model.encoder()->layer_parameters(k), lr});
+    }
+    return groups;
+  }
+  const bool discriminative = mode == "discriminative";
+  for (int64_t k = 0; k < layers; ++k) {
+    groups.push_back({model.encoder()->layer_parameters(k),
+                      discriminative ? lr * std::pow(options.finetune.lr_decay, layers - k) : lr});
+  }
+  groups.push_back({{model.users(), model.source_items()},
+                    discriminative ? lr * std::pow(options.finetune.lr_decay, layers + 1) : lr});
+  return groups;
+}
+
+// Freezes every parameter outside `groups` for the lifetime of the guard.
+class FreezeGuard {
+ public:
+  FreezeGuard(CrossDomainModel& model, const std::vector<std::pair<std::vector<torch::Tensor>, double>>& groups) {
+    for (auto& p : model.parameters()) {
+      bool trainable = false;
+      for (const auto& group : groups) {
+        for (const auto& t : group.first) trainable = trainable || t.is_same(p);
+      }
+      if (!trainable && p.requires_grad()) {
+        p.set_requires_grad(false);
+        frozen_.push_back(p);
+      }
+    }
+  }
+  ~FreezeGuard() {
+    for (auto& p : frozen_) p.set_requires_grad(true);
+  }
+
+ private:
+  std::vector<torch::Tensor> frozen_;
+};
+
+std::vector<int64_t> draw_users(const std::vector<int64_t>& users, int64_t count, std::mt19937_64& rng) {
+  std::vector<int64_t> out(static_cast<size_t>(count));
+  for (auto& u : out) u = users[io::draw_below(rng, users.size())];
+  return out;
+}
+
+std::string progress_line(const EpochLog& record, int64_t epochs) {
+  std::ostringstream line;
+  line << record.phase << " epoch " << record.epoch << "/" << epochs << "  loss " << std::fixed
+       << std::setprecision(5) << record.loss;
+  for (const auto& [name, value] : record.metrics) line << "  " << name << " " << std::setprecision(4) << value;
+  line << "  " << std::setprecision(2) << record.seconds << " s";
+  return line.str();
+}
+
+}  // namespace
+
+gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
+  gnn::Representations target = model.represent(GraphKind::kTarget);
+  const TransferTask& task = model.task();
+  if (task.num_cold_users() == 0) return target;
+  const torch::Tensor source_users = model.represent(GraphKind::kSource).users;
+  const torch::Tensor cold =
+      torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+  return {torch::where(cold, source_users, target.users), target.items};
+}
+
+gnn::Representations union_scoring(CrossDomainModel& model) {
+  gnn::Representations reps = model.represent(GraphKind::kUnion);
+  const int64_t source_items = model.task().source_items;
+  return {reps.users, reps.items.narrow(0, source_items, reps.items.size(0) - source_items)};
+}
+
+gnn::Representations with_popularity_fallback(const gnn::Representations& reps, const TransferTask& task) {
+  const torch::Tensor cold =
+      torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8)
+          .to(reps.users.scalar_type());
+  const torch::Tensor popularity =
+      torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
+          .log1p()
+          .to(reps.items.scalar_type());
+  return {torch::cat({reps.users * (1 - cold), cold}, 1), torch::cat({reps.items, popularity}, 1)};
+}
+
+Metrics validate_target(const TransferTask& task, const gnn::Representations& reps) {
+  if (!task.valid) return {};
+  FixedRecommender fixed({reps.users.detach(), reps.items.detach()});
+  return task.valid->evaluate(fixed);
+}
+
+torch::Tensor sample_rows(const torch::Tensor& reps, const std::vector<int64_t>& users, int64_t count, uint64_t seed) {
+  std::vector<int64_t> chosen = users;
+  if (static_cast<int64_t>(chosen.size()) > count) {
+    std::mt19937_64 rng(seed);
+    io::seeded_shuffle(chosen, rng);
+    chosen.resize(static_cast<size_t>(count));
+  }
+  return reps.index_select(0, as_index(chosen));
+}
+
+void pretrain_source(CrossDomainModel& model, const TransferTask& task, FitLog& log) {
+  const auto start = Clock::now();
+  const TransferOptions& options = task.options;
+  gnn::TrainOptions train;
+  train.epochs = options.pretrain.epochs;
+  train.batch_size = options.pretrain.batch_size;
+  train.lr = options.pretrain.lr;
+  train.weight_decay = options.pretrain.weight_decay;
+  train.loss = options.loss;
+  train.seed = io::derive_seed(options.seed, "pretrain");
+  train.threads = options.threads;
+  // The view shares the model's parameters: it is only a way to train through gnn::train.
+  auto shared = std::shared_ptr<CrossDomainModel>(&model, [](CrossDomainModel*) {});
+  DomainView view(shared, GraphKind::kSource);
+  const gnn::TrainResult result = gnn::train(view, *task.source_sampler, train, {},
+                                             [&](const gnn::EpochRecord& record, double) {
+                                               EpochLog entry{"pretrain", record.epoch, record.loss, {}, record.seconds};
+                                               if (options.verbose) std::cerr << progress_line(entry, train.epochs) << "\n";
+                                               log.history.push_back(entry);
+                                             });
+  log.phase_seconds["pretrain"] += seconds_since(start);
+}
+
+void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPlan& plan, FitLog& log) {
+  const auto start = Clock::now();
+  const TransferOptions& options = task.options;
+  const PhaseOptions& phase = options.adapt;
+  gnn::set_num_threads(options.threads);
+  torch::manual_seed(io::derive_seed(options.seed, plan.phase + "/torch"));
+
+  auto groups = parameter_groups(model, plan.finetune_mode, options);
+  FreezeGuard freeze(model, groups);
+  DomainDiscriminator discriminator{nullptr};
+  const bool adversarial = plan.alignment == "adversarial";
+  if (adversarial) {
+    discriminator = DomainDiscriminator(DomainDiscriminatorOptions(model.encoder()->out_dim(), options.align.hidden)
+                                            .seed(io::derive_seed(options.seed, "discriminator")));
+    groups.push_back({discriminator->parameters(), phase.lr});
+  }
+  std::vector<torch::optim::OptimizerParamGroup> param_groups;
+  for (const auto& [params, lr] : groups) {
+    std::vector<torch::Tensor> trainable;
+    for (const auto& p : params) {
+      if (p.requires_grad()) trainable.push_back(p);
+    }
+    if (!trainable.empty()) {
+      param_groups.emplace_back(trainable, std::make_unique<torch::optim::AdamOptions>(lr));
+    }
+  }
+  torch::optim::Adam optimizer(param_groups, torch::optim::AdamOptions(phase.lr));
+
+  const bool joint = plan.graph == GraphKind::kUnion;
+  const bool use_source = plan.source_weight > 0.0;
+  const bool align = !plan.alignment.empty();
+  const std::vector<int64_t>& source_users = task.source_sampler->active_users();
+  const std::vector<int64_t>& target_users = task.target_sampler->active_users();
+  torch::Tensor user_weights;
+  if (!plan.source_user_weights.empty()) {
+    user_weights = torch::from_blob(const_cast<float*>(plan.source_user_weights.data()),
+                                    {static_cast<int64_t>(plan.source_user_weights.size())}, torch::kFloat)
+                       .clone();
+  }
+
+  const std::string metric = options.selection_metric;
+  std::vector<torch::Tensor> best_state;
+  double best = -std::numeric_limits<double>::infinity();
+  int64_t since_best = 0;
+  bool selected = false;
+  model.train();
+  for (int64_t epoch = 1; epoch <= phase.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    const std::string tag = plan.phase + "/epoch/" + std::to_string(epoch);
+    const gnn::Triples target = task.target_sampler->sample_epoch(io::derive_seed(options.seed, tag + "/target"));
+    const int64_t batches = (target.size() + phase.batch_size - 1) / phase.batch_size;
+    gnn::Triples source;
+    int64_t source_batch = 0;
+    if (use_source) {
+      source = task.source_sampler->sample_epoch(io::derive_seed(options.seed, tag + "/source"));
+      source_batch = (source.size() + batches - 1) / std::max<int64_t>(batches, 1);
+    }
+    std::mt19937_64 rng(io::derive_seed(options.seed, tag + "/align"));
+
+    double loss_sum = 0.0;
+    for (int64_t b = 0; b < batches; ++b) {
+      const double progress =
+          (static_cast<double>(epoch - 1) + static_cast<double>(b) / static_cast<double>(batches)) /
+          static_cast<double>(phase.epochs);
+      const int64_t first = b * phase.batch_size;
+      const int64_t count = std::min(phase.batch_size, target.size() - first);
+      const torch::Tensor u = target.users.narrow(0, first, count);
+      torch::Tensor pos = target.positives.narrow(0, first, count);
+      torch::Tensor neg = target.negatives.narrow(0, first, count);
+
+      gnn::Representations main = model.represent(plan.graph);
+      gnn::Representations target_reps = main, source_reps;
+      if (joint) {
+        const int64_t si = task.source_items;
+        target_reps.items = main.items.narrow(0, si, task.target_items);
+        source_reps = {main.users, main.items.narrow(0, 0, si)};
+      } else if (use_source || align) {
+        source_reps = model.represent(GraphKind::kSource);
+      }
+      torch::Tensor loss = gnn::pairwise_loss(options.loss, pair_logits(target_reps, u, pos), pair_logits(target_reps, u, neg)) +
+                           gnn::l2_regularizer(model.batch_l2(GraphKind::kTarget, u, pos, neg), count, phase.weight_decay);
+      if (use_source && source_batch > 0 && b * source_batch < source.size()) {
+        const int64_t sfirst = b * source_batch;
+        const int64_t scount = std::min(source_batch, source.size() - sfirst);
+        const torch::Tensor su = source.users.narrow(0, sfirst, scount);
+        const torch::Tensor sp = source.positives.narrow(0, sfirst, scount);
+        const torch::Tensor sn = source.negatives.narrow(0, sfirst, scount);
+        const torch::Tensor weights = user_weights.defined() ? user_weights.index_select(0, su) : torch::ones({scount});
+        loss = loss + plan.source_weight *
+                          (weighted_pair_loss(options.loss, pair_logits(source_reps, su, sp),
+                                              pair_logits(source_reps, su, sn), weights) +
+                           gnn::l2_regularizer(model.batch_l2(GraphKind::kSource, su, sp, sn), scount,
+                                               phase.weight_decay));
+      }
+      if (align) {
+        const int64_t n = options.align.batch_users;
+        const torch::Tensor hs = source_reps.users.index_select(0, as_index(draw_users(source_users, n, rng)));
+        const torch::Tensor ht = target_reps.users.index_select(0, as_index(draw_users(target_users, n, rng)));
+        if (adversarial) {
+          const double lambda = grl_lambda(progress, options.align.gamma, options.align.weight);
+          loss = loss + domain_adversarial_loss(discriminator, hs, ht, lambda);
+        } else {
+          loss = loss + options.align.weight * alignment_loss(plan.alignment, hs, ht, options.align);
+        }
+      }
+      if (!plan.anchor.empty()) {
+        const auto params = model.parameters();
+        torch::Tensor penalty = torch::zeros({});
+        for (size_t k = 0; k < params.size(); ++k) {
+          if (params[k].is_same(model.target_items()) || params[k].is_same(model.source_items())) continue;
+          if (params[k].requires_grad()) penalty = penalty + (params[k] - plan.anchor[k]).pow(2).sum();
+        }
+        loss = loss + options.finetune.l2sp_weight * penalty;
+      }
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>();
+    }
+
+    EpochLog record{plan.phase, epoch, batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0, {}, 0.0};
+    if (!std::isfinite(record.loss)) {
+      throw std::runtime_error(plan.phase + ": the loss of epoch " + std::to_string(epoch) + " is " +
+                               std::to_string(record.loss) + "; try a lower learning rate");
+    }
+    if (adversarial) {
+      torch::NoGradGuard no_grad;
+      std::mt19937_64 probe(io::derive_seed(options.seed, tag + "/probe"));
+      const int64_t n = options.align.batch_users;
+      const gnn::Representations s = model.represent(GraphKind::kSource);
+      const gnn::Representations t = model.represent(GraphKind::kTarget);
+      record.metrics["disc_acc"] = discriminator_accuracy(
+          discriminator, s.users.index_select(0, as_index(draw_users(source_users, n, probe))),
+          t.users.index_select(0, as_index(draw_users(target_users, n, probe))));
+    }
+    bool stop = false;
+    if (task.valid && (epoch % phase.eval_every == 0 || epoch == phase.epochs)) {
+      Metrics metrics;
+      {
+        torch::NoGradGuard no_grad;
+        metrics = validate_target(task, plan.scoring(model));
+      }
+      const auto it = metrics.find(metric);
+      if (it == metrics.end()) {
+        throw io::UsageError("selection metric '" + metric + "' is not reported by the " + task.options.protocol +
+                             " protocol");
+      }
+      if (!selected || it->second > best) {
+        selected = true;
+        best = it->second;
+        best_state = model.snapshot();
+        log.best_valid = metrics;
+        since_best = 0;
+      } else {
+        stop = phase.patience > 0 && ++since_best >= phase.patience;
+      }
+      for (const auto& [name, value] : metrics) record.metrics["valid_" + name] = value;
+    }
+    record.seconds = seconds_since(epoch_start);
+    if (options.verbose) std::cerr << progress_line(record, phase.epochs) << "\n";
+    log.history.push_back(record);
+    if (stop) break;
+  }
+  if (selected) model.restore(best_state);
+  log.phase_seconds[plan.phase] += seconds_since(start);
+}
+
+}  // namespace graft::transfer

@@ -1,0 +1,55 @@
+// The training loops of transfer methods.
+//
+// pretrain_source: BPR (or BCE) on the source training graph alone (gnn::train through a
+// DomainView), options.pretrain.
+//
+// adapt: one loop for every adaptation recipe. Per batch of target triples it minimises
+//     L_target(graph)                         BPR/BCE + L2 on the target (or union) graph
+//   + source_weight · L_source                keep the source task (optionally per-user weighted)
+//   + alignment(h_S[users_S], h_T[users_T])   adversarial (GRL + discriminator), MMD or CORAL on
+//                                             source-graph vs target-graph user representations
+//   + l2sp_weight · ‖w − w_anchor‖²           L2-SP toward the pretrained weights
+// with Adam over the parameter groups the fine-tuning mode leaves trainable (frozen groups get
+// no gradient), validating on the target every eval_every epochs with the scoring the method
+// will use, and restoring the best epoch.
+#pragma once
+
+#include "transfer/cross_domain_model.h"
+#include "transfer/method.h"
+
+#include <functional>
+
+namespace graft::transfer {
+
+// Target scoring representations from the model in its current state.
+using ScoringFunction = std::function<gnn::Representations(CrossDomainModel&)>;
+
+// users = target-graph representations, except cold-start users: their source-graph ones.
+gnn::Representations cold_from_source_graph(CrossDomainModel& model);
+// items = the union graph's target items, users = union-graph representations.
+gnn::Representations union_scoring(CrossDomainModel& model);
+// Appends a popularity column: warm users score h_u·h_i, cold-start users score log(1+pop_i).
+gnn::Representations with_popularity_fallback(const gnn::Representations& reps, const TransferTask& task);
+
+struct AdaptationPlan {
+  std::string phase = "adapt";
+  GraphKind graph = GraphKind::kTarget;  // kUnion: joint training on both domains
+  std::string finetune_mode = "full";    // FinetuneOptions::mode
+  double source_weight = 0.0;
+  std::vector<float> source_user_weights;  // [users], empty: 1
+  std::string alignment;                 // "" | "adversarial" | "mmd" | "coral"
+  std::vector<torch::Tensor> anchor;     // L2-SP anchor (model.snapshot()), empty: none
+  ScoringFunction scoring = cold_from_source_graph;
+};
+
+void pretrain_source(CrossDomainModel& model, const TransferTask& task, FitLog& log);
+
+void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPlan& plan, FitLog& log);
+
+// Validation metrics of `reps` on the task (empty when the split has no validation cases).
+Metrics validate_target(const TransferTask& task, const gnn::Representations& reps);
+
+// Up to `count` rows of each representation set, rows drawn at random from `users`, seeded.
+torch::Tensor sample_rows(const torch::Tensor& reps, const std::vector<int64_t>& users, int64_t count, uint64_t seed);
+
+}  // namespace graft::transfer

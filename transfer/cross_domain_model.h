@@ -1,0 +1,78 @@
+// CrossDomainModel: one user table shared by every domain (users are global ids), an item table
+// per domain, and one Encoder applied to whichever graph is asked for. A user's source-graph
+// representation and its target-graph representation come from the same parameters, which is
+// what lets a cold-start user (no target edges) be scored in the target from its source graph.
+//
+// Views adapt the model to gnn::Recommender so gnn::train and gnn's evaluators drive it:
+//   DomainView(model, kind)   represent() = the encoder over that graph (users, that graph's items);
+//                             for the union graph the items are the target's.
+//   FixedRecommender(reps)    fixed representations (evaluation of a finished method).
+//
+// Shapes: users [U, dim], source_items [I_s, dim], target_items [I_t, dim]; representations
+// [*, encoder.out_dim()].
+#pragma once
+
+#include "gnn/encoder.h"
+#include "gnn/recommender.h"
+#include "transfer/transfer_task.h"
+
+#include <memory>
+
+namespace graft::transfer {
+
+class CrossDomainModel : public torch::nn::Module {
+ public:
+  CrossDomainModel(const TransferTask& task, const TransferOptions& options);
+
+  // Encoder output over the graph: {users [U, d'], items of that graph [I, d']}; for the union
+  // graph, items are [source items; target items].
+  gnn::Representations represent(GraphKind kind);
+
+  // Sum of squared norms of the layer-0 embeddings a batch touches, for the L2 regulariser.
+  // `kind` says whose item table the items index (the union graph: target items).
+  torch::Tensor batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
+                         const torch::Tensor& negatives) const;
+
+  const TransferTask& task() const { return task_; }
+  gnn::Encoder& encoder() { return encoder_; }
+  torch::Tensor& users() { return users_; }
+  torch::Tensor& source_items() { return source_items_; }
+  torch::Tensor& target_items() { return target_items_; }
+
+  // Copies of every parameter, and their restore, for best-epoch selection and L2-SP anchors.
+  std::vector<torch::Tensor> snapshot() const;
+  void restore(const std::vector<torch::Tensor>& state);
+
+ private:
+  const TransferTask& task_;
+  torch::Tensor users_, source_items_, target_items_;
+  gnn::Encoder encoder_{nullptr};
+};
+
+// The model seen through one graph, as a gnn::Recommender (the model is a registered submodule,
+// so parameters() and train()/eval() reach it).
+class DomainView : public gnn::Recommender {
+ public:
+  DomainView(std::shared_ptr<CrossDomainModel> model, GraphKind kind);
+  gnn::Representations represent() override;
+  torch::Tensor batch_l2(const torch::Tensor& users, const torch::Tensor& positives,
+                         const torch::Tensor& negatives) override;
+  std::string model_name() const override { return "cross_domain"; }
+
+ private:
+  std::shared_ptr<CrossDomainModel> model_;
+  GraphKind kind_;
+};
+
+class FixedRecommender : public gnn::Recommender {
+ public:
+  explicit FixedRecommender(gnn::Representations reps) : reps_(std::move(reps)) {}
+  gnn::Representations represent() override { return reps_; }
+  torch::Tensor batch_l2(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) override;
+  std::string model_name() const override { return "fixed"; }
+
+ private:
+  gnn::Representations reps_;
+};
+
+}  // namespace graft::transfer

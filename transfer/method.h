@@ -1,0 +1,53 @@
+// TransferMethod: one way of carrying what was learned on the source domain to the target.
+// A method trains on a TransferTask (source and target training graphs of one split) and then
+// gives representations of every user and every target item whose dot products score the target,
+// cold-start users included. Methods are registered by name (method_names() in transfer.h).
+#pragma once
+
+#include "gnn/recommender.h"
+#include "transfer/transfer_report.h"
+#include "transfer/transfer_task.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace graft::transfer {
+
+// What fitting records for the report.
+struct FitLog {
+  std::vector<EpochLog> history;
+  std::map<std::string, double> phase_seconds;
+  std::vector<std::string> notes;
+  Metrics best_valid;
+  std::optional<Discrepancy> before;  // user representations before adaptation
+};
+
+class TransferMethod {
+ public:
+  virtual ~TransferMethod() = default;
+  virtual std::string name() const = 0;
+  // Whether the method carries anything through users active in both domains.
+  virtual bool needs_shared_users() const { return true; }
+
+  virtual void fit(const TransferTask& task, FitLog& log) = 0;
+
+  // After fit: users [U, d] (cold-start users from their source-domain evidence) and target
+  // items [I_t, d]; score(u, i) = users[u] · items[i].
+  virtual gnn::Representations target_representations() = 0;
+
+  // After fit: {source-graph, target-graph} representations of all users, for discrepancy;
+  // nullopt when the method has no such pair.
+  virtual std::optional<std::pair<torch::Tensor, torch::Tensor>> domain_user_representations() {
+    return std::nullopt;
+  }
+
+  // Logits of (users[b], items[b]) in the target: [B].
+  torch::Tensor score(const torch::Tensor& users, const torch::Tensor& items);
+};
+
+// UsageError naming the value and the valid names for an unknown method.
+std::unique_ptr<TransferMethod> make_method(const std::string& name);
+
+}  // namespace graft::transfer

@@ -1,0 +1,365 @@
+// The registered transfer methods. Each is a recipe over CrossDomainModel and the adaptation
+// loop of adaptation.h; see transfer/transfer.h and the issue for what each is for.
+#include "gnn/spmm.h"
+#include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
+#include "transfer/adaptation.h"
+#include "transfer/discrepancy.h"
+#include "transfer/transfer.h"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <random>
+
+namespace graft::transfer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Tensor as_index(const std::vector<int64_t>& v) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
+}
+
+// Discrepancy between the source-graph representations of source-active users and the
+// target-graph representations of target-active users (up to 2,000 of each).
+Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, const std::string& tag) {
+  torch::NoGradGuard no_grad;
+  const uint64_t seed = io::derive_seed(task.options.seed, "discrepancy/" + tag);
+  const torch::Tensor s = model.represent(GraphKind::kSource).users;
+  const torch::Tensor t = model.represent(GraphKind::kTarget).users;
+  return measure_discrepancy(sample_rows(s, task.source_sampler->active_users(), 2000, seed),
+                             sample_rows(t, task.target_sampler->active_users(), 2000, seed + 1), seed + 2);
+}
+
+// A method whose state is one CrossDomainModel and a way of scoring the target with it.
+class ModelMethod : public TransferMethod {
+ public:
+  gnn::Representations target_representations() override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    gnn::Representations reps = scoring_(*model_);
+    return {reps.users.detach(), reps.items.detach()};
+  }
+
+  std::optional<std::pair<torch::Tensor, torch::Tensor>> domain_user_representations() override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    return std::make_pair(model_->represent(GraphKind::kSource).users, model_->represent(GraphKind::kTarget).users);
+  }
+
+ protected:
+  void build(const TransferTask& task) { model_ = std::make_shared<CrossDomainModel>(task, task.options); }
+
+  // Pretrains on the source and records the discrepancy before adaptation.
+  void pretrain(const TransferTask& task, FitLog& log) {
+    pretrain_source(*model_, task, log);
+    log.before = user_discrepancy(*model_, task, "before");
+  }
+
+  std::shared_ptr<CrossDomainModel> model_;
+  ScoringFunction scoring_ = cold_from_source_graph;
+};
+
+class TargetOnly : public ModelMethod {
+ public:
+  std::string name() const override { return "target_only"; }
+  bool needs_shared_users() const override { return false; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    scoring_ = [&task](CrossDomainModel& m) { return with_popularity_fallback(m.represent(GraphKind::kTarget), task); };
+    if (task.num_cold_users() > 0) {
+      log.notes.push_back("target_only: cold-start users have no target history and are scored by target item "
+                          "popularity (training interactions per item)");
+    }
+    AdaptationPlan plan;
+    plan.scoring = scoring_;
+    adapt(*model_, task, plan, log);
+  }
+};
+
+class SourceOnly : public TransferMethod {
+ public:
+  std::string name() const override { return "source_only"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    model_ = std::make_shared<CrossDomainModel>(task, task.options);
+    pretrain_source(*model_, task, log);
+    const auto start = Clock::now();
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    users_ = model_->represent(GraphKind::kSource).users;
+    // Zero-shot items: the mean source representation of each target item's training users.
+    const gnn::SparseGraph& graph = task.target_graph;  // [users | items]², symmetric
+    const int64_t U = task.num_users, I = task.target_items;
+    const torch::Tensor rows = graph.row_indices(), cols = graph.csr().col;
+    const torch::Tensor item_rows = rows.ge(U).logical_and(cols.lt(U));
+    const torch::Tensor r = rows.masked_select(item_rows) - U, c = cols.masked_select(item_rows);
+    const gnn::SparseGraph item_user = gnn::SparseGraph::from_coo(I, U, r.to(torch::kInt64), c.to(torch::kInt64),
+                                                                  torch::ones({r.size(0)}));
+    const torch::Tensor degree = torch::bincount(r.to(torch::kInt64), {}, I).clamp_min(1).to(torch::kFloat).unsqueeze(1);
+    items_ = gnn::spmm(item_user, users_) / degree;
+    log.notes.push_back("source_only: no target training; target items are represented by the mean source-graph "
+                        "representation of their training users");
+    log.phase_seconds["adapt"] += seconds_since(start);
+  }
+  gnn::Representations target_representations() override { return {users_, items_}; }
+
+ private:
+  std::shared_ptr<CrossDomainModel> model_;
+  torch::Tensor users_, items_;
+};
+
+class Joint : public ModelMethod {
+ public:
+  std::string name() const override { return "joint"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    log.before = user_discrepancy(*model_, task, "before");
+    scoring_ = union_scoring;
+    AdaptationPlan plan;
+    plan.phase = "joint";
+    plan.graph = GraphKind::kUnion;
+    plan.source_weight = 1.0;
+    plan.scoring = scoring_;
+    adapt(*model_, task, plan, log);
+  }
+};
+
+// Pretrain on the source, then fine-tune on the target in `mode` (empty: options.finetune.mode),
+// optionally aligning source-graph and target-graph user representations.
+class Finetune : public ModelMethod {
+ public:
+  Finetune(std::string name, std::string mode, std::string alignment)
+      : name_(std::move(name)), mode_(std::move(mode)), alignment_(std::move(alignment)) {}
+  std::string name() const override { return name_; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    AdaptationPlan plan;
+    plan.finetune_mode = mode_.empty() ? task.options.finetune.mode : mode_;
+    if (plan.finetune_mode == "l2sp") plan.anchor = model_->snapshot();
+    plan.alignment = alignment_;
+    if (!alignment_.empty()) plan.source_weight = task.options.align.source_weight;
+    adapt(*model_, task, plan, log);
+  }
+
+ private:
+  std::string name_, mode_, alignment_;
+};
+
+// EMCDR: a mapping from pretrained source-graph representations to fine-tuned target-graph
+// representations, fitted on the shared users, applied to cold-start users.
+class Mapping : public ModelMethod {
+ public:
+  std::string name() const override { return "mapping"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    {
+      torch::NoGradGuard no_grad;
+      source_users_ = model_->represent(GraphKind::kSource).users.detach().clone();
+    }
+    scoring_ = [this, &task](CrossDomainModel& m) { return mapped(m, task); };
+    AdaptationPlan plan;
+    plan.scoring = scoring_;
+    adapt(*model_, task, plan, log);
+  }
+
+ private:
+  gnn::Representations mapped(CrossDomainModel& model, const TransferTask& task) {
+    const MappingOptions& o = task.options.mapping;
+    const gnn::Representations target = model.represent(GraphKind::kTarget);
+    const torch::Tensor shared = as_index(task.shared_users);
+    const torch::Tensor x = source_users_.index_select(0, shared);
+    const torch::Tensor y = target.users.detach().index_select(0, shared);
+    torch::manual_seed(io::derive_seed(task.options.seed, "mapping"));
+    const int64_t d = x.size(1);
+    torch::nn::Sequential f = o.kind == "linear"
+                                  ? torch::nn::Sequential(torch::nn::Linear(d, y.size(1)))
+                                  : torch::nn::Sequential(torch::nn::Linear(d, o.hidden), torch::nn::Tanh(),
+                                                          torch::nn::Linear(o.hidden, y.size(1)));
+    torch::optim::Adam optimizer(f->parameters(), torch::optim::AdamOptions(o.lr));
+    {
+      torch::AutoGradMode enable(true);
+      for (int64_t step = 0; step < o.epochs; ++step) {
+        const torch::Tensor loss = (f->forward(x) - y).pow(2).sum(1).mean();
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+      }
+    }
+    torch::NoGradGuard no_grad;
+    const torch::Tensor cold =
+        torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+    return {torch::where(cold, f->forward(source_users_), target.users), target.items};
+  }
+
+  torch::Tensor source_users_;
+};
+
+// Reptile (first-order meta-learning) of the adaptation's starting point over tasks of a few
+// target users each, then fine-tuning from it: for few-shot targets such as a new category.
+class Meta : public ModelMethod {
+ public:
+  std::string name() const override { return "meta"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    reptile(task, log);
+    AdaptationPlan plan;
+    adapt(*model_, task, plan, log);
+  }
+
+ private:
+  void reptile(const TransferTask& task, FitLog& log) {
+    const auto start = Clock::now();
+    const MetaOptions& o = task.options.meta;
+    const gnn::NegativeSampler& sampler = *task.target_sampler;
+    const std::vector<int64_t>& users = sampler.active_users();
+    const int64_t steps = std::min<int64_t>(20, (static_cast<int64_t>(users.size()) + o.tasks_per_step - 1) /
+                                                    o.tasks_per_step);
+    torch::optim::SGD inner(model_->parameters(), torch::optim::SGDOptions(o.inner_lr));
+    model_->train();
+    for (int64_t epoch = 1; epoch <= o.meta_epochs; ++epoch) {
+      const auto epoch_start = Clock::now();
+      std::mt19937_64 rng(io::derive_seed(task.options.seed, "meta/" + std::to_string(epoch)));
+      double loss_sum = 0.0;
+      for (int64_t step = 0; step < steps; ++step) {
+        // A task: tasks_per_step users, up to 8 (positive, negative) pairs each.
+        std::vector<int64_t> u, p, n;
+        for (int64_t t = 0; t < o.tasks_per_step; ++t) {
+          const int64_t user = users[io::draw_below(rng, users.size())];
+          const int64_t degree = sampler.positives_end(user) - sampler.positives_begin(user);
+          for (int64_t k = 0; k < std::min<int64_t>(8, degree); ++k) {
+            u.push_back(user);
+            p.push_back(sampler.positives_begin(user)[io::draw_below(rng, degree)]);
+            n.push_back(sampler.sample_negative(user, rng));
+          }
+        }
+        const std::vector<torch::Tensor> start_state = model_->snapshot();
+        const torch::Tensor tu = as_index(u), tp = as_index(p), tn = as_index(n);
+        for (int64_t s = 0; s < o.inner_steps; ++s) {
+          const gnn::Representations reps = model_->represent(GraphKind::kTarget);
+          const torch::Tensor loss = gnn::pairwise_loss(
+              task.options.loss, (reps.users.index_select(0, tu) * reps.items.index_select(0, tp)).sum(-1),
+              (reps.users.index_select(0, tu) * reps.items.index_select(0, tn)).sum(-1));
+          inner.zero_grad();
+          loss.backward();
+          inner.step();
+          loss_sum += loss.item<double>();
+        }
+        torch::NoGradGuard no_grad;
+        const auto params = model_->parameters();
+        for (size_t k = 0; k < params.size(); ++k) {
+          params[k].copy_(start_state[k] + o.meta_lr * (params[k] - start_state[k]));
+        }
+      }
+      log.history.push_back({"meta", epoch, loss_sum / static_cast<double>(std::max<int64_t>(1, steps * o.inner_steps)),
+                             {}, seconds_since(epoch_start)});
+    }
+    log.phase_seconds["meta"] += seconds_since(start);
+  }
+};
+
+// Source interactions re-weighted by the density ratio p(target | h_u) / p(source | h_u) of a
+// logistic domain classifier on pretrained user representations, then trained with the target.
+class InstanceWeighting : public ModelMethod {
+ public:
+  std::string name() const override { return "instance_weighting"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    AdaptationPlan plan;
+    plan.source_weight = 1.0;
+    plan.source_user_weights = user_weights(task);
+    adapt(*model_, task, plan, log);
+  }
+
+ private:
+  std::vector<float> user_weights(const TransferTask& task) {
+    const InstanceWeightOptions& o = task.options.instance_weighting;
+    torch::Tensor source_all, xs, xt;
+    {
+      torch::NoGradGuard no_grad;
+      source_all = model_->represent(GraphKind::kSource).users.detach();
+      xs = source_all.index_select(0, as_index(task.source_sampler->active_users()));
+      xt = model_->represent(GraphKind::kTarget).users.detach().index_select(
+          0, as_index(task.target_sampler->active_users()));
+    }
+    const torch::Tensor mean = torch::cat({xs, xt}).mean(0), scale = torch::cat({xs, xt}).std(0).clamp_min(1e-6);
+    const auto standardise = [&](const torch::Tensor& x) { return (x - mean) / scale; };
+    torch::manual_seed(io::derive_seed(task.options.seed, "instance_weighting"));
+    torch::nn::Linear classifier(xs.size(1), 1);
+    torch::optim::Adam optimizer(classifier->parameters(), torch::optim::AdamOptions(0.05));
+    const torch::Tensor x = torch::cat({standardise(xs), standardise(xt)});
+    const torch::Tensor label = torch::cat({torch::zeros({xs.size(0)}), torch::ones({xt.size(0)})});
+    // Balanced classes: each domain carries half the loss.
+    const torch::Tensor weight = torch::cat({torch::full({xs.size(0)}, 0.5 / xs.size(0)),
+                                             torch::full({xt.size(0)}, 0.5 / xt.size(0))});
+    for (int64_t step = 0; step < o.estimator_epochs; ++step) {
+      const torch::Tensor logits = classifier->forward(x).squeeze(1);
+      const torch::Tensor loss =
+          (torch::binary_cross_entropy_with_logits(logits, label, {}, {}, at::Reduction::None) * weight).sum() +
+          1e-3 * classifier->weight.pow(2).sum();
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+    }
+    torch::NoGradGuard no_grad;
+    // With balanced classes the logit is log p(target|h) − log p(source|h) = the log density ratio.
+    torch::Tensor w = classifier->forward(standardise(source_all)).squeeze(1).exp().clamp(1.0 / o.clip, o.clip);
+    const torch::Tensor active = as_index(task.source_sampler->active_users());
+    w = w / w.index_select(0, active).mean();
+    return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  }
+};
+
+using Factory = std::function<std::unique_ptr<TransferMethod>()>;
+
+const std::vector<std::pair<std::string, Factory>>& registry() {
+  static const std::vector<std::pair<std::string, Factory>> methods = {
+      {"target_only", [] { return std::make_unique<TargetOnly>(); }},
+      {"source_only", [] { return std::make_unique<SourceOnly>(); }},
+      {"joint", [] { return std::make_unique<Joint>(); }},
+      {"finetune", [] { return std::make_unique<Finetune>("finetune", "", ""); }},
+      {"frozen_encoder", [] { return std::make_unique<Finetune>("frozen_encoder", "frozen_encoder", ""); }},
+      {"last_k", [] { return std::make_unique<Finetune>("last_k", "last_k", ""); }},
+      {"discriminative_lr", [] { return std::make_unique<Finetune>("discriminative_lr", "discriminative", ""); }},
+      {"l2sp", [] { return std::make_unique<Finetune>("l2sp", "l2sp", ""); }},
+      {"adversarial", [] { return std::make_unique<Finetune>("adversarial", "", "adversarial"); }},
+      {"mmd", [] { return std::make_unique<Finetune>("mmd", "", "mmd"); }},
+      {"coral", [] { return std::make_unique<Finetune>("coral", "", "coral"); }},
+      {"mapping", [] { return std::make_unique<Mapping>(); }},
+      {"meta", [] { return std::make_unique<Meta>(); }},
+      {"instance_weighting", [] { return std::make_unique<InstanceWeighting>(); }},
+  };
+  return methods;
+}
+
+}  // namespace
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) names.push_back(entry.first);
+  return names;
+}
+
+std::unique_ptr<TransferMethod> make_method(const std::string& name) {
+  for (const auto& [method, factory] : registry()) {
+    if (method == name) return factory();
+  }
+  std::string valid;
+  for (const auto& n : method_names()) valid += (valid.empty() ? "" : ", ") + n;
+  throw io::UsageError("unknown transfer method '" + name + "'; valid methods: " + valid);
+}
+
+torch::Tensor TransferMethod::score(const torch::Tensor& users, const torch::Tensor& items) {
+  const gnn::Representations reps = target_representations();
+  return (reps.users.index_select(0, users) * reps.items.index_select(0, items)).sum(-1);
+}
+
+}  // namespace graft::transfer

@@ -1,0 +1,205 @@
+#include "transfer/transfer.h"
+
+#include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
+#include "transfer/adaptation.h"
+#include "transfer/cross_domain_model.h"
+#include "transfer/discrepancy.h"
+#include "transfer/method.h"
+
+#include <chrono>
+#include <iomanip>
+#include <sstream>
+
+namespace graft::transfer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <typename T>
+[[noreturn]] void bad(const std::string& key, const std::string& rule, const T& value) {
+  std::ostringstream msg;
+  msg << "transfer option " << key << " " << rule << ", got " << value;
+  throw io::UsageError(msg.str());
+}
+
+void check_one_of(const std::string& key, const std::string& value, const std::vector<std::string>& valid) {
+  for (const auto& v : valid) {
+    if (v == value) return;
+  }
+  std::string list;
+  for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+  bad(key, "must be one of " + list, "'" + value + "'");
+}
+
+void check_phase(const std::string& name, const PhaseOptions& p) {
+  if (p.epochs < 0) bad(name + ".epochs", "must be at least 0", p.epochs);
+  if (p.batch_size < 1) bad(name + ".batch_size", "must be at least 1", p.batch_size);
+  if (!(p.lr > 0)) bad(name + ".lr", "must be positive", p.lr);
+  if (!(p.weight_decay >= 0)) bad(name + ".weight_decay", "must be non-negative", p.weight_decay);
+  if (p.eval_every < 1) bad(name + ".eval_every", "must be at least 1", p.eval_every);
+  if (p.patience < 0) bad(name + ".patience", "must be at least 0", p.patience);
+}
+
+// Target-only with the same options and seed, for the negative-transfer verdict.
+Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOptions& options,
+                                    const TransferReport& report) {
+  TransferOptions baseline = options;
+  baseline.method = "target_only";
+  baseline.compare_to_target_only = false;
+  baseline.verbose = false;
+  const TransferReport reference = run_transfer(dataset, baseline);
+  const bool cold = !report.cold_start.empty();
+  std::string metric = report.protocol == "sampled" ? "mrr" : "recall@20";
+  const Metrics& mine = cold ? report.cold_start : report.overall;
+  const Metrics& theirs = cold ? reference.cold_start : reference.overall;
+  if (mine.count(metric) == 0) metric = mine.begin()->first;
+  Verdict v;
+  v.metric = metric + (cold ? " (cold-start users)" : " (all test users)");
+  v.method = mine.at(metric);
+  v.target_only = theirs.at(metric);
+  v.difference = v.method - v.target_only;
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(4);
+  if (v.difference > 0) {
+    text << "positive transfer: " << report.method << " is " << v.difference << " above target_only on " << v.metric;
+  } else if (v.difference < 0) {
+    text << "NEGATIVE TRANSFER: " << report.method << " is " << -v.difference << " below target_only on " << v.metric;
+  } else {
+    text << "no difference from target_only on " << v.metric;
+  }
+  text << " (" << v.method << " vs " << v.target_only << ")";
+  v.text = text.str();
+  return v;
+}
+
+void print_metrics(std::ostream& out, const std::string& label, const Metrics& metrics, int64_t cases) {
+  if (metrics.empty()) return;
+  out << "  " << std::left << std::setw(12) << label << std::right;
+  for (const auto& [name, value] : metrics) out << "  " << name << " " << std::fixed << std::setprecision(4) << value;
+  out << "  (" << cases << " cases)\n";
+}
+
+}  // namespace
+
+void validate(const TransferOptions& o) {
+  check_one_of("method", o.method, method_names());
+  if (o.source.empty()) throw io::UsageError("transfer: no source domain given");
+  if (o.target.empty()) throw io::UsageError("transfer: no target domain given");
+  if (o.source == o.target) {
+    throw io::UsageError("transfer: source and target are the same domain '" + o.source + "'; name two domains");
+  }
+  if (o.split.empty()) throw io::UsageError("transfer: no split given");
+  gnn::validate(o.encoder);
+  if (!(o.init_std > 0)) bad("init_std", "must be positive", o.init_std);
+  check_one_of("loss", o.loss, {"bpr", "bce"});
+  check_phase("pretrain", o.pretrain);
+  check_phase("adapt", o.adapt);
+  check_one_of("finetune.mode", o.finetune.mode, {"full", "frozen_encoder", "last_k", "discriminative", "l2sp"});
+  if (o.finetune.last_k < 0) bad("finetune.last_k", "must be at least 0", o.finetune.last_k);
+  if (!(o.finetune.lr_decay > 0 && o.finetune.lr_decay <= 1)) bad("finetune.lr_decay", "must be in (0, 1]", o.finetune.lr_decay);
+  if (!(o.finetune.l2sp_weight >= 0)) bad("finetune.l2sp_weight", "must be non-negative", o.finetune.l2sp_weight);
+  if (!(o.align.weight >= 0)) bad("align.weight", "must be non-negative", o.align.weight);
+  if (!(o.align.gamma >= 0)) bad("align.gamma", "must be non-negative", o.align.gamma);
+  if (o.align.hidden < 1) bad("align.hidden", "must be at least 1", o.align.hidden);
+  if (o.align.batch_users < 2) bad("align.batch_users", "must be at least 2", o.align.batch_users);
+  if (o.align.bandwidths.empty()) throw io::UsageError("transfer option align.bandwidths must not be empty");
+  for (const double b : o.align.bandwidths) {
+    if (!(b > 0)) bad("align.bandwidths", "must all be positive", b);
+  }
+  if (!(o.align.source_weight >= 0)) bad("align.source_weight", "must be non-negative", o.align.source_weight);
+  check_one_of("mapping.kind", o.mapping.kind, {"linear", "mlp"});
+  if (o.mapping.hidden < 1) bad("mapping.hidden", "must be at least 1", o.mapping.hidden);
+  if (o.mapping.epochs < 0) bad("mapping.epochs", "must be at least 0", o.mapping.epochs);
+  if (!(o.mapping.lr > 0)) bad("mapping.lr", "must be positive", o.mapping.lr);
+  if (o.meta.meta_epochs < 0) bad("meta.meta_epochs", "must be at least 0", o.meta.meta_epochs);
+  if (o.meta.tasks_per_step < 1) bad("meta.tasks_per_step", "must be at least 1", o.meta.tasks_per_step);
+  if (o.meta.inner_steps < 1) bad("meta.inner_steps", "must be at least 1", o.meta.inner_steps);
+  if (!(o.meta.inner_lr > 0)) bad("meta.inner_lr", "must be positive", o.meta.inner_lr);
+  if (!(o.meta.meta_lr > 0 && o.meta.meta_lr <= 1)) bad("meta.meta_lr", "must be in (0, 1]", o.meta.meta_lr);
+  if (o.instance_weighting.estimator_epochs < 1) {
+    bad("instance_weighting.estimator_epochs", "must be at least 1", o.instance_weighting.estimator_epochs);
+  }
+  if (!(o.instance_weighting.clip >= 1)) bad("instance_weighting.clip", "must be at least 1", o.instance_weighting.clip);
+  check_one_of("protocol", o.protocol, {"auto", "sampled", "full"});
+  for (const int64_t k : o.ks) {
+    if (k < 1) bad("ks", "must all be at least 1", k);
+  }
+  if (o.threads < 0) bad("threads", "must be at least 0", o.threads);
+}
+
+TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options) {
+  const TransferTask task = make_task(dataset, options);
+  std::unique_ptr<TransferMethod> method = make_method(options.method);
+  if (method->needs_shared_users() && task.shared_users.empty()) {
+    throw io::UsageError("transfer: method '" + options.method + "' carries knowledge through users active in both '" +
+                         options.source + "' and '" + options.target + "', but the split's training data has none");
+  }
+  TransferReport report;
+  report.method = options.method;
+  report.source = options.source;
+  report.target = options.target;
+  report.split = options.split;
+  report.protocol = task.options.protocol;
+  report.seed = options.seed;
+
+  FitLog log;
+  method->fit(task, log);
+  report.history = std::move(log.history);
+  report.phase_seconds = std::move(log.phase_seconds);
+  report.notes = std::move(log.notes);
+  report.best_valid = std::move(log.best_valid);
+  report.before = log.before;
+
+  const auto start = Clock::now();
+  FixedRecommender scorer(method->target_representations());
+  report.overall = task.test->evaluate(scorer);
+  if (task.test_cold) {
+    report.cold_start = task.test_cold->evaluate(scorer);
+    report.cold_start_cases = task.test_cold->size();
+  }
+  if (task.test_warm) {
+    report.warm = task.test_warm->evaluate(scorer);
+    report.warm_cases = task.test_warm->size();
+  }
+  if (const auto reps = method->domain_user_representations()) {
+    const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");
+    report.after = measure_discrepancy(sample_rows(reps->first, task.source_sampler->active_users(), 2000, seed),
+                                       sample_rows(reps->second, task.target_sampler->active_users(), 2000, seed + 1),
+                                       seed + 2);
+  }
+  report.phase_seconds["evaluate"] = std::chrono::duration<double>(Clock::now() - start).count();
+  if (options.compare_to_target_only && options.method != "target_only") {
+    const auto verdict_start = Clock::now();
+    report.verdict = verdict_against_target_only(dataset, options, report);
+    report.phase_seconds["target_only_reference"] =
+        std::chrono::duration<double>(Clock::now() - verdict_start).count();
+  }
+  return report;
+}
+
+std::string format_report(const TransferReport& r) {
+  std::ostringstream out;
+  out << "transfer " << r.source << " -> " << r.target << "  method " << r.method << "  split " << r.split
+      << "  protocol " << r.protocol << "  seed " << r.seed << "\n";
+  for (const auto& note : r.notes) out << "note: " << note << "\n";
+  out << "test metrics:\n";
+  print_metrics(out, "cold-start", r.cold_start, r.cold_start_cases);
+  print_metrics(out, "warm", r.warm, r.warm_cases);
+  print_metrics(out, "all", r.overall, r.cold_start_cases + r.warm_cases);
+  if (!r.best_valid.empty()) print_metrics(out, "best valid", r.best_valid, 0);
+  out << std::fixed << std::setprecision(4);
+  if (r.before || r.after) {
+    out << "user representation discrepancy (source graph vs target graph):\n";
+    if (r.before) out << "  before adaptation  linear MMD " << r.before->linear_mmd << "  proxy A-distance " << r.before->proxy_a_distance << "\n";
+    if (r.after) out << "  after adaptation   linear MMD " << r.after->linear_mmd << "  proxy A-distance " << r.after->proxy_a_distance << "\n";
+  }
+  if (r.verdict) out << "verdict: " << r.verdict->text << "\n";
+  out << "wall-clock:";
+  out << std::setprecision(2);
+  for (const auto& [phase, seconds] : r.phase_seconds) out << "  " << phase << " " << seconds << " s";
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace graft::transfer

@@ -12,8 +12,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 namespace graft::transfer {
 namespace {

@@ -1,5 +1,6 @@
 // The registered transfer methods. Each is a recipe over CrossDomainModel and the adaptation
 // loop of adaptation.h; see transfer/transfer.h and the issue for what each is for.
+#include "gnn/losses.h"
 #include "gnn/spmm.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"

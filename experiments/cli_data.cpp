@@ -62,7 +62,8 @@ void add_import(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--domain", args->options.domain, "Domain name where the format has none");
   cmd->add_option("--delimiter", args->delimiter, "Field delimiter (one character or 'tab')");
   cmd->add_flag("--header", args->options.header, "The first line is a header");
-  cmd->add_option("--column", args->columns, "Column mapping role=column (csv), e.g. user=0 item=2");
+  cmd->add_option("--column", args->columns, "Column mapping role=column (csv), one per flag: --column user=0 --column item=2")
+      ->allow_extra_args(false);
   cmd->add_option("--min-rating", args->options.min_rating, "Drop interactions rated below this");
   cmd->callback([args, command_line] {
     args->options.delimiter = parse_delimiter(args->delimiter);

@@ -7,6 +7,8 @@
 //          so it is ≥ 0 and exactly 0 when the two samples are the same set; it lies in [0, 2].
 //   CORAL  ‖C_x − C_y‖²_F / (4 d²), C the unbiased (n − 1) feature covariance (Sun & Saenko,
 //          "Deep CORAL", ECCV-W 2016).
+// MMD builds the (n + m)² distance matrix: meant for batches (AlignOptions::batch_users), not
+// whole user tables.
 #pragma once
 
 #include <torch/torch.h>

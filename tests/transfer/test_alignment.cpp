@@ -8,7 +8,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>

@@ -166,7 +166,7 @@ TEST(Encoder, FrozenGroupStaysUnchangedByAnOptimiserStep) {
 TEST(Encoder, SameSeedSameOutputsOtherSeedOtherOutputs) {
   const SparseGraph g = small_graph();
   const torch::Tensor x = features(6);
-  for (const std::string& layer : {"gcn", "sage", "gat"}) {
+  for (const char* layer : {"gcn", "sage", "gat"}) {
     EncoderOptions o = options(layer);
     const torch::Tensor first = Encoder(o)->forward(g, x);
     EXPECT_TRUE(torch::equal(first, Encoder(o)->forward(g, x))) << layer;

@@ -70,6 +70,17 @@ ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
   return out;
 }
 
+ordered_json model_json(const gnn::ModelOptions& model) {
+  ordered_json out = {{"name", model.name}, {"dim", model.dim}, {"layers", model.layers},
+                      {"init_std", model.init_std}, {"seed", model.seed}};
+  if (model.name == "encoder") {
+    const gnn::EncoderOptions& e = model.encoder;
+    out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
+                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}};
+  }
+  return out;
+}
+
 void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::validate(args.train);
   gnn::set_num_threads(args.train.threads);
@@ -122,8 +133,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
         {"domain", args.domain},
         {"split", args.split},
         {"protocol", args.protocol},
-        {"model", {{"name", args.model.name}, {"dim", args.model.dim}, {"layers", args.model.layers},
-                   {"init_std", args.model.init_std}, {"seed", args.model.seed}}},
+        {"model", model_json(args.model)},
         {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
                       {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
                       {"seed", args.train.seed}, {"threads", args.train.threads},
@@ -156,6 +166,16 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--dim", args->model.dim, "Embedding dimension")->capture_default_str();
   cmd->add_option("--layers", args->model.layers, "Propagation layers (graph models)")->capture_default_str();
   cmd->add_option("--init-std", args->model.init_std, "Std of the N(0, std²) embedding init")->capture_default_str();
+  cmd->add_option("--layer", args->model.encoder.layer, "Encoder layer (model encoder): " + join(gnn::layer_names()))
+      ->capture_default_str();
+  cmd->add_option("--combine", args->model.encoder.combine,
+                  "Encoder combination of the layer outputs: " + join(gnn::combine_names()))
+      ->capture_default_str();
+  cmd->add_option("--activation", args->model.encoder.activation,
+                  "Encoder head activation: " + join(gnn::activation_names()))
+      ->capture_default_str();
+  cmd->add_option("--heads", args->model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
+  cmd->add_option("--dropout", args->model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
   cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
   cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();

@@ -7,6 +7,9 @@
 // see build_domain_graph). The encoder does not own them: a recommender owns its ID embeddings,
 // and transfer/ feeds one shared user table with each domain's item table through the same
 // encoder. θ starts as the identity and b at zero, so an identity-σ encoder starts as its GNN.
+// Layer k (gnn/layers.h, dim → dim; gat: heads × dim/heads, concatenated) draws its weights from
+// io::derive_seed(options.seed, "encoder/layer/<k>"). Dropout, in training mode only, applies to
+// each layer's output (torch's global generator, which gnn::train seeds).
 //
 // Parameters are addressable in groups for freezing and per-group learning rates:
 // layer_parameters(k) for k in [0, K) and head_parameters().

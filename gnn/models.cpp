@@ -5,6 +5,7 @@
 #include <ostream>
 #include <utility>
 
+#include "gnn/encoder_recommender.h"
 #include "gnn/gather_rows.h"
 #include "gnn/spmm.h"
 #include "graph_io/errors.h"
@@ -108,7 +109,7 @@ void LightGcn::pretty_print(std::ostream& stream) const {
          << ", dim=" << options_.dim() << ", layers=" << layers_ << ", edges=" << graph_.nnz() << ")";
 }
 
-std::vector<std::string> model_names() { return {"bprmf", "lightgcn"}; }
+std::vector<std::string> model_names() { return {"bprmf", "lightgcn", "encoder"}; }
 
 std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
                                               const std::string& domain, const io::DomainSplit& split) {
@@ -129,6 +130,16 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
     GraphOptions graph;  // symmetric normalisation, no self-loops, no categories: as in the paper
     return std::make_shared<LightGcn>(embedding, options.layers,
                                       build_domain_graph(dataset, domain, split.train, graph));
+  }
+  if (options.name == "encoder") {
+    EncoderOptions encoder = options.encoder;
+    encoder.dim = options.dim;
+    encoder.layers = options.layers;
+    encoder.seed = options.seed;
+    validate(encoder);
+    NodeLayout layout;
+    SparseGraph graph = build_domain_graph(dataset, domain, split.train, encoder_graph_options(encoder), &layout);
+    return std::make_shared<EncoderRecommender>(encoder, options.init_std, layout, std::move(graph));
   }
   std::string valid;
   for (const auto& name : model_names()) valid += (valid.empty() ? "" : ", ") + name;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "gnn/encoder_options.h"
 #include "gnn/recommender.h"
 #include "gnn/sparse_graph.h"
 #include "graph_io/dataset.h"
@@ -74,13 +75,16 @@ struct ModelOptions {
   int64_t layers = 3;             // propagation steps (graph models)
   double init_std = 0.1;
   uint64_t seed = 0;
+  // The encoder of "encoder" (EncoderRecommender). Its dim, layers and seed are ignored: they
+  // are taken from dim, layers and seed above, so each has one source.
+  EncoderOptions encoder;
 };
 
-std::vector<std::string> model_names();  // "bprmf", "lightgcn"
+std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder"
 
 // The recommender `options.name` over the users and items of `domain`; graph models see only
 // the training interactions of `split`. UsageError naming the value for an unknown name,
-// dim < 1, layers < 0 or init_std < 0.
+// dim < 1, layers < 0 or init_std < 0, and validate(EncoderOptions)'s for "encoder".
 std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
                                               const std::string& domain, const io::DomainSplit& split);
 

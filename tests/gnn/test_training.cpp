@@ -215,7 +215,7 @@ TEST_F(Training, FactoryValidatesNamesAndSizes) {
     make_recommender(o, data, "shop", part);
     FAIL() << "unknown model";
   } catch (const io::UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("'ngcf'; valid models: bprmf, lightgcn"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'ngcf'; valid models: bprmf, lightgcn, encoder"), std::string::npos) << e.what();
   }
   o.name = "lightgcn";
   o.dim = 0;

@@ -1,0 +1,246 @@
+#include "gnn/layers.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <utility>
+
+#include "gnn/spmm.h"
+
+namespace graft::gnn {
+namespace functional {
+namespace {
+
+torch::Tensor rows_of(const SparseGraph& graph) { return graph.row_indices().to(torch::kInt64); }
+
+void check_input(const char* layer, const SparseGraph& graph, const torch::Tensor& x, int64_t in_channels) {
+  TORCH_CHECK(graph.rows() == graph.cols(), layer, ": the graph must be square, got ", graph.rows(), " x ",
+              graph.cols());
+  TORCH_CHECK(x.dim() == 2 && x.size(0) == graph.cols() && x.size(1) == in_channels, layer,
+              ": x must be [", graph.cols(), ", ", in_channels, "], got ", x.sizes());
+}
+
+torch::Tensor add_bias(torch::Tensor y, const torch::Tensor& bias) { return bias.defined() ? y + bias : y; }
+
+}  // namespace
+
+torch::Tensor lightgcn_conv(const SparseGraph& graph, const torch::Tensor& x) { return spmm(graph, x); }
+
+torch::Tensor gcn_conv(const SparseGraph& graph, const torch::Tensor& x, const torch::Tensor& weight,
+                       const torch::Tensor& bias) {
+  check_input("GCNConv", graph, x, weight.size(0));
+  // Transform first when that narrows the features the sparse product carries.
+  const torch::Tensor y = weight.size(1) <= weight.size(0) ? spmm(graph, x.mm(weight)) : spmm(graph, x).mm(weight);
+  return add_bias(y, bias);
+}
+
+torch::Tensor neighbour_mean(const SparseGraph& graph, const torch::Tensor& x) {
+  const torch::Tensor row_ptr = graph.csr().row_ptr.to(torch::kInt64);
+  const torch::Tensor degree = (row_ptr.slice(0, 1) - row_ptr.slice(0, 0, graph.rows())).to(x.scalar_type());
+  const torch::Tensor inverse = torch::where(degree > 0, degree.clamp_min(1).reciprocal(), torch::zeros_like(degree));
+  return spmm(graph, x, inverse.index_select(0, rows_of(graph)));
+}
+
+torch::Tensor sage_conv(const SparseGraph& graph, const torch::Tensor& x, const torch::Tensor& weight_self,
+                        const torch::Tensor& weight_neigh, const torch::Tensor& bias) {
+  check_input("SAGEConv", graph, x, weight_self.size(0));
+  return add_bias(x.mm(weight_self) + neighbour_mean(graph, x).mm(weight_neigh), bias);
+}
+
+torch::Tensor edge_softmax(const SparseGraph& graph, const torch::Tensor& scores) {
+  TORCH_CHECK(scores.dim() == 2 && scores.size(0) == graph.nnz(), "edge_softmax: scores must be [nnz = ",
+              graph.nnz(), ", heads], got ", scores.sizes());
+  const torch::Tensor row = rows_of(graph);
+  const torch::Tensor index = row.unsqueeze(1).expand_as(scores);
+  const int64_t heads = scores.size(1);
+  // The shift cancels in the softmax, so the row maximum needs no gradient.
+  const torch::Tensor row_max =
+      torch::full({graph.rows(), heads}, -std::numeric_limits<double>::infinity(), scores.options())
+          .scatter_reduce(0, index, scores.detach(), "amax");
+  const torch::Tensor e = (scores - row_max.index_select(0, row)).exp();
+  const torch::Tensor row_sum = torch::zeros({graph.rows(), heads}, scores.options()).index_add(0, row, e);
+  return e / row_sum.index_select(0, row);
+}
+
+torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const torch::Tensor& weight,
+                       const torch::Tensor& att_src, const torch::Tensor& att_dst, const torch::Tensor& bias,
+                       bool concat, double negative_slope) {
+  check_input("GATConv", graph, x, weight.size(0));
+  const int64_t heads = att_src.size(0), out = att_src.size(1);
+  TORCH_CHECK(weight.size(1) == heads * out && att_dst.sizes() == att_src.sizes(),
+              "GATConv: weight [in, heads·out] and att_src, att_dst [heads, out] disagree: ", weight.sizes(), ", ",
+              att_src.sizes(), ", ", att_dst.sizes());
+  const torch::Tensor h = x.mm(weight).view({x.size(0), heads, out});
+  const torch::Tensor score_src = (h * att_src).sum(2);  // [N, heads], node as neighbour j
+  const torch::Tensor score_dst = (h * att_dst).sum(2);  // [N, heads], node as receiver i
+  const torch::Tensor scores = torch::leaky_relu(
+      score_src.index_select(0, graph.csr().col.to(torch::kInt64)) + score_dst.index_select(0, rows_of(graph)),
+      negative_slope);
+  const torch::Tensor alpha = edge_softmax(graph, scores);
+  std::vector<torch::Tensor> per_head;
+  for (int64_t k = 0; k < heads; ++k) per_head.push_back(spmm(graph, h.select(1, k), alpha.select(1, k)));
+  const torch::Tensor y = concat ? torch::cat(per_head, 1) : torch::stack(per_head).mean(0);
+  return add_bias(y, bias);
+}
+
+}  // namespace functional
+
+namespace {
+
+// Glorot-uniform in place, drawn from `generator`.
+void glorot_(torch::Tensor& t, int64_t fan_in, int64_t fan_out, at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  const double bound = std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
+  t.uniform_(-bound, bound, generator);
+}
+
+void zero_if_defined(torch::Tensor& t) {
+  torch::NoGradGuard no_grad;
+  if (t.defined()) t.zero_();
+}
+
+void check_channels(const char* layer, int64_t in_channels, int64_t out_channels) {
+  TORCH_CHECK(in_channels > 0, layer, ": in_channels must be positive, got ", in_channels);
+  TORCH_CHECK(out_channels > 0, layer, ": out_channels must be positive, got ", out_channels);
+}
+
+}  // namespace
+
+void LightGCNConvImpl::pretty_print(std::ostream& stream) const { stream << "graft::gnn::LightGCNConv()"; }
+
+torch::Tensor LightGCNConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
+  return functional::lightgcn_conv(graph, x);
+}
+
+GCNConvImpl::GCNConvImpl(const GCNConvOptions& options_) : options(options_) { reset(); }
+
+void GCNConvImpl::reset() {
+  check_channels("GCNConv", options.in_channels(), options.out_channels());
+  weight = register_parameter("weight", torch::empty({options.in_channels(), options.out_channels()}));
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_channels()}));
+  reset_parameters();
+}
+
+void GCNConvImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(weight, options.in_channels(), options.out_channels(), generator);
+  zero_if_defined(bias);
+}
+
+void GCNConvImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::GCNConv(in=" << options.in_channels() << ", out=" << options.out_channels()
+         << ", bias=" << std::boolalpha << options.bias() << ")";
+}
+
+torch::Tensor GCNConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
+  return functional::gcn_conv(graph, x, weight, bias);
+}
+
+SAGEConvImpl::SAGEConvImpl(const SAGEConvOptions& options_) : options(options_) { reset(); }
+
+void SAGEConvImpl::reset() {
+  check_channels("SAGEConv", options.in_channels(), options.out_channels());
+  weight_self = register_parameter("weight_self", torch::empty({options.in_channels(), options.out_channels()}));
+  weight_neigh = register_parameter("weight_neigh", torch::empty({options.in_channels(), options.out_channels()}));
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_channels()}));
+  reset_parameters();
+}
+
+void SAGEConvImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(weight_self, options.in_channels(), options.out_channels(), generator);
+  glorot_(weight_neigh, options.in_channels(), options.out_channels(), generator);
+  zero_if_defined(bias);
+}
+
+void SAGEConvImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::SAGEConv(in=" << options.in_channels() << ", out=" << options.out_channels()
+         << ", aggregation=mean, bias=" << std::boolalpha << options.bias() << ")";
+}
+
+torch::Tensor SAGEConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
+  return functional::sage_conv(graph, x, weight_self, weight_neigh, bias);
+}
+
+GATConvImpl::GATConvImpl(const GATConvOptions& options_) : options(options_) { reset(); }
+
+void GATConvImpl::reset() {
+  check_channels("GATConv", options.in_channels(), options.out_channels());
+  TORCH_CHECK(options.heads() > 0, "GATConv: heads must be positive, got ", options.heads());
+  const int64_t heads = options.heads(), out = options.out_channels();
+  weight = register_parameter("weight", torch::empty({options.in_channels(), heads * out}));
+  att_src = register_parameter("att_src", torch::empty({heads, out}));
+  att_dst = register_parameter("att_dst", torch::empty({heads, out}));
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.concat() ? heads * out : out}));
+  reset_parameters();
+}
+
+void GATConvImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(weight, options.in_channels(), options.heads() * options.out_channels(), generator);
+  glorot_(att_src, options.heads(), options.out_channels(), generator);
+  glorot_(att_dst, options.heads(), options.out_channels(), generator);
+  zero_if_defined(bias);
+}
+
+void GATConvImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::GATConv(in=" << options.in_channels() << ", out=" << options.out_channels()
+         << ", heads=" << options.heads() << ", concat=" << std::boolalpha << options.concat()
+         << ", negative_slope=" << options.negative_slope() << ", bias=" << options.bias() << ")";
+}
+
+torch::Tensor GATConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
+  return functional::gat_conv(graph, x, weight, att_src, att_dst, bias, options.concat(), options.negative_slope());
+}
+
+RelationalConvImpl::RelationalConvImpl(int64_t relations, Factory factory)
+    : relations_(relations), factory_(std::move(factory)) {
+  reset();
+}
+
+void RelationalConvImpl::reset() {
+  TORCH_CHECK(relations_ > 0, "RelationalConv: relations must be positive, got ", relations_);
+  layers_.clear();
+  for (int64_t r = 0; r < relations_; ++r) {
+    layers_.push_back(factory_(r));
+    register_module("relation_" + std::to_string(r), layers_.back().ptr());
+  }
+}
+
+void RelationalConvImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::RelationalConv(relations=" << relations_ << ")";
+}
+
+torch::Tensor RelationalConvImpl::forward(const std::vector<SparseGraph>& relation_graphs, const torch::Tensor& x) {
+  TORCH_CHECK(static_cast<int64_t>(relation_graphs.size()) == relations_, "RelationalConv: expected ", relations_,
+              " relation graphs, got ", relation_graphs.size());
+  torch::Tensor y = layers_[0].forward(relation_graphs[0], x);
+  for (int64_t r = 1; r < relations_; ++r) y = y + layers_[r].forward(relation_graphs[r], x);
+  return y;
+}
+
+std::vector<SparseGraph> split_relations(const SparseGraph& graph, const NodeLayout& layout) {
+  TORCH_CHECK(graph.rows() == layout.total() && graph.cols() == layout.total(), "split_relations: the graph is ",
+              graph.rows(), " x ", graph.cols(), " but the layout has ", layout.total(), " nodes");
+  const torch::Tensor row = graph.row_indices(), col = graph.csr().col, value = graph.csr().value;
+  const auto is_user = [&](const torch::Tensor& node) { return node < layout.item_offset(); };
+  const auto is_category = [&](const torch::Tensor& node) { return node >= layout.category_offset(); };
+  // User–item edges touch a user; item–category edges touch a category. The masks are disjoint
+  // because the domain graph has no user–category edges.
+  const torch::Tensor user_item = is_user(row) | is_user(col);
+  const torch::Tensor item_category = is_category(row) | is_category(col);
+  const int64_t unassigned = (user_item == item_category).sum().item<int64_t>();
+  TORCH_CHECK(unassigned == 0, "split_relations: ", unassigned,
+              " edges are neither user–item nor item–category (self-loops? build the graph without them)");
+  std::vector<SparseGraph> out;
+  for (const torch::Tensor& mask : {user_item, item_category}) {
+    out.push_back(SparseGraph::from_coo(graph.rows(), graph.cols(), row.masked_select(mask), col.masked_select(mask),
+                                        value.masked_select(mask)));
+  }
+  return out;
+}
+
+}  // namespace graft::gnn

@@ -1,0 +1,318 @@
+// Encoder: combine modes, the identity-initialised head, activations, parameter groups and
+// freezing, seeding, dropout, cloning and option validation; EncoderRecommender trained through
+// the factory and gnn::train for every layer type.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gnn/encoder.h"
+#include "gnn/encoder_recommender.h"
+#include "gnn/models.h"
+#include "gnn/spmm.h"
+#include "gnn/trainer.h"
+#include "graph_io/errors.h"
+
+namespace graft::gnn {
+namespace {
+
+constexpr int64_t kNodes = 9, kDim = 4;
+
+// A symmetric graph over 9 nodes (a ring plus chords, node 8 isolated), float32, self-loops
+// and symmetric normalisation so that every layer type accepts it.
+SparseGraph small_graph() {
+  std::vector<int64_t> a, b;
+  for (int64_t i = 0; i < 8; ++i) {
+    a.push_back(i);
+    b.push_back((i + 1) % 8);
+  }
+  a.insert(a.end(), {0, 2, 1});
+  b.insert(b.end(), {4, 6, 5});
+  const torch::Tensor ta = torch::tensor(a), tb = torch::tensor(b);
+  const SparseGraph g = SparseGraph::from_coo(kNodes, kNodes, torch::cat({ta, tb}), torch::cat({tb, ta}),
+                                              torch::ones({2 * ta.numel()}));
+  return normalize(g, Normalization::kSymmetric, true);
+}
+
+torch::Tensor features(uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randn({kNodes, kDim}, gen);
+}
+
+EncoderOptions options(const std::string& layer, int64_t layers = 2) {
+  EncoderOptions o;
+  o.dim = kDim;
+  o.layers = layers;
+  o.layer = layer;
+  o.heads = layer == "gat" ? 2 : 1;
+  o.seed = 7;
+  return o;
+}
+
+std::set<const void*> addresses(const std::vector<torch::Tensor>& tensors) {
+  std::set<const void*> out;
+  for (const auto& t : tensors) out.insert(t.data_ptr());
+  return out;
+}
+
+std::string usage_error_of(const EncoderOptions& o) {
+  try {
+    validate(o);
+  } catch (const io::UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Encoder, CombineModesAndOutputWidth) {
+  const SparseGraph g = small_graph();
+  const torch::Tensor x = features(1);
+  for (const std::string& layer : layer_names()) {
+    for (const std::string& combine : combine_names()) {
+      EncoderOptions o = options(layer, 2);
+      o.combine = combine;
+      Encoder encoder(o);
+      const int64_t width = combine == "concat" ? 3 * kDim : kDim;
+      EXPECT_EQ(encoder->out_dim(), width);
+      EXPECT_EQ(encoder->forward(g, x).sizes(), (std::vector<int64_t>{kNodes, width})) << layer << " " << combine;
+    }
+  }
+}
+
+TEST(Encoder, ZeroLayersIsTheInputThroughTheHead) {
+  EncoderOptions o = options("gcn", 0);
+  o.combine = "concat";
+  EXPECT_TRUE(torch::allclose(Encoder(o)->forward(small_graph(), features(2)), features(2)));
+}
+
+TEST(Encoder, IdentityHeadStartsAsItsGnn) {
+  const SparseGraph g = small_graph();
+  const torch::Tensor x = features(3);
+  for (const std::string& layer : layer_names()) {
+    for (const std::string& combine : combine_names()) {
+      EncoderOptions o = options(layer);
+      o.combine = combine;
+      EncoderOptions without = o;
+      without.head = false;
+      Encoder plain(without);
+      EXPECT_TRUE(plain->head_parameters().empty());
+      EXPECT_TRUE(torch::allclose(Encoder(o)->forward(g, x), plain->forward(g, x), 1e-6, 1e-6))
+          << layer << " " << combine;
+    }
+  }
+  // LightGCN with mean combine is LightGCN's propagation.
+  EXPECT_TRUE(torch::allclose(Encoder(options("lightgcn", 3))->forward(g, x), lightgcn_propagate(g, x, 3), 1e-6,
+                              1e-6));
+  // last: the K-th layer's output.
+  EncoderOptions last = options("lightgcn", 2);
+  last.combine = "last";
+  EXPECT_TRUE(torch::allclose(Encoder(last)->forward(g, x), spmm(g, spmm(g, x)), 1e-6, 1e-6));
+}
+
+TEST(Encoder, ActivationIsAppliedToTheHead) {
+  const SparseGraph g = small_graph();
+  const torch::Tensor x = features(4);
+  const torch::Tensor linear = Encoder(options("sage"))->forward(g, x);
+  const std::vector<std::pair<std::string, torch::Tensor>> expected = {
+      {"sigmoid", torch::sigmoid(linear)}, {"tanh", torch::tanh(linear)}, {"relu", torch::relu(linear)}};
+  for (const auto& [activation, want] : expected) {
+    EncoderOptions o = options("sage");
+    o.activation = activation;
+    EXPECT_TRUE(torch::allclose(Encoder(o)->forward(g, x), want, 1e-6, 1e-6)) << activation;
+  }
+  EXPECT_LT(linear.min().item<double>(), 0.0);  // so relu visibly changes it
+}
+
+TEST(Encoder, ParameterGroupsAreDisjointAndCoverEverything) {
+  for (const std::string& layer : layer_names()) {
+    Encoder encoder(options(layer, 3));
+    std::set<const void*> seen;
+    size_t count = 0;
+    std::vector<std::vector<torch::Tensor>> groups = {encoder->head_parameters()};
+    for (int64_t k = 0; k < encoder->num_layers(); ++k) groups.push_back(encoder->layer_parameters(k));
+    for (const auto& group : groups) {
+      for (const auto& p : group) {
+        EXPECT_TRUE(seen.insert(p.data_ptr()).second) << layer << ": a parameter is in two groups";
+        ++count;
+      }
+    }
+    EXPECT_EQ(seen, addresses(encoder->parameters())) << layer;
+    EXPECT_EQ(count, encoder->parameters().size()) << layer;
+    EXPECT_EQ(encoder->head_parameters().size(), 2u);
+    EXPECT_EQ(encoder->layer_parameters(0).empty(), layer == "lightgcn");
+  }
+  EXPECT_THROW(Encoder(options("gcn", 2))->layer_parameters(2), c10::Error);
+}
+
+TEST(Encoder, FrozenGroupStaysUnchangedByAnOptimiserStep) {
+  Encoder encoder(options("gat", 2));
+  for (auto& p : encoder->layer_parameters(0)) p.requires_grad_(false);
+  std::vector<torch::Tensor> before0, before1;
+  for (const auto& p : encoder->layer_parameters(0)) before0.push_back(p.detach().clone());
+  for (const auto& p : encoder->layer_parameters(1)) before1.push_back(p.detach().clone());
+  torch::optim::Adam optimizer(encoder->parameters(), torch::optim::AdamOptions(0.1));
+  const torch::Tensor x = features(5).requires_grad_();
+  encoder->forward(small_graph(), x).pow(2).sum().backward();
+  optimizer.step();
+  for (size_t i = 0; i < before0.size(); ++i) EXPECT_TRUE(torch::equal(encoder->layer_parameters(0)[i], before0[i]));
+  bool moved = false;
+  for (size_t i = 0; i < before1.size(); ++i) moved |= !torch::equal(encoder->layer_parameters(1)[i], before1[i]);
+  EXPECT_TRUE(moved);
+}
+
+TEST(Encoder, SameSeedSameOutputsOtherSeedOtherOutputs) {
+  const SparseGraph g = small_graph();
+  const torch::Tensor x = features(6);
+  for (const char* layer : {"gcn", "sage", "gat"}) {
+    EncoderOptions o = options(layer);
+    const torch::Tensor first = Encoder(o)->forward(g, x);
+    EXPECT_TRUE(torch::equal(first, Encoder(o)->forward(g, x))) << layer;
+    o.seed = 8;
+    EXPECT_FALSE(torch::equal(first, Encoder(o)->forward(g, x))) << layer;
+  }
+  // Layers of one encoder draw different weights.
+  Encoder encoder(options("gcn"));
+  EXPECT_FALSE(torch::equal(encoder->layer_parameters(0)[0], encoder->layer_parameters(1)[0]));
+}
+
+TEST(Encoder, DropoutOnlyWhileTraining) {
+  EncoderOptions o = options("lightgcn");
+  o.dropout = 0.5;
+  Encoder encoder(o);
+  const SparseGraph g = small_graph();
+  const torch::Tensor x = features(7);
+  encoder->eval();
+  EXPECT_TRUE(torch::allclose(encoder->forward(g, x), lightgcn_propagate(g, x, 2), 1e-6, 1e-6));
+  encoder->train();
+  torch::manual_seed(0);
+  EXPECT_FALSE(torch::allclose(encoder->forward(g, x), lightgcn_propagate(g, x, 2), 1e-6, 1e-6));
+}
+
+TEST(Encoder, CloneKeepsParametersAndGroups) {
+  Encoder encoder(options("gat"));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : encoder->parameters()) p.add_(0.25);
+  }
+  const auto copy = std::dynamic_pointer_cast<EncoderImpl>(encoder->clone());
+  ASSERT_TRUE(copy);
+  EXPECT_TRUE(torch::equal(copy->forward(small_graph(), features(8)), encoder->forward(small_graph(), features(8))));
+  EXPECT_EQ(copy->layer_parameters(1).size(), encoder->layer_parameters(1).size());
+  EXPECT_NE(copy->layer_parameters(1)[0].data_ptr(), encoder->layer_parameters(1)[0].data_ptr());
+}
+
+TEST(Encoder, ValidateNamesTheFieldAndValue) {
+  EncoderOptions o = options("gcn");
+  EXPECT_EQ(usage_error_of(o), "(no error)");
+  o.layer = "gcm";
+  EXPECT_EQ(usage_error_of(o), "encoder.layer: unknown layer 'gcm' (valid: lightgcn, gcn, sage, gat)");
+  o = options("gcn");
+  o.combine = "sum";
+  EXPECT_EQ(usage_error_of(o), "encoder.combine: unknown combine mode 'sum' (valid: mean, last, concat)");
+  o = options("gcn");
+  o.activation = "gelu";
+  EXPECT_EQ(usage_error_of(o), "encoder.activation: unknown activation 'gelu' (valid: sigmoid, tanh, relu, identity)");
+  o = options("gcn");
+  o.dim = 0;
+  EXPECT_EQ(usage_error_of(o), "encoder.dim: must be at least 1, got 0");
+  o = options("gcn");
+  o.layers = -1;
+  EXPECT_EQ(usage_error_of(o), "encoder.layers: must be at least 0, got -1");
+  o = options("gcn");
+  o.dropout = 1.0;
+  EXPECT_EQ(usage_error_of(o), "encoder.dropout: must be in [0, 1), got 1");
+  o.dropout = -0.5;
+  EXPECT_EQ(usage_error_of(o), "encoder.dropout: must be in [0, 1), got -0.5");
+  o = options("gat");
+  o.heads = 3;
+  EXPECT_EQ(usage_error_of(o), "encoder.heads: must be a positive divisor of encoder.dim = 4, got 3");
+  o.heads = 0;
+  EXPECT_EQ(usage_error_of(o), "encoder.heads: must be a positive divisor of encoder.dim = 4, got 0");
+  EXPECT_THROW(Encoder{o}, io::UsageError);
+}
+
+// 40 users in 2 clusters of 10 items; each user has 6 training interactions in its cluster.
+io::Dataset two_cluster_dataset() {
+  io::Dataset ds;
+  io::Domain d;
+  d.name = "shop";
+  for (int64_t i = 0; i < 20; ++i) d.item_ids.push_back("i" + std::to_string(i));
+  io::Split split;
+  split.name = "given";
+  split.kind = "given";
+  io::DomainSplit& part = split.part_or_add("shop");
+  for (int64_t u = 0; u < 40; ++u) {
+    ds.user_ids.push_back("u" + std::to_string(u));
+    for (int64_t k = 0; k < 7; ++k) {
+      (k < 6 ? part.train : part.test).push_back(static_cast<int64_t>(d.interactions.size()));
+      d.interactions.user.push_back(u);
+      d.interactions.item.push_back((u % 2) * 10 + (u + 3 * k) % 10);
+    }
+  }
+  ds.domains.push_back(d);
+  ds.splits.push_back(split);
+  return ds;
+}
+
+TEST(EncoderRecommender, TrainsThroughTheFactoryForEveryLayer) {
+  const io::Dataset data = two_cluster_dataset();
+  const io::DomainSplit& part = data.splits[0].parts[0];
+  const NegativeSampler sampler = NegativeSampler::for_split(data, "shop", part);
+  for (const std::string& layer : layer_names()) {
+    ModelOptions o;
+    o.name = "encoder";
+    o.dim = 8;
+    o.layers = 2;
+    o.encoder.layer = layer;
+    o.encoder.heads = layer == "gat" ? 2 : 1;
+    o.encoder.activation = "tanh";
+    const auto model = make_recommender(o, data, "shop", part);
+    ASSERT_EQ(model->model_name(), "encoder");
+    TrainOptions t;
+    t.epochs = 5;
+    t.batch_size = 64;
+    t.lr = 0.02;
+    t.threads = 1;
+    t.eval_every = 5;
+    const TrainResult result = train(*model, sampler, t);
+    ASSERT_EQ(result.history.size(), 5u) << layer;
+    for (const auto& record : result.history) EXPECT_TRUE(std::isfinite(record.loss)) << layer;
+    EXPECT_LT(result.history.back().loss, result.history.front().loss) << layer;
+    const Representations r = model->represent();
+    EXPECT_EQ(r.users.sizes(), (std::vector<int64_t>{40, 8}));
+    EXPECT_EQ(r.items.sizes(), (std::vector<int64_t>{20, 8}));
+  }
+}
+
+TEST(EncoderRecommender, ScoresAddTheBiasAndRegularisesLayerZero) {
+  const io::Dataset data = two_cluster_dataset();
+  ModelOptions o;
+  o.name = "encoder";
+  o.dim = 4;
+  o.encoder.layer = "sage";
+  const auto model = std::dynamic_pointer_cast<EncoderRecommender>(make_recommender(o, data, "shop",
+                                                                                    data.splits[0].parts[0]));
+  ASSERT_TRUE(model);
+  {
+    torch::NoGradGuard no_grad;
+    model->named_parameters()["bias"].fill_(0.5);
+  }
+  const Representations r = model->represent();
+  const torch::Tensor users = torch::tensor({0, 3}, torch::kInt64), items = torch::tensor({1, 19}, torch::kInt64);
+  const torch::Tensor dots = (r.users.index_select(0, users) * r.items.index_select(0, items)).sum(1);
+  EXPECT_TRUE(torch::allclose(model->score_pairs(r, users, items), dots + 0.5));
+  EXPECT_TRUE(torch::allclose(model->score_all_items(r, users).index({torch::arange(2), items}), dots + 0.5));
+  const torch::Tensor e = model->embedding();
+  const double expected = (e[0].pow(2).sum() + e[40 + 1].pow(2).sum() + e[40 + 2].pow(2).sum()).item<double>();
+  EXPECT_NEAR(model->batch_l2(torch::tensor({0}, torch::kInt64), torch::tensor({1}, torch::kInt64),
+                                   torch::tensor({2}, torch::kInt64)).item<double>(), expected,
+              1e-6);
+  o.encoder.layer = "gcm";
+  EXPECT_THROW(make_recommender(o, data, "shop", data.splits[0].parts[0]), io::UsageError);
+}
+
+}  // namespace
+}  // namespace graft::gnn

@@ -224,13 +224,14 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
     const auto epoch_start = Clock::now();
     const std::string tag = plan.phase + "/epoch/" + std::to_string(epoch);
     const gnn::Triples target = task.target_sampler->sample_epoch(io::derive_seed(options.seed, tag + "/target"));
-    const int64_t batches = (target.size() + phase.batch_size - 1) / phase.batch_size;
     gnn::Triples source;
-    int64_t source_batch = 0;
-    if (use_source) {
-      source = task.source_sampler->sample_epoch(io::derive_seed(options.seed, tag + "/source"));
-      source_batch = (source.size() + batches - 1) / std::max<int64_t>(batches, 1);
-    }
+    if (use_source) source = task.source_sampler->sample_epoch(io::derive_seed(options.seed, tag + "/source"));
+    // Joint training sweeps both domains' triples once per epoch; otherwise an epoch is one pass
+    // over the target's, with the source's spread evenly over its batches.
+    const int64_t pass = joint ? target.size() + source.size() : target.size();
+    const int64_t batches = std::max<int64_t>(1, (pass + phase.batch_size - 1) / phase.batch_size);
+    const int64_t target_batch = (target.size() + batches - 1) / batches;
+    const int64_t source_batch = (source.size() + batches - 1) / batches;
     std::mt19937_64 rng(io::derive_seed(options.seed, tag + "/align"));
 
     double loss_sum = 0.0;
@@ -238,8 +239,9 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
       const double progress =
           (static_cast<double>(epoch - 1) + static_cast<double>(b) / static_cast<double>(batches)) /
           static_cast<double>(phase.epochs);
-      const int64_t first = b * phase.batch_size;
-      const int64_t count = std::min(phase.batch_size, target.size() - first);
+      const int64_t first = b * target_batch;
+      const int64_t count = std::min(target_batch, target.size() - first);
+      if (count <= 0) continue;
       const torch::Tensor u = target.users.narrow(0, first, count);
       torch::Tensor pos = target.positives.narrow(0, first, count);
       torch::Tensor neg = target.negatives.narrow(0, first, count);

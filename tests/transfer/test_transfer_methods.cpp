@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace graft::transfer {
 namespace {
 
@@ -163,7 +165,7 @@ void expect_usage_error(const io::Dataset& dataset, const TransferOptions& optio
 TEST_F(Transfer, BadRequestsNameTheProblem) {
   TransferOptions o = quick_options("finetune");
   o.method = "fintune";
-  expect_usage_error(*shared_, o, "valid methods: target_only, source_only");
+  expect_usage_error(*shared_, o, "target_only, source_only, joint");
   o = quick_options("finetune");
   o.target = "source";
   expect_usage_error(*shared_, o, "same domain 'source'");

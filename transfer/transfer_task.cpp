@@ -1,5 +1,6 @@
 #include "transfer/transfer_task.h"
 
+#include "gnn/encoder_recommender.h"
 #include "graph_io/errors.h"
 
 #include <algorithm>
@@ -122,7 +123,7 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   task.target_popularity.assign(task.target_items, 0.0);
   for (const auto& pair : target_pairs) task.target_popularity[pair.second] += 1.0;
 
-  const bool self_loops = options.encoder.layer == "gcn";
+  const bool self_loops = gnn::encoder_graph_options(options.encoder).self_loops;
   task.source_graph = union_graph(task.num_users, {source_pairs}, {task.source_items}, self_loops);
   task.target_graph = union_graph(task.num_users, {target_pairs}, {task.target_items}, self_loops);
   task.union_graph =

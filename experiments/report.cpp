@@ -245,16 +245,12 @@ std::string results_table(const Style& style, const Section& section, const std:
   return style.table(header, body, caption);
 }
 
-// Paired t-tests of every row against the baseline over the seeds both ran.
+// Paired t-tests of every row against the baseline over the seeds both ran (Markdown, LaTeX).
 std::string test_table(const Style& style, const Section& section, const std::vector<Column>& columns,
                        const std::string& rows_key, const Row& baseline, const std::string& caption) {
   const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const Column& c) { return c.group == columns[0].group; });
   std::vector<std::string> header = {style.escape(rows_key), "pairs"};
-  for (const Column& c : columns) {
-    const std::string label = style.escape(column_label(c, one_group));
-    header.push_back(style.format == "csv" ? label + " diff" : label);
-    if (style.format == "csv") header.push_back(label + " p");
-  }
+  for (const Column& c : columns) header.push_back(style.escape(column_label(c, one_group)));
   std::map<int64_t, const TrialResult*> base_by_seed;
   for (const TrialResult* t : baseline.trials) base_by_seed[t->config.at("seed").get<int64_t>()] = t;
   std::vector<std::vector<std::string>> body;
@@ -277,10 +273,7 @@ std::string test_table(const Style& style, const Section& section, const std::ve
       const auto test = paired_t_test(a, b);
       const std::string diff = test ? (test->mean_difference >= 0 ? "+" : "") + fixed4(test->mean_difference) : "";
       const std::string p = test ? format_p(test->p) : "";
-      if (style.format == "csv") {
-        line.push_back(diff);
-        line.push_back(p);
-      } else if (!test) {
+      if (!test) {
         line.push_back("n/a");
       } else {
         line.push_back(style.format == "latex" ? "$" + diff + "$ (" + p + ")" : diff + " (p=" + p + ")");

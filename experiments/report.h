@@ -6,7 +6,7 @@
 // With a baseline row, a paired t-test per row and metric over the seeds both rows ran.
 //
 // Markdown and LaTeX put the configuration (non-default settings), the varying keys and the
-// dataset statistics above the tables; CSV is the table alone. Rows, sections and columns come in
+// dataset statistics above the tables, and the t-tests below them; CSV is the results table alone. Rows, sections and columns come in
 // the spec's trial order, so the same runs give byte-identical output.
 #pragma once
 

@@ -11,5 +11,6 @@ namespace graft::cli {
 
 void add_data_commands(CLI::App& app, const std::string& command_line);  // data import | generate | split | stats
 void add_train_command(CLI::App& app, const std::string& command_line);  // train
+void add_experiment_commands(CLI::App& app);  // run | sweep | report | transfer | keys | trial
 
 }  // namespace graft::cli

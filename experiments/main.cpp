@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
   graft::cli::add_data_commands(app, command_line);
   graft::cli::add_train_command(app, command_line);
+  graft::cli::add_experiment_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,399 @@
+// Report tables. Numbers are printed with 4 decimals; "best" compares the printed means, so every
+// marked cell shows the same number.
+#include "experiments/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "experiments/config_schema.h"
+#include "experiments/runner.h"
+#include "experiments/significance.h"
+#include "experiments/sweep.h"
+#include "graph_io/errors.h"
+
+namespace graft::exp {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+const std::vector<std::string> kGroups = {"cold_start", "warm", "overall", "best_valid"};
+
+struct TrialResult {
+  ordered_json config, metrics;
+};
+
+struct Column {
+  std::string group, metric;
+};
+
+struct Row {
+  std::string label;
+  std::vector<const TrialResult*> trials;
+};
+
+struct Section {
+  std::string label;  // "source=a, target=b"; empty for a single section
+  std::vector<Row> rows;
+};
+
+struct Stat {
+  int n = 0;
+  double mean = 0.0, std = 0.0;
+};
+
+ordered_json read_json_file(const std::string& path) {
+  try {
+    return ordered_json::parse(read_text(path));
+  } catch (const ordered_json::parse_error& e) {
+    throw io::DataError(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+std::string join(const std::vector<std::string>& xs, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+std::string fixed4(double v) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.4f", v);
+  return out;
+}
+
+std::string format_p(double p) { return p < 1e-4 ? "<0.0001" : fixed4(p); }
+
+// "hr@10" after "hr@5": by name, then by the number after '@'.
+bool metric_less(const std::string& a, const std::string& b) {
+  const size_t ia = a.find('@'), ib = b.find('@');
+  const std::string na = a.substr(0, ia), nb = b.substr(0, ib);
+  if (na != nb) return na < nb;
+  const std::string ka = ia == std::string::npos ? "" : a.substr(ia + 1);
+  const std::string kb = ib == std::string::npos ? "" : b.substr(ib + 1);
+  const bool da = !ka.empty() && ka.find_first_not_of("0123456789") == std::string::npos;
+  const bool db = !kb.empty() && kb.find_first_not_of("0123456789") == std::string::npos;
+  if (da && db) return std::stoll(ka) < std::stoll(kb);
+  return ka < kb;
+}
+
+std::vector<std::string> group_metrics(const std::vector<TrialResult>& trials, const std::string& group) {
+  std::vector<std::string> names;
+  for (const TrialResult& t : trials) {
+    if (!t.metrics.contains(group) || !t.metrics[group].is_object()) continue;
+    for (const auto& [name, value] : t.metrics[group].items()) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end(), metric_less);
+  return names;
+}
+
+std::vector<Column> select_columns(const std::vector<TrialResult>& trials, const std::vector<std::string>& wanted) {
+  std::vector<Column> columns;
+  auto add_group = [&](const std::string& group) {
+    for (const std::string& m : group_metrics(trials, group)) columns.push_back({group, m});
+  };
+  if (wanted.empty()) {
+    add_group("cold_start");
+    if (columns.empty()) add_group("overall");
+  }
+  for (const std::string& w : wanted) {
+    const size_t dot = w.find('.');
+    const std::string group = dot == std::string::npos ? "" : w.substr(0, dot);
+    if (std::find(kGroups.begin(), kGroups.end(), w) != kGroups.end()) {
+      add_group(w);
+      continue;
+    }
+    Column c = std::find(kGroups.begin(), kGroups.end(), group) != kGroups.end() ? Column{group, w.substr(dot + 1)}
+                                                                               : Column{"cold_start", w};
+    const std::vector<std::string> known = group_metrics(trials, c.group);
+    if (std::find(known.begin(), known.end(), c.metric) == known.end()) {
+      throw io::UsageError("--metrics: no trial reports " + c.group + "." + c.metric + "; " + c.group +
+                           " metrics: " + (known.empty() ? "none" : join(known)) + "; groups: " + join(kGroups));
+    }
+    columns.push_back(c);
+  }
+  if (columns.empty()) throw io::UsageError("no metrics to report: the trials report no cold-start or overall metrics");
+  return columns;
+}
+
+std::optional<double> metric_of(const TrialResult& t, const Column& c) {
+  if (!t.metrics.contains(c.group)) return std::nullopt;
+  const ordered_json& group = t.metrics[c.group];
+  if (!group.is_object() || !group.contains(c.metric) || !group[c.metric].is_number()) return std::nullopt;
+  return group[c.metric].get<double>();
+}
+
+Stat stat_of(const Row& row, const Column& c) {
+  std::vector<double> xs;
+  for (const TrialResult* t : row.trials) {
+    if (const auto v = metric_of(*t, c)) xs.push_back(*v);
+  }
+  Stat s;
+  s.n = static_cast<int>(xs.size());
+  if (xs.empty()) return s;
+  for (double x : xs) s.mean += x;
+  s.mean /= static_cast<double>(xs.size());
+  if (xs.size() > 1) {
+    double ss = 0.0;
+    for (double x : xs) ss += (x - s.mean) * (x - s.mean);
+    s.std = std::sqrt(ss / static_cast<double>(xs.size() - 1));
+  }
+  return s;
+}
+
+// Each format's way of writing a table.
+struct Style {
+  std::string format;
+
+  std::string escape(const std::string& s) const {
+    if (format != "latex") return s;
+    std::string out;
+    for (char c : s) {
+      if (c == '_' || c == '&' || c == '%' || c == '#' || c == '$') out += '\\';
+      out += c;
+    }
+    return out;
+  }
+  std::string bold(const std::string& s) const {
+    if (format == "md") return "**" + s + "**";
+    if (format == "latex") return "\\textbf{" + s + "}";
+    return s + "*";
+  }
+  // A mean ± std cell: one field (md, latex) or two (csv: mean, std).
+  std::vector<std::string> stat(const Stat& s, bool best) const {
+    if (s.n == 0) return format == "csv" ? std::vector<std::string>{"", ""} : std::vector<std::string>{"–"};
+    const std::string mean = best ? bold(fixed4(s.mean)) : fixed4(s.mean);
+    if (format == "csv") return {mean, s.n > 1 ? fixed4(s.std) : ""};
+    if (s.n == 1) return {format == "latex" ? "$" + mean + "$" : mean};
+    const std::string pm = format == "latex" ? " \\pm " : " ± ";
+    const std::string cell = mean + pm + fixed4(s.std);
+    return {format == "latex" ? "$" + cell + "$" : cell};
+  }
+  std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& body,
+                    const std::string& caption) const {
+    std::ostringstream out;
+    if (format == "csv") {
+      auto quote = [](const std::string& s) {
+        return s.find_first_of(",\"\n") == std::string::npos ? s : "\"" + s + "\"";  // simple CSV quoting
+      };
+      std::vector<std::string> h;
+      for (const auto& x : header) h.push_back(quote(x));
+      out << join(h, ",") << "\n";
+      for (const auto& row : body) {
+        std::vector<std::string> r;
+        for (const auto& x : row) r.push_back(quote(x));
+        out << join(r, ",") << "\n";
+      }
+    } else if (format == "md") {
+      out << "| " << join(header, " | ") << " |\n|";
+      for (size_t i = 0; i < header.size(); ++i) out << (i == 0 ? " :--- |" : " ---: |");
+      out << "\n";
+      for (const auto& row : body) out << "| " << join(row, " | ") << " |\n";
+    } else {
+      out << "\\begin{table}[t]\n\\centering\n\\caption{" << caption << "}\n\\begin{tabular}{l"
+          << std::string(header.size() - 1, 'r') << "}\n\\toprule\n"
+          << join(header, " & ") << " \\\\\n\\midrule\n";
+      for (const auto& row : body) out << join(row, " & ") << " \\\\\n";
+      out << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
+    }
+    return out.str();
+  }
+};
+
+std::string column_label(const Column& c, bool one_group) { return one_group ? c.metric : c.group + ":" + c.metric; }
+
+std::string results_table(const Style& style, const Section& section, const std::vector<Column>& columns,
+                          const std::string& rows_key, const std::string& caption) {
+  const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const Column& c) { return c.group == columns[0].group; });
+  std::vector<std::string> header = {style.escape(rows_key), "n"};
+  for (const Column& c : columns) {
+    const std::string label = style.escape(column_label(c, one_group));
+    if (style.format == "csv") {
+      header.push_back(label + " mean");
+      header.push_back(label + " std");
+    } else {
+      header.push_back(label);
+    }
+  }
+  std::vector<std::vector<Stat>> stats(section.rows.size());
+  std::vector<std::string> best(columns.size());
+  for (size_t r = 0; r < section.rows.size(); ++r) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      stats[r].push_back(stat_of(section.rows[r], columns[c]));
+      const Stat& s = stats[r].back();
+      if (s.n > 0 && (best[c].empty() || std::stod(fixed4(s.mean)) > std::stod(best[c]))) best[c] = fixed4(s.mean);
+    }
+  }
+  std::vector<std::vector<std::string>> body;
+  for (size_t r = 0; r < section.rows.size(); ++r) {
+    std::vector<std::string> row = {style.escape(section.rows[r].label), std::to_string(section.rows[r].trials.size())};
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const Stat& s = stats[r][c];
+      for (const std::string& field : style.stat(s, s.n > 0 && fixed4(s.mean) == best[c])) row.push_back(field);
+    }
+    body.push_back(std::move(row));
+  }
+  return style.table(header, body, caption);
+}
+
+// Paired t-tests of every row against the baseline over the seeds both ran (Markdown, LaTeX).
+std::string test_table(const Style& style, const Section& section, const std::vector<Column>& columns,
+                       const std::string& rows_key, const Row& baseline, const std::string& caption) {
+  const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const Column& c) { return c.group == columns[0].group; });
+  std::vector<std::string> header = {style.escape(rows_key), "pairs"};
+  for (const Column& c : columns) header.push_back(style.escape(column_label(c, one_group)));
+  std::map<int64_t, const TrialResult*> base_by_seed;
+  for (const TrialResult* t : baseline.trials) base_by_seed[t->config.at("seed").get<int64_t>()] = t;
+  std::vector<std::vector<std::string>> body;
+  for (const Row& row : section.rows) {
+    if (&row == &baseline) continue;
+    std::vector<std::string> line = {style.escape(row.label), ""};
+    size_t pairs = 0;
+    for (const Column& c : columns) {
+      std::vector<double> a, b;
+      for (const TrialResult* t : row.trials) {
+        const auto it = base_by_seed.find(t->config.at("seed").get<int64_t>());
+        if (it == base_by_seed.end()) continue;
+        const auto x = metric_of(*t, c), y = metric_of(*it->second, c);
+        if (x && y) {
+          a.push_back(*x);
+          b.push_back(*y);
+        }
+      }
+      pairs = std::max(pairs, a.size());
+      const auto test = paired_t_test(a, b);
+      const std::string diff = test ? (test->mean_difference >= 0 ? "+" : "") + fixed4(test->mean_difference) : "";
+      const std::string p = test ? format_p(test->p) : "";
+      if (!test) {
+        line.push_back("n/a");
+      } else {
+        line.push_back(style.format == "latex" ? "$" + diff + "$ (" + p + ")" : diff + " (p=" + p + ")");
+      }
+    }
+    line[1] = std::to_string(pairs);
+    body.push_back(std::move(line));
+  }
+  return style.table(header, body, caption);
+}
+
+}  // namespace
+
+std::string make_report(const std::string& runs_dir, const ReportOptions& options) {
+  if (options.format != "md" && options.format != "csv" && options.format != "latex") {
+    throw io::UsageError("--format: unknown format '" + options.format + "'; valid: md, csv, latex");
+  }
+  const KeySpec* rows_spec = find_key(options.rows);
+  if (!rows_spec || !rows_spec->identity) {
+    throw io::UsageError("--rows: '" + options.rows + "' is not a configuration key of a trial" + suggest_key(options.rows));
+  }
+  const std::string spec_path = runs_dir + "/spec.json";
+  if (!fs::exists(spec_path)) throw io::DataError(runs_dir + ": no spec.json here; not a runs directory of graft sweep");
+  const ordered_json spec = read_json_file(spec_path);
+  std::vector<std::string> varying = spec.at("varying").get<std::vector<std::string>>();
+  const std::vector<std::string> ids = spec.at("trials").get<std::vector<std::string>>();
+
+  std::vector<TrialResult> trials;
+  for (const std::string& id : ids) {
+    const std::string dir = runs_dir + "/" + id;
+    if (!fs::exists(dir + "/done")) continue;
+    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
+  }
+  if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
+  const std::vector<Column> columns = select_columns(trials, options.metrics);
+
+  std::vector<std::string> section_keys;
+  for (const std::string& key : varying) {
+    if (key != options.rows && key != "seed") section_keys.push_back(key);
+  }
+  std::vector<Section> sections;
+  for (const TrialResult& t : trials) {
+    std::vector<std::string> parts;
+    for (const std::string& key : section_keys) parts.push_back(key + "=" + show_value(t.config.at(key)));
+    const std::string section_label = join(parts);
+    auto s = std::find_if(sections.begin(), sections.end(), [&](const Section& x) { return x.label == section_label; });
+    if (s == sections.end()) s = sections.insert(sections.end(), Section{section_label, {}});
+    const std::string row_label = show_value(t.config.at(options.rows));
+    auto r = std::find_if(s->rows.begin(), s->rows.end(), [&](const Row& x) { return x.label == row_label; });
+    if (r == s->rows.end()) r = s->rows.insert(s->rows.end(), Row{row_label, {}});
+    r->trials.push_back(&t);
+  }
+  if (!options.baseline.empty()) {
+    std::vector<std::string> labels;
+    for (const Section& s : sections) {
+      for (const Row& r : s.rows) {
+        if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
+      }
+    }
+    if (std::find(labels.begin(), labels.end(), options.baseline) == labels.end()) {
+      throw io::UsageError("--baseline: no row '" + options.baseline + "'; rows: " + join(labels));
+    }
+  }
+
+  const Style style{options.format};
+  const std::string name = spec.value("experiment", fs::path(runs_dir).filename().string());
+  const std::string what = columns.front().group == "cold_start" ? "cold-start users' test metrics" : "test metrics";
+  const std::string caption = style.escape(name) + ": " + what + ", mean " + (options.format == "latex" ? "$\\pm$" : "±") +
+                              " std over seeds; best per column in bold";
+  std::ostringstream out;
+  if (options.format != "csv") {
+    const std::string c = options.format == "latex" ? "% " : "";
+    out << c << (options.format == "md" ? "# " : "") << "Experiment " << name << "\n\n";
+    out << c << trials.size() << " of " << ids.size() << " trials complete (spec " << spec.value("spec_id", "") << ")\n\n";
+    out << c << (options.format == "md" ? "## " : "") << "Configuration\n\n";
+    for (const auto& [key, value] : spec.at("fixed").items()) out << c << "- " << key << ": " << show_value(value) << "\n";
+    out << c << "- varying: " << (varying.empty() ? "nothing" : join(varying)) << "\n\n";
+    const std::string stats_path = runs_dir + "/datasets.txt";
+    if (fs::exists(stats_path)) {
+      out << c << (options.format == "md" ? "## " : "") << "Data\n\n" << (options.format == "md" ? "```text\n" : "");
+      std::istringstream stats(read_text(stats_path));
+      for (std::string line; std::getline(stats, line);) out << c << line << "\n";
+      out << (options.format == "md" ? "```\n" : "") << "\n";
+    }
+    if (options.format == "md") out << "## Results: " << what << ", mean ± std over seeds (n), best in bold\n\n";
+  }
+  for (const Section& section : sections) {
+    if (!section.label.empty() && options.format != "csv") {
+      out << (options.format == "md" ? "### " : "% ") << section.label << "\n\n";
+    }
+    std::string table = results_table(style, section, columns, options.rows,
+                                      caption + (section.label.empty() ? "" : " (" + style.escape(section.label) + ")"));
+    if (options.format == "csv" && !section_keys.empty()) {
+      // One CSV: the section's keys become leading columns.
+      std::istringstream lines(table);
+      std::string line, prefixed;
+      std::vector<std::string> values;
+      for (const std::string& key : section_keys) values.push_back(show_value(section.rows.front().trials.front()->config.at(key)));
+      for (bool header = true; std::getline(lines, line); header = false) {
+        if (header && &section != &sections.front()) continue;
+        prefixed += (header ? join(section_keys, ",") : join(values, ",")) + "," + line + "\n";
+      }
+      table = prefixed;
+    }
+    out << table << (options.format == "csv" ? "" : "\n");
+    if (options.baseline.empty() || options.format == "csv") continue;
+    const auto base = std::find_if(section.rows.begin(), section.rows.end(), [&](const Row& r) { return r.label == options.baseline; });
+    if (base == section.rows.end()) {
+      out << (options.format == "latex" ? "% " : "") << "(no " << options.baseline << " row in this section: no test)\n\n";
+      continue;
+    }
+    if (options.format == "md") {
+      out << "Paired t-test against " << options.baseline << " over matched seeds: mean difference (two-sided p)\n\n";
+    }
+    out << test_table(style, section, columns, options.rows, *base,
+                      style.escape(name) + ": paired t-test against " + style.escape(options.baseline) +
+                          " over matched seeds, mean difference (two-sided p)")
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace graft::exp

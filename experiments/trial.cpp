@@ -1,0 +1,161 @@
+// Trial data and the report serializer. The caches are process-wide and locked: a sweep's
+// in-process trials share one generated dataset.
+#include "experiments/trial.h"
+
+#include <map>
+#include <mutex>
+
+#include "graph_io/files.h"
+#include "graph_io/hdf5_store.h"
+#include "graph_io/splits.h"
+#include "graph_io/synthetic.h"
+#include "transfer/transfer.h"
+
+namespace graft::exp {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+const std::string& text(const Settings& settings, const std::string& key) {
+  return settings.at(key).value.get_ref<const std::string&>();
+}
+
+int64_t integer(const Settings& settings, const std::string& key) { return settings.at(key).value.get<int64_t>(); }
+
+io::SplitOptions split_options(const Settings& settings) {
+  io::SplitOptions o;
+  o.name = text(settings, "split");
+  o.kind = text(settings, "data.split.kind");
+  if (o.kind == "cold_start_users") {
+    o.source = text(settings, "source");
+    o.target = text(settings, "target");
+  }
+  o.cold_start_fraction = settings.at("data.split.cold_start_fraction").value.get<double>();
+  o.category = text(settings, "data.split.category");
+  o.k_shot = integer(settings, "data.split.k_shot");
+  o.valid_ratio = settings.at("data.split.valid_ratio").value.get<double>();
+  o.test_ratio = settings.at("data.split.test_ratio").value.get<double>();
+  o.negatives = integer(settings, "data.split.negatives");
+  o.seed = static_cast<uint64_t>(integer(settings, "data.split.seed"));
+  return o;
+}
+
+ordered_json split_json(const io::SplitOptions& o) {
+  return {{"name", o.name},   {"kind", o.kind},     {"source", o.source},         {"target", o.target},
+          {"cold_start_fraction", o.cold_start_fraction}, {"category", o.category}, {"k_shot", o.k_shot},
+          {"valid_ratio", o.valid_ratio}, {"test_ratio", o.test_ratio}, {"negatives", o.negatives}, {"seed", o.seed}};
+}
+
+template <typename Value, typename Make>
+Value cached(std::map<std::string, Value>& cache, std::mutex& mutex, const std::string& key, Make make) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  Value value = make();  // outside the lock: two threads may both make it, and one wins
+  std::lock_guard<std::mutex> lock(mutex);
+  return cache.emplace(key, std::move(value)).first->second;
+}
+
+ordered_json metrics_json(const transfer::Metrics& metrics) { return ordered_json(metrics); }
+
+ordered_json discrepancy_json(const std::optional<transfer::Discrepancy>& d) {
+  if (!d) return nullptr;
+  return {{"linear_mmd", d->linear_mmd}, {"proxy_a_distance", d->proxy_a_distance}};
+}
+
+}  // namespace
+
+std::shared_ptr<const io::Dataset> load_trial_data(const Settings& settings) {
+  static std::map<std::string, std::shared_ptr<const io::Dataset>> cache;
+  static std::mutex mutex;
+  const std::string path = text(settings, "data.path");
+  if (!path.empty()) {
+    return cached(cache, mutex, "file:" + path, [&] { return std::make_shared<const io::Dataset>(io::read_dataset(path)); });
+  }
+  const io::SplitOptions split = split_options(settings);
+  const std::string preset = text(settings, "data.generate");
+  const int64_t seed = integer(settings, "data.generate_seed");
+  const std::string key = "generate:" + preset + "/" + std::to_string(seed) + "/" + split_json(split).dump();
+  return cached(cache, mutex, key, [&] {
+    io::SyntheticOptions options = io::synthetic_preset(preset);
+    options.seed = static_cast<uint64_t>(seed);
+    auto dataset = std::make_shared<io::Dataset>(io::generate_synthetic(options));
+    io::add_split(*dataset, split);
+    return std::shared_ptr<const io::Dataset>(std::move(dataset));
+  });
+}
+
+ordered_json describe_data(const Settings& settings) {
+  static std::map<std::string, ordered_json> cache;
+  static std::mutex mutex;
+  const std::string path = text(settings, "data.path");
+  if (!path.empty()) {
+    return cached(cache, mutex, path, [&] {
+      const io::SourceFile file = io::describe_file(path);
+      return ordered_json{{"path", file.path}, {"size", file.size}, {"crc32", file.crc32}};
+    });
+  }
+  return {{"generate", text(settings, "data.generate")},
+          {"seed", integer(settings, "data.generate_seed")},
+          {"split", split_json(split_options(settings))}};
+}
+
+ordered_json report_json(const transfer::TransferReport& r) {
+  ordered_json history = ordered_json::array();
+  for (const transfer::EpochLog& e : r.history) {
+    history.push_back({{"phase", e.phase}, {"epoch", e.epoch}, {"loss", e.loss},
+                       {"metrics", metrics_json(e.metrics)}, {"seconds", e.seconds}});
+  }
+  ordered_json verdict = nullptr;
+  if (r.verdict) {
+    verdict = {{"metric", r.verdict->metric}, {"method", r.verdict->method}, {"target_only", r.verdict->target_only},
+               {"difference", r.verdict->difference}, {"text", r.verdict->text}};
+  }
+  return {{"method", r.method},
+          {"source", r.source},
+          {"target", r.target},
+          {"split", r.split},
+          {"protocol", r.protocol},
+          {"seed", r.seed},
+          {"notes", r.notes},
+          {"cold_start", metrics_json(r.cold_start)},
+          {"warm", metrics_json(r.warm)},
+          {"overall", metrics_json(r.overall)},
+          {"cold_start_cases", r.cold_start_cases},
+          {"warm_cases", r.warm_cases},
+          {"best_valid", metrics_json(r.best_valid)},
+          {"before", discrepancy_json(r.before)},
+          {"after", discrepancy_json(r.after)},
+          {"verdict", verdict},
+          {"phase_seconds", r.phase_seconds},
+          {"history", history}};
+}
+
+ordered_json split_timings(ordered_json& report) {
+  ordered_json timings = {{"phase_seconds", ordered_json::object()}, {"epoch_seconds", ordered_json::array()}};
+  if (report.contains("phase_seconds")) {
+    timings["phase_seconds"] = report["phase_seconds"];
+    report.erase("phase_seconds");
+  }
+  if (report.contains("history")) {
+    for (ordered_json& epoch : report["history"]) {
+      timings["epoch_seconds"].push_back({{"phase", epoch.value("phase", "")},
+                                          {"epoch", epoch.value("epoch", 0)},
+                                          {"seconds", epoch.value("seconds", 0.0)}});
+      epoch.erase("seconds");
+    }
+  }
+  return timings;
+}
+
+TrialOutcome run_trial_in_process(const Settings& settings, int threads) {
+  transfer::TransferOptions options = to_transfer_options(settings);
+  if (options.threads == 0) options.threads = threads;
+  const std::shared_ptr<const io::Dataset> dataset = load_trial_data(settings);
+  const transfer::TransferReport report = transfer::run_transfer(*dataset, options);
+  return TrialOutcome{report_json(report), transfer::format_report(report)};
+}
+
+}  // namespace graft::exp

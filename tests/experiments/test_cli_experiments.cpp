@@ -1,0 +1,88 @@
+// `graft sweep | run | report | transfer` end to end through the built binary. The tests marked
+// "trains" run real transfer training (small: two-platform data, 1 epoch, dim 8).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/experiments/fake_trials.h"
+#include "tests/support/test_support.h"
+
+namespace graft {
+namespace {
+
+using testing::run_graft;
+
+const std::string kTiny =
+    "experiment.name: tiny\ndata.generate: two-platform\nsource: source\ntarget: target\n"
+    "encoder.dim: 8\npretrain: {epochs: 1, batch_size: 8192}\nadapt: {epochs: 1, batch_size: 4096}\n"
+    "compare_to_target_only: false\n"
+    "sweep:\n  grid:\n    method: [target_only, finetune]\n  seeds: [0, 1]\n";
+
+TEST(CliExperiments, ConfigErrorsExitWithTheUsageCode) {
+  testing::TempDir dir;
+  const std::string file = dir.write("bad.yaml", "source: a\nsourse: b\n");
+  std::string output;
+  EXPECT_EQ(run_graft("sweep " + file + " --dry-run", &output), 2) << output;
+  EXPECT_NE(output.find(file + ":2: unknown key 'sourse' (did you mean 'source'?)"), std::string::npos) << output;
+  const std::string tiny = dir.write("tiny.yaml", kTiny);
+  EXPECT_EQ(run_graft("sweep " + tiny + " --dry-run --shard 3/2", &output), 2) << output;
+  EXPECT_EQ(run_graft("sweep " + tiny + " --dry-run --set data.path=" + dir.file("none.h5") + " --set data.generate=",
+                      &output),
+            3)
+      << output;
+  EXPECT_EQ(run_graft("sweep " + tiny + " --dry-run --shard 2/2", &output), 0) << output;
+  EXPECT_NE(output.find("2 of 4 trials of 'tiny' in shard 2/2"), std::string::npos) << output;
+  EXPECT_EQ(run_graft("keys", &output), 0);
+  EXPECT_NE(output.find("adapt.epochs"), std::string::npos);
+}
+
+// Trains. A sweep killed with kill -9 part-way and resumed with another --jobs gives the same
+// files as an uninterrupted one; completed trials are skipped; the report is produced.
+TEST(CliExperiments, KilledSweepResumesToIdenticalResults) {
+  testing::TempDir dir;
+  const std::string file = dir.write("tiny.yaml", kTiny);
+  std::string output;
+  ASSERT_EQ(run_graft("sweep " + file + " --runs " + dir.file("clean"), &output), 0) << output;
+  const std::string killed = "sh -c '" + std::string(GRAFT_BINARY) + " sweep " + file + " --runs " + dir.file("resumed") +
+                             " >/dev/null 2>&1 & pid=$!; sleep 2; kill -9 $pid; wait $pid'";
+  EXPECT_NE(std::system(killed.c_str()), -1);
+  ASSERT_EQ(run_graft("sweep " + file + " --jobs 2 --runs " + dir.file("resumed"), &output), 0) << output;
+  EXPECT_EQ(testing::deterministic_files(dir.file("resumed")), testing::deterministic_files(dir.file("clean")));
+  ASSERT_EQ(run_graft("sweep " + file + " --runs " + dir.file("clean"), &output), 0) << output;
+  EXPECT_NE(output.find("0 trials run, 4 already done"), std::string::npos) << output;
+  ASSERT_EQ(run_graft("report " + dir.file("clean/tiny") + " --format md -o " + dir.file("table.md"), &output), 0) << output;
+  const std::string table = testing::slurp(dir.file("table.md"));
+  EXPECT_NE(table.find("| finetune | 2 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("## Data"), std::string::npos) << table;
+}
+
+// Trains. `graft run` runs the first trial into the same runs directory and prints its report.
+TEST(CliExperiments, RunPrintsTheFirstTrialsReport) {
+  testing::TempDir dir;
+  const std::string file = dir.write("tiny.yaml", kTiny);
+  std::string output;
+  ASSERT_EQ(run_graft("run " + file + " --runs " + dir.file("runs"), &output), 0) << output;
+  EXPECT_NE(output.find("target_only"), std::string::npos) << output;
+  ASSERT_EQ(run_graft("sweep " + file + " --runs " + dir.file("runs") + " --jobs 2", &output), 0) << output;
+  EXPECT_NE(output.find("3 trials run, 1 already done"), std::string::npos) << output;
+}
+
+// Trains. `graft transfer` through the same configuration layer, with the report as JSON.
+TEST(CliExperiments, TransferPrintsAndWritesTheReport) {
+  testing::TempDir dir;
+  std::string output;
+  ASSERT_EQ(run_graft("transfer --set data.generate=two-platform --source source --target target --method finetune "
+                      "--set encoder.dim=8 --set pretrain.epochs=1 --set adapt.epochs=1 --set threads=2 --json " +
+                          dir.file("report.json"),
+                      &output),
+            0)
+      << output;
+  const auto report = nlohmann::json::parse(testing::slurp(dir.file("report.json")));
+  EXPECT_EQ(report["method"], "finetune");
+  EXPECT_TRUE(report["cold_start"].is_object());
+  EXPECT_EQ(run_graft("transfer --set data.generate=two-platform --source source --target target --method finetun", &output), 2);
+  EXPECT_NE(output.find("did you mean 'finetune'"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace graft

@@ -1,0 +1,143 @@
+// Reports on hand-made metrics: mean ± sample std, best marking, sections, paired t-tests,
+// byte-identical output; and the Student-t machinery against known values.
+#include <gtest/gtest.h>
+
+#include "experiments/report.h"
+#include "experiments/significance.h"
+#include "graph_io/errors.h"
+#include "tests/experiments/fake_trials.h"
+
+namespace graft {
+namespace {
+
+// target_only mrr 0.1, 0.2, 0.3 (mean 0.2, std 0.1); finetune 0.3, 0.4, 0.8 (mean 0.5, std
+// 0.2646; differences 0.2, 0.2, 0.5: t = 3 with 2 df, p = 1 − 3/√11 = 0.0955). hr@10 is best for
+// target_only (differences −0.4, −0.3, −0.2: t = −3√3, p = 1 − √27/√29 = 0.0351).
+const testing::MetricTable kTable = {
+    {{"target_only", 0}, {0.1, 0.9}}, {{"target_only", 1}, {0.2, 0.9}}, {{"target_only", 2}, {0.3, 0.9}},
+    {{"finetune", 0}, {0.3, 0.5}},    {{"finetune", 1}, {0.4, 0.6}},    {{"finetune", 2}, {0.8, 0.7}},
+};
+
+std::string make_runs(const testing::TempDir& dir, const std::string& extra = "", size_t jobs = 1,
+                      const std::string& runs = "runs") {
+  const std::string yaml = "experiment.name: table\ndata.generate: two-platform\nsource: source\ntarget: target\n"
+                           "adapt.epochs: 3\nsweep:\n  grid:\n    method: [target_only, finetune]\n" + extra +
+                           "  seeds: [0, 1, 2]\n";
+  exp::RunnerOptions o;
+  o.runs_root = dir.file(runs);
+  o.jobs = jobs;
+  o.progress = false;
+  return exp::run_sweep(exp::expand(exp::load_experiment(dir.write("table.yaml", yaml), {})), o,
+                        testing::fake_trials(nullptr, kTable))
+      .dir;
+}
+
+exp::ReportOptions format(const std::string& f, const std::string& baseline = "") {
+  exp::ReportOptions o;
+  o.format = f;
+  o.baseline = baseline;
+  return o;
+}
+
+TEST(Report, MeanStdBestAndPairedTestInMarkdown) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  const std::string md = exp::make_report(runs, format("md", "target_only"));
+  EXPECT_NE(md.find("| method | n | hr@5 | hr@10 | mrr |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| target_only | 3 | **0.4500** ± 0.0000 | **0.9000** ± 0.0000 | 0.2000 ± 0.1000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| finetune | 3 | 0.3000 ± 0.0500 | 0.6000 ± 0.1000 | **0.5000** ± 0.2646 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| finetune | 3 | -0.1500 (p=0.0351) | -0.3000 (p=0.0351) | +0.3000 (p=0.0955) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- adapt.epochs: 3"), std::string::npos) << md;
+  EXPECT_NE(md.find("- varying: method, seed"), std::string::npos) << md;
+  EXPECT_NE(md.find("6 of 6 trials complete"), std::string::npos) << md;
+}
+
+TEST(Report, CsvAndLatexMarkTheBest) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  exp::ReportOptions csv = format("csv");
+  csv.metrics = {"mrr", "warm.mrr"};
+  EXPECT_EQ(exp::make_report(runs, csv),
+            "method,n,cold_start:mrr mean,cold_start:mrr std,warm:mrr mean,warm:mrr std\n"
+            "target_only,3,0.2000,0.1000,0.1000,0.0500\n"
+            "finetune,3,0.5000*,0.2646,0.2500*,0.1323\n");
+  const std::string latex = exp::make_report(runs, format("latex"));
+  EXPECT_NE(latex.find("finetune & 3 & $0.3000 \\pm 0.0500$ & $0.6000 \\pm 0.1000$ & $\\textbf{0.5000} \\pm 0.2646$ \\\\"),
+            std::string::npos)
+      << latex;
+  EXPECT_NE(latex.find("target\\_only"), std::string::npos);
+}
+
+TEST(Report, ByteIdenticalForTheSameRunsAndForParallelRuns) {
+  testing::TempDir dir;
+  const std::string serial = make_runs(dir, "", 1, "serial");
+  const std::string parallel = make_runs(dir, "", 2, "parallel");
+  for (const char* f : {"md", "csv", "latex"}) {
+    const std::string a = exp::make_report(serial, format(f, "target_only"));
+    EXPECT_EQ(a, exp::make_report(serial, format(f, "target_only")));
+    std::string b = exp::make_report(parallel, format(f, "target_only"));
+    EXPECT_EQ(a, b) << f;
+  }
+}
+
+TEST(Report, OtherVaryingKeysSplitSections) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir, "  zip:\n    source: [source, target]\n    target: [target, source]\n");
+  const std::string md = exp::make_report(runs, format("md"));
+  EXPECT_NE(md.find("### source=source, target=target"), std::string::npos) << md;
+  EXPECT_NE(md.find("### source=target, target=source"), std::string::npos) << md;
+  const std::string csv = exp::make_report(runs, format("csv"));
+  EXPECT_EQ(csv.rfind("source,target,method,n,", 0), 0u) << csv;
+  EXPECT_NE(csv.find("\ntarget,source,finetune,3,"), std::string::npos) << csv;
+  exp::ReportOptions by_source = format("md");
+  by_source.rows = "source";
+  EXPECT_NE(exp::make_report(runs, by_source).find("### method=finetune"), std::string::npos);
+}
+
+TEST(Report, BadOptionsNameTheValidOnes) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  exp::ReportOptions o = format("md", "target_onyl");
+  EXPECT_THROW(exp::make_report(runs, o), io::UsageError);
+  o = format("html");
+  EXPECT_THROW(exp::make_report(runs, o), io::UsageError);
+  o = format("md");
+  o.metrics = {"cold_start.auc"};
+  try {
+    exp::make_report(runs, o);
+    FAIL();
+  } catch (const io::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("cold_start metrics: hr@5, hr@10, mrr"), std::string::npos) << e.what();
+  }
+  o.metrics.clear();
+  o.rows = "mehtod";
+  EXPECT_THROW(exp::make_report(runs, o), io::UsageError);
+  EXPECT_THROW(exp::make_report(dir.file("nothing"), format("md")), io::DataError);
+}
+
+TEST(Significance, IncompleteBetaAndStudentTAgainstKnownValues) {
+  EXPECT_NEAR(exp::regularized_incomplete_beta(0.5, 2.0, 3.0), 0.6875, 1e-12);
+  EXPECT_NEAR(exp::regularized_incomplete_beta(0.3, 2.5, 1.0), std::pow(0.3, 2.5), 1e-12);  // I_x(a, 1) = x^a
+  EXPECT_NEAR(exp::regularized_incomplete_beta(0.9, 0.5, 0.5), 2.0 / M_PI * std::asin(std::sqrt(0.9)), 1e-12);
+  EXPECT_DOUBLE_EQ(exp::student_t_cdf(0.0, 7.0), 0.5);
+  EXPECT_NEAR(exp::student_t_cdf(1.0, 1.0), 0.75, 1e-12);                                  // Cauchy
+  EXPECT_NEAR(exp::student_t_cdf(3.0, 2.0), 0.5 + 0.5 * 3.0 / std::sqrt(11.0), 1e-12);     // closed form, df 2
+  EXPECT_NEAR(exp::student_t_cdf(2.228138852, 10.0), 0.975, 1e-7);                          // t table
+  EXPECT_NEAR(exp::student_t_cdf(-2.570581836, 5.0), 0.025, 1e-7);
+  EXPECT_NEAR(exp::student_t_cdf(2.0, 5.0), 0.94903026, 1e-7);
+}
+
+TEST(Significance, PairedTTest) {
+  const auto test = exp::paired_t_test({0.3, 0.4, 0.8}, {0.1, 0.2, 0.3});
+  ASSERT_TRUE(test);
+  EXPECT_NEAR(test->mean_difference, 0.3, 1e-12);
+  EXPECT_NEAR(test->t, 3.0, 1e-9);
+  EXPECT_NEAR(test->p, 1.0 - 3.0 / std::sqrt(11.0), 1e-9);
+  EXPECT_EQ(test->n, 3);
+  EXPECT_FALSE(exp::paired_t_test({0.3}, {0.1}));
+  EXPECT_DOUBLE_EQ(exp::paired_t_test({1.5, 2.5}, {0.5, 1.5})->p, 0.0);  // a constant difference
+  EXPECT_DOUBLE_EQ(exp::paired_t_test({0.3, 0.4}, {0.3, 0.4})->p, 1.0);
+}
+
+}  // namespace
+}  // namespace graft

@@ -53,6 +53,8 @@ void add_import(CLI::App& data, const std::string& command_line) {
     std::string delimiter = ",";
     std::vector<std::string> columns;
     std::string output;
+    int64_t negatives = -1;
+    uint64_t negatives_seed = 0;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = data.add_subcommand("import", "Import a real-world dataset into dataset.h5");
@@ -65,11 +67,21 @@ void add_import(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--column", args->columns, "Column mapping role=column (csv), one per flag: --column user=0 --column item=2")
       ->allow_extra_args(false);
   cmd->add_option("--min-rating", args->options.min_rating, "Drop interactions rated below this");
+  cmd->add_option("--negatives", args->negatives,
+                  "Sampled negatives per valid/test case of the stored split (default: 999 for cdr-pairs, whose "
+                  "cold-start protocol ranks against them, else 0)");
+  cmd->add_option("--negatives-seed", args->negatives_seed, "Seed of the sampled negatives")->capture_default_str();
   cmd->callback([args, command_line] {
     args->options.delimiter = parse_delimiter(args->delimiter);
     args->options.columns = parse_columns(args->columns);
     io::ImportReport report;
     io::Dataset dataset = io::import_dataset(args->options, &report);
+    const int64_t negatives = args->negatives >= 0 ? args->negatives : args->options.format == "cdr-pairs" ? 999 : 0;
+    if (negatives > 0) {
+      for (const io::Split& split : std::vector<io::Split>(dataset.splits)) {
+        io::sample_negatives(dataset, split.name, negatives, args->negatives_seed);
+      }
+    }
     dataset.provenance.command = command_line;
     io::write_dataset(dataset, args->output);
     std::cout << report.summary() << "\nwrote " << args->output << "\n";

@@ -122,6 +122,9 @@ std::vector<KeySpec> build_schema() {
   k.push_back(plain("data.split.negatives", ValueType::kInt, 999, "sampled negatives per valid/test case (0: none)")
                   .at_least(0));
   k.push_back(plain("data.split.seed", ValueType::kInt, 0, "seed of the split and its negatives").at_least(0));
+  k.push_back(plain("data.carve_category", ValueType::kBool, false,
+                    "new-category studies: data.split.category becomes its own target domain (named after the "
+                    "category) and the rest of its domain the source, with the split's roles kept"));
 
   k.push_back(option("method", &TransferOptions::method, "transfer method").one_of(method_names));
   k.push_back(option("source", &TransferOptions::source, "source domain"));

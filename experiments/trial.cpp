@@ -2,9 +2,12 @@
 // in-process trials share one generated dataset.
 #include "experiments/trial.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
+#include "graph_io/category_domain.h"
+#include "graph_io/errors.h"
 #include "graph_io/files.h"
 #include "graph_io/hdf5_store.h"
 #include "graph_io/splits.h"
@@ -67,23 +70,42 @@ ordered_json discrepancy_json(const std::optional<transfer::Discrepancy>& d) {
 
 }  // namespace
 
+// With data.carve_category, the dataset whose category data.split.category (of the first domain
+// that has it) is a target domain of its own; otherwise the dataset itself.
+std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std::shared_ptr<const io::Dataset> dataset) {
+  if (!settings.at("data.carve_category").value.get<bool>()) return dataset;
+  const std::string& category = text(settings, "data.split.category");
+  for (const io::Domain& domain : dataset->domains) {
+    const auto& names = domain.category_names;
+    if (std::find(names.begin(), names.end(), category) == names.end()) continue;
+    return std::make_shared<const io::Dataset>(
+        io::carve_category_domain(*dataset, domain.name, category, text(settings, "split")));
+  }
+  throw io::UsageError("data.carve_category: no domain has a category '" + category + "' (data.split.category)");
+}
+
 std::shared_ptr<const io::Dataset> load_trial_data(const Settings& settings) {
   static std::map<std::string, std::shared_ptr<const io::Dataset>> cache;
   static std::mutex mutex;
   const std::string path = text(settings, "data.path");
+  const std::string carve = settings.at("data.carve_category").value.get<bool>()
+                                ? "/carve:" + text(settings, "data.split.category") + "/" + text(settings, "split")
+                                : "";
   if (!path.empty()) {
-    return cached(cache, mutex, "file:" + path, [&] { return std::make_shared<const io::Dataset>(io::read_dataset(path)); });
+    return cached(cache, mutex, "file:" + path + carve, [&] {
+      return carve_if_asked(settings, std::make_shared<const io::Dataset>(io::read_dataset(path)));
+    });
   }
   const io::SplitOptions split = split_options(settings);
   const std::string preset = text(settings, "data.generate");
   const int64_t seed = integer(settings, "data.generate_seed");
-  const std::string key = "generate:" + preset + "/" + std::to_string(seed) + "/" + split_json(split).dump();
+  const std::string key = "generate:" + preset + "/" + std::to_string(seed) + "/" + split_json(split).dump() + carve;
   return cached(cache, mutex, key, [&] {
     io::SyntheticOptions options = io::synthetic_preset(preset);
     options.seed = static_cast<uint64_t>(seed);
     auto dataset = std::make_shared<io::Dataset>(io::generate_synthetic(options));
     io::add_split(*dataset, split);
-    return std::shared_ptr<const io::Dataset>(std::move(dataset));
+    return carve_if_asked(settings, std::move(dataset));
   });
 }
 
@@ -99,7 +121,8 @@ ordered_json describe_data(const Settings& settings) {
   }
   return {{"generate", text(settings, "data.generate")},
           {"seed", integer(settings, "data.generate_seed")},
-          {"split", split_json(split_options(settings))}};
+          {"split", split_json(split_options(settings))},
+          {"carve_category", settings.at("data.carve_category").value.get<bool>()}};
 }
 
 ordered_json report_json(const transfer::TransferReport& r) {

@@ -28,7 +28,7 @@ settings=(encoder.dim=64 encoder.layers=2 pretrain.epochs=30 pretrain.batch_size
 set_args=()
 for s in "${settings[@]}"; do set_args+=(--set "$s"); done
 
-for direction in "video_game game_video" "game_video video_game"; do
+for direction in "video game" "game video"; do
   read -r source target <<<"$direction"
   dir="$out/${source}_to_${target}"
   mkdir -p "$dir"
@@ -44,7 +44,7 @@ python3 - "$out" "${methods[@]}" <<'PY'
 import json, os, sys
 out, methods = sys.argv[1], sys.argv[2:]
 cols = ["hr@1", "hr@5", "hr@10", "ndcg@5", "ndcg@10", "mrr"]
-for direction in ("video_game_to_game_video", "game_video_to_video_game"):
+for direction in ("video_to_game", "game_to_video"):
     print(f"\n{direction.replace('_to_', ' -> ')}  (cold-start test users, 999 sampled negatives)")
     print("| method | " + " | ".join(c.upper() for c in cols) + " | seconds |")
     print("|---" * (len(cols) + 2) + "|")

@@ -179,6 +179,7 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
   const TransferOptions& options = task.options;
   const PhaseOptions& phase = options.adapt;
   gnn::set_num_threads(options.threads);
+  gnn::reuse_freed_memory();
   torch::manual_seed(io::derive_seed(options.seed, plan.phase + "/torch"));
 
   auto groups = parameter_groups(model, plan.finetune_mode, options);

@@ -48,12 +48,13 @@ inline std::string slurp(const std::filesystem::path& path) {
   return out.str();
 }
 
-// Every file of a runs directory whose content must be deterministic, relative path → content.
+// Every file of a runs directory whose content must be deterministic, relative path → content
+// (report.txt is not: it shows wall-clock times, as timings.json does).
 inline std::map<std::string, std::string> deterministic_files(const std::filesystem::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (name == "config.json" || name == "metrics.json" || name == "report.txt" || name == "done" || name == "spec.json") {
+    if (name == "config.json" || name == "metrics.json" || name == "done" || name == "spec.json") {
       files[std::filesystem::relative(entry.path(), dir).string()] = slurp(entry.path());
     }
   }

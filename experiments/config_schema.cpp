@@ -221,7 +221,14 @@ std::vector<KeySpec> build_schema() {
   k.push_back(option("threads", &TransferOptions::threads, "intra-op threads (0: cores divided by --jobs)")
                   .at_least(0)
                   .not_identity());
+  k.push_back(option("bridge_weight", &TransferOptions::bridge_weight,
+                     "adaptation: weight of scoring the target interactions of users active in both domains from "
+                     "their source-graph representations (what cold-start users are scored from); 0: off")
+                  .at_least(0));
   k.push_back(option("verbose", &TransferOptions::verbose, "a progress line per epoch").not_identity());
+  k.push_back(option("keep_representations", &TransferOptions::keep_representations,
+                     "write embeddings_before.csv / embeddings_after.csv (sampled user representations of both "
+                     "graphs) into the trial directory, for scripts/plot.py"));
 
   std::vector<KeySpec> out;
   for (Key& key : k) out.push_back(std::move(key.spec));

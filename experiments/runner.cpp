@@ -142,6 +142,7 @@ void write_trial(const ResolvedTrial& t, TrialOutcome outcome, double seconds, c
   io::write_text_atomically(t.dir + "/timings.json", timings.dump(2) + "\n");
   io::write_text_atomically(t.dir + "/provenance.json", provenance(t).dump(2) + "\n");
   io::write_text_atomically(t.dir + "/report.txt", outcome.text);
+  for (const auto& [name, content] : outcome.files) io::write_text_atomically(t.dir + "/" + name, content);
   io::write_text_atomically(t.dir + "/done", t.trial->id + "\n");
 }
 

@@ -3,8 +3,10 @@
 #include "experiments/trial.h"
 
 #include <algorithm>
+#include <iomanip>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "graph_io/category_domain.h"
 #include "graph_io/errors.h"
@@ -173,12 +175,34 @@ ordered_json split_timings(ordered_json& report) {
   return timings;
 }
 
+namespace {
+
+// "domain,x1,…,xd" then one line per sampled user representation, for scripts/plot.py.
+std::string representation_csv(const transfer::RepresentationSample& sample) {
+  std::ostringstream csv;
+  csv << "domain";
+  const size_t width = sample.rows.empty() ? 0 : sample.rows.front().size();
+  for (size_t k = 1; k <= width; ++k) csv << ",x" << k;
+  csv << "\n" << std::setprecision(9);
+  for (size_t r = 0; r < sample.rows.size(); ++r) {
+    csv << sample.domain[r];
+    for (const float v : sample.rows[r]) csv << ',' << v;
+    csv << "\n";
+  }
+  return csv.str();
+}
+
+}  // namespace
+
 TrialOutcome run_trial_in_process(const Settings& settings, int threads) {
   transfer::TransferOptions options = to_transfer_options(settings);
   if (options.threads == 0) options.threads = threads;
   const std::shared_ptr<const io::Dataset> dataset = load_trial_data(settings);
   const transfer::TransferReport report = transfer::run_transfer(*dataset, options);
-  return TrialOutcome{report_json(report), transfer::format_report(report)};
+  TrialOutcome outcome{report_json(report), transfer::format_report(report), {}};
+  if (report.sample_before) outcome.files["embeddings_before.csv"] = representation_csv(*report.sample_before);
+  if (report.sample_after) outcome.files["embeddings_after.csv"] = representation_csv(*report.sample_after);
+  return outcome;
 }
 
 }  // namespace graft::exp

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,7 @@ nlohmann::ordered_json split_timings(nlohmann::ordered_json& report);
 struct TrialOutcome {
   nlohmann::ordered_json report;  // report_json
   std::string text;               // transfer::format_report
+  std::map<std::string, std::string> files;  // further files for the trial directory, name → content
 };
 
 // Runs transfer::run_transfer for the settings with `threads` intra-op threads (the settings'

@@ -151,6 +151,22 @@ torch::Tensor sample_rows(const torch::Tensor& reps, const std::vector<int64_t>&
   return reps.index_select(0, as_index(chosen));
 }
 
+RepresentationSample sample_representations(const TransferTask& task, const torch::Tensor& source_users,
+                                            const torch::Tensor& target_users, int64_t count, uint64_t seed) {
+  RepresentationSample sample;
+  const auto add = [&](const torch::Tensor& reps, const std::vector<int64_t>& users, const char* domain, uint64_t s) {
+    const torch::Tensor rows = sample_rows(reps.detach(), users, count, s).to(torch::kFloat).contiguous();
+    for (int64_t r = 0; r < rows.size(0); ++r) {
+      const float* row = rows[r].data_ptr<float>();
+      sample.rows.emplace_back(row, row + rows.size(1));
+      sample.domain.emplace_back(domain);
+    }
+  };
+  add(source_users, task.source_sampler->active_users(), "source", seed);
+  add(target_users, task.target_sampler->active_users(), "target", seed + 1);
+  return sample;
+}
+
 void pretrain_source(CrossDomainModel& model, const TransferTask& task, FitLog& log) {
   const auto start = Clock::now();
   const TransferOptions& options = task.options;
@@ -206,6 +222,12 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
   const bool joint = plan.graph == GraphKind::kUnion;
   const bool use_source = plan.source_weight > 0.0;
   const bool align = !plan.alignment.empty();
+  const bool bridge = plan.bridge_weight > 0.0 && !joint && !task.shared_users.empty();
+  torch::Tensor shared_mask;
+  if (bridge) {
+    shared_mask = torch::zeros({task.num_users}, torch::kBool);
+    shared_mask.index_fill_(0, as_index(task.shared_users), true);
+  }
   const std::vector<int64_t>& source_users = task.source_sampler->active_users();
   const std::vector<int64_t>& target_users = task.target_sampler->active_users();
   torch::Tensor user_weights;
@@ -253,7 +275,7 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         const int64_t si = task.source_items;
         target_reps.items = main.items.narrow(0, si, task.target_items);
         source_reps = {main.users, main.items.narrow(0, 0, si)};
-      } else if (use_source || align) {
+      } else if (use_source || align || bridge) {
         source_reps = model.represent(GraphKind::kSource);
       }
       torch::Tensor loss = gnn::pairwise_loss(options.loss, pair_logits(target_reps, u, pos), pair_logits(target_reps, u, neg)) +
@@ -270,6 +292,16 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
                                               pair_logits(source_reps, su, sn), weights) +
                            gnn::l2_regularizer(model.batch_l2(GraphKind::kSource, su, sp, sn), scount,
                                                phase.weight_decay));
+      }
+      if (bridge) {
+        const torch::Tensor rows = shared_mask.index_select(0, u).nonzero().squeeze(1);
+        if (rows.numel() > 0) {
+          const torch::Tensor bu = u.index_select(0, rows);
+          const gnn::Representations crossed{source_reps.users, target_reps.items};
+          loss = loss + plan.bridge_weight * gnn::pairwise_loss(options.loss,
+                                                                pair_logits(crossed, bu, pos.index_select(0, rows)),
+                                                                pair_logits(crossed, bu, neg.index_select(0, rows)));
+        }
       }
       if (align) {
         const int64_t n = options.align.batch_users;

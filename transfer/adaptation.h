@@ -6,6 +6,8 @@
 // adapt: one loop for every adaptation recipe. Per batch of target triples it minimises
 //     L_target(graph)                         BPR/BCE + L2 on the target (or union) graph
 //   + source_weight · L_source                keep the source task (optionally per-user weighted)
+//   + bridge_weight · L_bridge                the batch's triples of users active in both domains,
+//                                             scored from their source-graph representations
 //   + alignment(h_S[users_S], h_T[users_T])   adversarial (GRL + discriminator), MMD or CORAL on
 //                                             source-graph vs target-graph user representations
 //   + l2sp_weight · ‖w − w_anchor‖²           L2-SP toward the pretrained weights
@@ -36,6 +38,7 @@ struct AdaptationPlan {
   GraphKind graph = GraphKind::kTarget;  // kUnion: joint training on both domains
   std::string finetune_mode = "full";    // FinetuneOptions::mode
   double source_weight = 0.0;
+  double bridge_weight = 0.0;            // TransferOptions::bridge_weight (source-graph scoring only)
   std::vector<float> source_user_weights;  // [users], empty: 1
   std::string alignment;                 // "" | "adversarial" | "mmd" | "coral"
   std::vector<torch::Tensor> anchor;     // L2-SP anchor (model.snapshot()), empty: none
@@ -48,6 +51,11 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
 
 // Validation metrics of `reps` on the task (empty when the split has no validation cases).
 Metrics validate_target(const TransferTask& task, const gnn::Representations& reps);
+
+// Up to `count` source-graph rows of source-active users and target-graph rows of target-active
+// users, seeded, as a plain sample for plots.
+RepresentationSample sample_representations(const TransferTask& task, const torch::Tensor& source_users,
+                                            const torch::Tensor& target_users, int64_t count, uint64_t seed);
 
 // Up to `count` rows of each representation set, rows drawn at random from `users`, seeded.
 torch::Tensor sample_rows(const torch::Tensor& reps, const std::vector<int64_t>& users, int64_t count, uint64_t seed);

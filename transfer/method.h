@@ -22,6 +22,7 @@ struct FitLog {
   std::vector<std::string> notes;
   Metrics best_valid;
   std::optional<Discrepancy> before;  // user representations before adaptation
+  std::optional<RepresentationSample> sample_before;  // with TransferOptions::keep_representations
 };
 
 class TransferMethod {

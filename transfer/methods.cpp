@@ -28,11 +28,13 @@ torch::Tensor as_index(const std::vector<int64_t>& v) {
 
 // Discrepancy between the source-graph representations of source-active users and the
 // target-graph representations of target-active users (up to 2,000 of each).
-Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, const std::string& tag) {
+// With keep_representations, also keeps a sample of the representations in the log.
+Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, const std::string& tag, FitLog& log) {
   torch::NoGradGuard no_grad;
   const uint64_t seed = io::derive_seed(task.options.seed, "discrepancy/" + tag);
   const torch::Tensor s = model.represent(GraphKind::kSource).users;
   const torch::Tensor t = model.represent(GraphKind::kTarget).users;
+  if (task.options.keep_representations) log.sample_before = sample_representations(task, s, t, 1000, seed + 3);
   return measure_discrepancy(sample_rows(s, task.source_sampler->active_users(), 2000, seed),
                              sample_rows(t, task.target_sampler->active_users(), 2000, seed + 1), seed + 2);
 }
@@ -59,7 +61,7 @@ class ModelMethod : public TransferMethod {
   // Pretrains on the source and records the discrepancy before adaptation.
   void pretrain(const TransferTask& task, FitLog& log) {
     pretrain_source(*model_, task, log);
-    log.before = user_discrepancy(*model_, task, "before");
+    log.before = user_discrepancy(*model_, task, "before", log);
   }
 
   std::shared_ptr<CrossDomainModel> model_;
@@ -119,7 +121,7 @@ class Joint : public ModelMethod {
   std::string name() const override { return "joint"; }
   void fit(const TransferTask& task, FitLog& log) override {
     build(task);
-    log.before = user_discrepancy(*model_, task, "before");
+    log.before = user_discrepancy(*model_, task, "before", log);
     scoring_ = union_scoring;
     AdaptationPlan plan;
     plan.phase = "joint";
@@ -144,6 +146,7 @@ class Finetune : public ModelMethod {
     plan.finetune_mode = mode_.empty() ? task.options.finetune.mode : mode_;
     if (plan.finetune_mode == "l2sp") plan.anchor = model_->snapshot();
     plan.alignment = alignment_;
+    plan.bridge_weight = task.options.bridge_weight;
     if (!alignment_.empty()) plan.source_weight = task.options.align.source_weight;
     adapt(*model_, task, plan, log);
   }
@@ -212,6 +215,7 @@ class Meta : public ModelMethod {
     pretrain(task, log);
     reptile(task, log);
     AdaptationPlan plan;
+    plan.bridge_weight = task.options.bridge_weight;
     adapt(*model_, task, plan, log);
   }
 
@@ -276,6 +280,7 @@ class InstanceWeighting : public ModelMethod {
     pretrain(task, log);
     AdaptationPlan plan;
     plan.source_weight = 1.0;
+    plan.bridge_weight = task.options.bridge_weight;
     plan.source_user_weights = user_weights(task);
     adapt(*model_, task, plan, log);
   }

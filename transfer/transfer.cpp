@@ -95,6 +95,7 @@ void validate(const TransferOptions& o) {
   check_one_of("loss", o.loss, {"bpr", "bce"});
   check_phase("pretrain", o.pretrain);
   check_phase("adapt", o.adapt);
+  if (!(o.bridge_weight >= 0)) bad("bridge_weight", "must be non-negative", o.bridge_weight);
   check_one_of("finetune.mode", o.finetune.mode, {"full", "frozen_encoder", "last_k", "discriminative", "l2sp"});
   if (o.finetune.last_k < 0) bad("finetune.last_k", "must be at least 0", o.finetune.last_k);
   if (!(o.finetune.lr_decay > 0 && o.finetune.lr_decay <= 1)) bad("finetune.lr_decay", "must be in (0, 1]", o.finetune.lr_decay);
@@ -144,12 +145,16 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   report.seed = options.seed;
 
   FitLog log;
+  log.notes.push_back(std::to_string(task.num_cold_users()) + " cold-start users in '" + options.target + "' (" +
+                      std::to_string(task.cold_with_source_history) + " with source training interactions), " +
+                      std::to_string(task.shared_users.size()) + " users with training interactions in both domains");
   method->fit(task, log);
   report.history = std::move(log.history);
   report.phase_seconds = std::move(log.phase_seconds);
   report.notes = std::move(log.notes);
   report.best_valid = std::move(log.best_valid);
   report.before = log.before;
+  report.sample_before = std::move(log.sample_before);
 
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
@@ -167,6 +172,9 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
     report.after = measure_discrepancy(sample_rows(reps->first, task.source_sampler->active_users(), 2000, seed),
                                        sample_rows(reps->second, task.target_sampler->active_users(), 2000, seed + 1),
                                        seed + 2);
+    if (options.keep_representations) {
+      report.sample_after = sample_representations(task, reps->first, reps->second, 1000, seed + 3);
+    }
   }
   report.phase_seconds["evaluate"] = std::chrono::duration<double>(Clock::now() - start).count();
   if (options.compare_to_target_only && options.method != "target_only") {

@@ -71,6 +71,10 @@ struct TransferOptions {
   std::string loss = "bpr";         // "bpr" | "bce"
   PhaseOptions pretrain;            // on the source (methods that pretrain)
   PhaseOptions adapt;               // on the target (or the union graph for joint)
+  // Weight of the bridge term of adaptation: the target interactions of users active in both
+  // domains are also scored from their source-graph representations, which is what a cold-start
+  // user will be scored from; 0 turns it off (plain fine-tuning on the target graph).
+  double bridge_weight = 1.0;
 
   FinetuneOptions finetune;
   AlignOptions align;
@@ -88,6 +92,7 @@ struct TransferOptions {
   uint64_t seed = 0;
   int threads = 0;                  // intra-op threads; 0: all cores
   bool verbose = false;             // a progress line per epoch on stderr
+  bool keep_representations = false;  // report sampled user representations before/after (for plots)
 };
 
 // UsageError naming the first bad field and value.

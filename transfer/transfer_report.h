@@ -19,6 +19,13 @@ struct Discrepancy {
   double proxy_a_distance = 0.0;  // 2(1 − 2ε), ε the held-out error of a linear domain classifier
 };
 
+// Up to 1,000 users' representations from each graph, for 2-D projections: row k is a user's
+// source-graph (domain[k] == "source") or target-graph ("target") representation.
+struct RepresentationSample {
+  std::vector<std::string> domain;
+  std::vector<std::vector<float>> rows;
+};
+
 struct EpochLog {
   std::string phase;              // "pretrain" | "adapt" | ...
   int64_t epoch = 0;              // 1-based within the phase
@@ -44,6 +51,7 @@ struct TransferReport {
   int64_t cold_start_cases = 0, warm_cases = 0;
   Metrics best_valid;                    // validation metrics at the selected epoch
   std::optional<Discrepancy> before, after;  // user representations, source graph vs target graph
+  std::optional<RepresentationSample> sample_before, sample_after;  // with keep_representations
   std::optional<Verdict> verdict;        // absent for target_only itself
   std::map<std::string, double> phase_seconds;  // "pretrain", "adapt", "evaluate", ...
   std::vector<EpochLog> history;

@@ -119,6 +119,7 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   }
   for (int64_t u = 0; u < task.num_users; ++u) {
     if (in_source[u] && in_target[u]) task.shared_users.push_back(u);
+    if (task.cold[u] && in_source[u]) ++task.cold_with_source_history;
   }
   task.target_popularity.assign(task.target_items, 0.0);
   for (const auto& pair : target_pairs) task.target_popularity[pair.second] += 1.0;

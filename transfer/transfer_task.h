@@ -36,6 +36,7 @@ struct TransferTask {
   std::unique_ptr<gnn::NegativeSampler> source_sampler, target_sampler;
   std::vector<uint8_t> cold;               // [users] 1: cold-start user of the target
   std::vector<int64_t> shared_users;       // training interactions in both domains, ascending
+  int64_t cold_with_source_history = 0;    // cold-start users with source training interactions
   std::vector<double> target_popularity;   // [target items] training interactions per item
 
   // Target evaluators; test_cold / test_warm are null when the split has no such cases.

@@ -22,8 +22,9 @@ mkdir -p "$out"
 [ -f "$out/amazon.h5" ] || "$graft" data import --format cdr-pairs "$cdr/game_video" "$cdr/video_game" -o "$out/amazon.h5"
 
 # Settings shared by every method (override with GRAFT_TRANSFER_SETTINGS="key=value ...").
-settings=(encoder.dim=64 encoder.layers=2 pretrain.epochs=30 pretrain.batch_size=4096 pretrain.lr=0.005
-          adapt.epochs=30 adapt.batch_size=4096 adapt.lr=0.005 adapt.eval_every=3 compare_to_target_only=false
+settings=(encoder.dim=64 encoder.layers=2 pretrain.epochs=8 pretrain.batch_size=4096 pretrain.lr=0.005
+          adapt.epochs=6 adapt.batch_size=4096 adapt.lr=0.005 adapt.eval_every=2 meta.meta_epochs=2
+          compare_to_target_only=false
           seed="$seed" ${GRAFT_TRANSFER_SETTINGS:-})
 set_args=()
 for s in "${settings[@]}"; do set_args+=(--set "$s"); done

@@ -95,18 +95,23 @@ class SourceOnly : public TransferMethod {
     torch::NoGradGuard no_grad;
     model_->eval();
     users_ = model_->represent(GraphKind::kSource).users;
-    // Zero-shot items: the mean source representation of each target item's training users.
+    // Zero-shot items: the mean source representation of each target item's training users that
+    // have one (users active in both domains; the others have no source graph to be read from).
     const gnn::SparseGraph& graph = task.target_graph;  // [users | items]², symmetric
     const int64_t U = task.num_users, I = task.target_items;
-    const torch::Tensor rows = graph.row_indices(), cols = graph.csr().col;
-    const torch::Tensor item_rows = rows.ge(U).logical_and(cols.lt(U));
+    const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
+    torch::Tensor shared = torch::zeros({U}, torch::kBool);
+    shared.index_fill_(0, as_index(task.shared_users), true);
+    const torch::Tensor item_rows =
+        rows.ge(U).logical_and(cols.lt(U)).logical_and(shared.index_select(0, cols.clamp_max(U - 1)));
     const torch::Tensor r = rows.masked_select(item_rows) - U, c = cols.masked_select(item_rows);
     const gnn::SparseGraph item_user = gnn::SparseGraph::from_coo(I, U, r.to(torch::kInt64), c.to(torch::kInt64),
                                                                   torch::ones({r.size(0)}));
     const torch::Tensor degree = torch::bincount(r.to(torch::kInt64), {}, I).clamp_min(1).to(torch::kFloat).unsqueeze(1);
     items_ = gnn::spmm(item_user, users_) / degree;
     log.notes.push_back("source_only: no target training; target items are represented by the mean source-graph "
-                        "representation of their training users");
+                        "representation of their training users active in both domains (zero for items without "
+                        "such users)");
     log.phase_seconds["adapt"] += seconds_since(start);
   }
   gnn::Representations target_representations() override { return {users_, items_}; }

@@ -221,7 +221,8 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
 
   const bool joint = plan.graph == GraphKind::kUnion;
   const bool use_source = plan.source_weight > 0.0;
-  const bool align = !plan.alignment.empty();
+  // Alignment needs users active in each domain (a zero-shot target has none).
+  const bool align = !plan.alignment.empty() && !task.target_sampler->active_users().empty();
   const bool bridge = plan.bridge_weight > 0.0 && !joint && !task.shared_users.empty();
   torch::Tensor shared_mask;
   if (bridge) {
@@ -334,7 +335,7 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
       throw std::runtime_error(plan.phase + ": the loss of epoch " + std::to_string(epoch) + " is " +
                                std::to_string(record.loss) + "; try a lower learning rate");
     }
-    if (adversarial) {
+    if (adversarial && align) {
       torch::NoGradGuard no_grad;
       std::mt19937_64 probe(io::derive_seed(options.seed, tag + "/probe"));
       const int64_t n = options.align.batch_users;

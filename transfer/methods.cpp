@@ -28,7 +28,8 @@ torch::Tensor as_index(const std::vector<int64_t>& v) {
 
 // Discrepancy between the source-graph representations of source-active users and the
 // target-graph representations of target-active users (up to 2,000 of each).
-// With keep_representations, also keeps a sample of the representations in the log.
+// With keep_representations, also keeps a sample of the representations in the log. Needs users
+// active in each domain (the caller checks has_both_sides).
 Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, const std::string& tag, FitLog& log) {
   torch::NoGradGuard no_grad;
   const uint64_t seed = io::derive_seed(task.options.seed, "discrepancy/" + tag);
@@ -37,6 +38,10 @@ Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, 
   if (task.options.keep_representations) log.sample_before = sample_representations(task, s, t, 1000, seed + 3);
   return measure_discrepancy(sample_rows(s, task.source_sampler->active_users(), 2000, seed),
                              sample_rows(t, task.target_sampler->active_users(), 2000, seed + 1), seed + 2);
+}
+
+bool has_both_sides(const TransferTask& task) {
+  return task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2;
 }
 
 // A method whose state is one CrossDomainModel and a way of scoring the target with it.
@@ -61,7 +66,7 @@ class ModelMethod : public TransferMethod {
   // Pretrains on the source and records the discrepancy before adaptation.
   void pretrain(const TransferTask& task, FitLog& log) {
     pretrain_source(*model_, task, log);
-    log.before = user_discrepancy(*model_, task, "before", log);
+    if (has_both_sides(task)) log.before = user_discrepancy(*model_, task, "before", log);
   }
 
   std::shared_ptr<CrossDomainModel> model_;
@@ -126,7 +131,7 @@ class Joint : public ModelMethod {
   std::string name() const override { return "joint"; }
   void fit(const TransferTask& task, FitLog& log) override {
     build(task);
-    log.before = user_discrepancy(*model_, task, "before", log);
+    if (has_both_sides(task)) log.before = user_discrepancy(*model_, task, "before", log);
     scoring_ = union_scoring;
     AdaptationPlan plan;
     plan.phase = "joint";

@@ -73,6 +73,33 @@ Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOp
   return v;
 }
 
+// A target without any training interaction (a new category at budget 0): no method can learn
+// anything about its items without item features, so every item scores the same and the
+// metrics are the floor of the protocol (ties count against the model, or break by item index).
+TransferReport zero_shot_report(const TransferTask& task) {
+  const TransferOptions& options = task.options;
+  TransferReport report;
+  report.method = options.method;
+  report.source = options.source;
+  report.target = options.target;
+  report.split = options.split;
+  report.protocol = options.protocol;
+  report.seed = options.seed;
+  report.notes.push_back("the target '" + options.target + "' has no training interactions: without item features "
+                         "no method can rank its items, so every item scores the same (the protocol's floor)");
+  FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
+  report.overall = task.test->evaluate(constant);
+  if (task.test_cold) {
+    report.cold_start = task.test_cold->evaluate(constant);
+    report.cold_start_cases = task.test_cold->size();
+  }
+  if (task.test_warm) {
+    report.warm = task.test_warm->evaluate(constant);
+    report.warm_cases = task.test_warm->size();
+  }
+  return report;
+}
+
 void print_metrics(std::ostream& out, const std::string& label, const Metrics& metrics, int64_t cases) {
   if (metrics.empty()) return;
   out << "  " << std::left << std::setw(12) << label << std::right;
@@ -132,6 +159,7 @@ void validate(const TransferOptions& o) {
 TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options) {
   const TransferTask task = make_task(dataset, options);
   std::unique_ptr<TransferMethod> method = make_method(options.method);
+  if (task.target_sampler->num_interactions() == 0) return zero_shot_report(task);
   if (method->needs_shared_users() && task.shared_users.empty()) {
     throw io::UsageError("transfer: method '" + options.method + "' carries knowledge through users active in both '" +
                          options.source + "' and '" + options.target + "', but the split's training data has none");
@@ -167,7 +195,8 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
     report.warm = task.test_warm->evaluate(scorer);
     report.warm_cases = task.test_warm->size();
   }
-  if (const auto reps = method->domain_user_representations()) {
+  const auto reps = method->domain_user_representations();
+  if (reps && task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2) {
     const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");
     report.after = measure_discrepancy(sample_rows(reps->first, task.source_sampler->active_users(), 2000, seed),
                                        sample_rows(reps->second, task.target_sampler->active_users(), 2000, seed + 1),

@@ -200,7 +200,8 @@ TrialFunction process_trials(const std::string& graft_binary) {
     const std::string outcome_path = t.dir + "/outcome.json";
     const ordered_json outcome = read_json(outcome_path);
     fs::remove(outcome_path);
-    return TrialOutcome{outcome.at("report"), outcome.at("text").get<std::string>()};
+    return TrialOutcome{outcome.at("report"), outcome.at("text").get<std::string>(),
+                        outcome.at("files").get<std::map<std::string, std::string>>()};
   };
 }
 
@@ -273,7 +274,7 @@ void run_trial_directory(const std::string& dir, int threads) {
     it->second = Setting{value, Origin{path, 1, ""}};
   }
   const TrialOutcome outcome = run_trial_in_process(settings, threads);
-  const ordered_json out = {{"report", outcome.report}, {"text", outcome.text}};
+  const ordered_json out = {{"report", outcome.report}, {"text", outcome.text}, {"files", outcome.files}};
   io::write_text_atomically(dir + "/outcome.json", out.dump() + "\n");
 }
 

@@ -23,7 +23,7 @@ mkdir -p "$out"
 
 # Settings shared by every method (override with GRAFT_TRANSFER_SETTINGS="key=value ...").
 settings=(encoder.dim=64 encoder.layers=2 pretrain.epochs=8 pretrain.batch_size=4096 pretrain.lr=0.005
-          adapt.epochs=6 adapt.batch_size=4096 adapt.lr=0.005 adapt.eval_every=2 meta.meta_epochs=2
+          adapt.epochs=6 adapt.batch_size=4096 adapt.lr=0.001 adapt.eval_every=1 bridge_weight=3 meta.meta_epochs=2
           compare_to_target_only=false
           seed="$seed" ${GRAFT_TRANSFER_SETTINGS:-})
 set_args=()

@@ -49,7 +49,7 @@ std::vector<std::pair<std::vector<torch::Tensor>, double>> parameter_groups(Cros
   const double lr = options.adapt.lr;
   const int64_t layers = model.encoder()->num_layers();
   std::vector<std::pair<std::vector<torch::Tensor>, double>> groups;
-  groups.push_back({{model.target_items()}, lr});
+  groups.push_back({{model.target_items(), model.target_item_bias()}, lr});
   groups.push_back({model.encoder()->head_parameters(), lr});
   if (mode == "frozen_encoder") return groups;
   if (mode == "last_k") {
@@ -63,7 +63,7 @@ std::vector<std::pair<std::vector<torch::Tensor>, double>> parameter_groups(Cros
     groups.push_back({model.encoder()->layer_parameters(k),
                       discriminative ? lr * std::pow(options.finetune.lr_decay, layers - k) : lr});
   }
-  groups.push_back({{model.users(), model.source_items()},
+  groups.push_back({{model.users(), model.source_items(), model.source_item_bias()},
                     discriminative ? lr * std::pow(options.finetune.lr_decay, layers + 1) : lr});
   return groups;
 }
@@ -115,13 +115,14 @@ gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   const torch::Tensor source_users = model.represent(GraphKind::kSource).users;
   const torch::Tensor cold =
       torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
-  return {torch::where(cold, source_users, target.users), target.items};
+  return model.with_item_bias({torch::where(cold, source_users, target.users), target.items}, GraphKind::kTarget);
 }
 
 gnn::Representations union_scoring(CrossDomainModel& model) {
   gnn::Representations reps = model.represent(GraphKind::kUnion);
   const int64_t source_items = model.task().source_items;
-  return {reps.users, reps.items.narrow(0, source_items, reps.items.size(0) - source_items)};
+  return model.with_item_bias({reps.users, reps.items.narrow(0, source_items, reps.items.size(0) - source_items)},
+                              GraphKind::kTarget);
 }
 
 gnn::Representations with_popularity_fallback(const gnn::Representations& reps, const TransferTask& task) {
@@ -279,7 +280,9 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
       } else if (use_source || align || bridge) {
         source_reps = model.represent(GraphKind::kSource);
       }
-      torch::Tensor loss = gnn::pairwise_loss(options.loss, pair_logits(target_reps, u, pos), pair_logits(target_reps, u, neg)) +
+      const gnn::Representations target_scoring = model.with_item_bias(target_reps, GraphKind::kTarget);
+      torch::Tensor loss = gnn::pairwise_loss(options.loss, pair_logits(target_scoring, u, pos),
+                                              pair_logits(target_scoring, u, neg)) +
                            gnn::l2_regularizer(model.batch_l2(GraphKind::kTarget, u, pos, neg), count, phase.weight_decay);
       if (use_source && source_batch > 0 && b * source_batch < source.size()) {
         const int64_t sfirst = b * source_batch;
@@ -288,9 +291,10 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         const torch::Tensor sp = source.positives.narrow(0, sfirst, scount);
         const torch::Tensor sn = source.negatives.narrow(0, sfirst, scount);
         const torch::Tensor weights = user_weights.defined() ? user_weights.index_select(0, su) : torch::ones({scount});
+        const gnn::Representations source_scoring = model.with_item_bias(source_reps, GraphKind::kSource);
         loss = loss + plan.source_weight *
-                          (weighted_pair_loss(options.loss, pair_logits(source_reps, su, sp),
-                                              pair_logits(source_reps, su, sn), weights) +
+                          (weighted_pair_loss(options.loss, pair_logits(source_scoring, su, sp),
+                                              pair_logits(source_scoring, su, sn), weights) +
                            gnn::l2_regularizer(model.batch_l2(GraphKind::kSource, su, sp, sn), scount,
                                                phase.weight_decay));
       }
@@ -298,7 +302,8 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         const torch::Tensor rows = shared_mask.index_select(0, u).nonzero().squeeze(1);
         if (rows.numel() > 0) {
           const torch::Tensor bu = u.index_select(0, rows);
-          const gnn::Representations crossed{source_reps.users, target_reps.items};
+          const gnn::Representations crossed =
+              model.with_item_bias({source_reps.users, target_reps.items}, GraphKind::kTarget);
           loss = loss + plan.bridge_weight * gnn::pairwise_loss(options.loss,
                                                                 pair_logits(crossed, bu, pos.index_select(0, rows)),
                                                                 pair_logits(crossed, bu, neg.index_select(0, rows)));
@@ -319,7 +324,10 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         const auto params = model.parameters();
         torch::Tensor penalty = torch::zeros({});
         for (size_t k = 0; k < params.size(); ++k) {
-          if (params[k].is_same(model.target_items()) || params[k].is_same(model.source_items())) continue;
+          const bool new_or_item = params[k].is_same(model.target_items()) || params[k].is_same(model.source_items()) ||
+                                   params[k].is_same(model.target_item_bias()) ||
+                                   params[k].is_same(model.source_item_bias());
+          if (new_or_item) continue;
           if (params[k].requires_grad()) penalty = penalty + (params[k] - plan.anchor[k]).pow(2).sum();
         }
         loss = loss + options.finetune.l2sp_weight * penalty;

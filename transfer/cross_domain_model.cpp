@@ -23,6 +23,8 @@ CrossDomainModel::CrossDomainModel(const TransferTask& task, const TransferOptio
                                                                   io::derive_seed(options.seed, "source_items")));
   target_items_ = register_parameter("target_items", normal_table(task.target_items, dim, options.init_std,
                                                                   io::derive_seed(options.seed, "target_items")));
+  source_bias_ = register_parameter("source_item_bias", torch::zeros({task.source_items}));
+  target_bias_ = register_parameter("target_item_bias", torch::zeros({task.target_items}));
   gnn::EncoderOptions encoder = options.encoder;
   encoder.seed = io::derive_seed(options.seed, "encoder");
   encoder_ = register_module("encoder", gnn::Encoder(encoder));
@@ -38,6 +40,12 @@ gnn::Representations CrossDomainModel::represent(GraphKind kind) {
   const torch::Tensor h = encoder_->forward(task_.graph(kind), x);
   const int64_t users = task_.num_users;
   return {h.narrow(0, 0, users), h.narrow(0, users, h.size(0) - users)};
+}
+
+gnn::Representations CrossDomainModel::with_item_bias(const gnn::Representations& reps, GraphKind kind) const {
+  const torch::Tensor& bias = kind == GraphKind::kSource ? source_bias_ : target_bias_;
+  const torch::Tensor ones = torch::ones({reps.users.size(0), 1}, reps.users.options());
+  return {torch::cat({reps.users, ones}, 1), torch::cat({reps.items, bias.unsqueeze(1).to(reps.items.dtype())}, 1)};
 }
 
 torch::Tensor CrossDomainModel::batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
@@ -68,7 +76,7 @@ gnn::Representations DomainView::represent() {
     const int64_t source_items = model_->task().source_items;
     reps.items = reps.items.narrow(0, source_items, reps.items.size(0) - source_items);
   }
-  return reps;
+  return model_->with_item_bias(reps, kind_);
 }
 
 torch::Tensor DomainView::batch_l2(const torch::Tensor& users, const torch::Tensor& positives,

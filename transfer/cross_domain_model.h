@@ -28,6 +28,12 @@ class CrossDomainModel : public torch::nn::Module {
   // graph, items are [source items; target items].
   gnn::Representations represent(GraphKind kind);
 
+  // Scoring form of representations of `kind`'s graph: a ones column on the users and each
+  // item's learned bias on the items, so users[u]·items[i] = h_u·h_i + b_i. The bias carries an
+  // item's popularity, which a cold-start user's representation alone cannot (kUnion: items are
+  // the target's).
+  gnn::Representations with_item_bias(const gnn::Representations& reps, GraphKind kind) const;
+
   // Sum of squared norms of the layer-0 embeddings a batch touches, for the L2 regulariser.
   // `kind` says whose item table the items index (the union graph: target items).
   torch::Tensor batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
@@ -38,6 +44,8 @@ class CrossDomainModel : public torch::nn::Module {
   torch::Tensor& users() { return users_; }
   torch::Tensor& source_items() { return source_items_; }
   torch::Tensor& target_items() { return target_items_; }
+  torch::Tensor& source_item_bias() { return source_bias_; }
+  torch::Tensor& target_item_bias() { return target_bias_; }
 
   // Copies of every parameter, and their restore, for best-epoch selection and L2-SP anchors.
   std::vector<torch::Tensor> snapshot() const;
@@ -46,6 +54,7 @@ class CrossDomainModel : public torch::nn::Module {
  private:
   const TransferTask& task_;
   torch::Tensor users_, source_items_, target_items_;
+  torch::Tensor source_bias_, target_bias_;  // [I_s], [I_t], start at zero
   gnn::Encoder encoder_{nullptr};
 };
 

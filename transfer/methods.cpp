@@ -79,7 +79,9 @@ class TargetOnly : public ModelMethod {
   bool needs_shared_users() const override { return false; }
   void fit(const TransferTask& task, FitLog& log) override {
     build(task);
-    scoring_ = [&task](CrossDomainModel& m) { return with_popularity_fallback(m.represent(GraphKind::kTarget), task); };
+    scoring_ = [&task](CrossDomainModel& m) {
+      return with_popularity_fallback(m.with_item_bias(m.represent(GraphKind::kTarget), GraphKind::kTarget), task);
+    };
     if (task.num_cold_users() > 0) {
       log.notes.push_back("target_only: cold-start users have no target history and are scored by target item "
                           "popularity (training interactions per item)");
@@ -209,7 +211,8 @@ class Mapping : public ModelMethod {
     torch::NoGradGuard no_grad;
     const torch::Tensor cold =
         torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
-    return {torch::where(cold, f->forward(source_users_), target.users), target.items};
+    return model.with_item_bias({torch::where(cold, f->forward(source_users_), target.users), target.items},
+                                GraphKind::kTarget);
   }
 
   torch::Tensor source_users_;
@@ -258,7 +261,8 @@ class Meta : public ModelMethod {
         const std::vector<torch::Tensor> start_state = model_->snapshot();
         const torch::Tensor tu = as_index(u), tp = as_index(p), tn = as_index(n);
         for (int64_t s = 0; s < o.inner_steps; ++s) {
-          const gnn::Representations reps = model_->represent(GraphKind::kTarget);
+          const gnn::Representations reps =
+              model_->with_item_bias(model_->represent(GraphKind::kTarget), GraphKind::kTarget);
           const torch::Tensor loss = gnn::pairwise_loss(
               task.options.loss, (reps.users.index_select(0, tu) * reps.items.index_select(0, tp)).sum(-1),
               (reps.users.index_select(0, tu) * reps.items.index_select(0, tn)).sum(-1));

@@ -20,15 +20,6 @@
 namespace graft::transfer {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::Tensor as_index(const std::vector<int64_t>& v) {
-  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
-}
 
 torch::Tensor pair_logits(const gnn::Representations& reps, const torch::Tensor& users, const torch::Tensor& items) {
   return (gnn::gather_rows(reps.users, users) * gnn::gather_rows(reps.items, items)).sum(-1);
@@ -107,6 +98,14 @@ std::string progress_line(const EpochLog& record, int64_t epochs) {
 }
 
 }  // namespace
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Tensor as_index(const std::vector<int64_t>& v) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
+}
 
 gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   gnn::Representations target = model.represent(GraphKind::kTarget);

@@ -19,9 +19,16 @@
 #include "transfer/cross_domain_model.h"
 #include "transfer/method.h"
 
+#include <chrono>
 #include <functional>
 
 namespace graft::transfer {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start);
+
+// An int64 index tensor holding a copy of v.
+torch::Tensor as_index(const std::vector<int64_t>& v);
 
 // Target scoring representations from the model in its current state.
 using ScoringFunction = std::function<gnn::Representations(CrossDomainModel&)>;

@@ -16,15 +16,6 @@
 namespace graft::transfer {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::Tensor as_index(const std::vector<int64_t>& v) {
-  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
-}
 
 // Discrepancy between the source-graph representations of source-active users and the
 // target-graph representations of target-active users (up to 2,000 of each).

@@ -14,8 +14,6 @@
 namespace graft::transfer {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 template <typename T>
 [[noreturn]] void bad(const std::string& key, const std::string& rule, const T& value) {
   std::ostringstream msg;

@@ -37,7 +37,7 @@ inline exp::TrialFunction fake_trials(std::atomic<int>* calls = nullptr, MetricT
     r.overall = {{"mrr", mrr / 3}};
     r.phase_seconds = {{"adapt", 0.001 * ++clock}};
     for (int64_t e = 1; e <= 2; ++e) r.history.push_back({"adapt", e, 1.0 / static_cast<double>(e), {{"mrr", mrr}}, 0.01 * ++clock});
-    return exp::TrialOutcome{exp::report_json(r), method + " seed " + std::to_string(seed) + "\n"};
+    return exp::TrialOutcome{exp::report_json(r), method + " seed " + std::to_string(seed) + "\n", {}};
   };
 }
 

@@ -56,55 +56,56 @@ TransferOptions quick_options(const std::string& method) {
   return o;
 }
 
+// The world and the runs several tests look at, each trained on first use (ctest runs every
+// test in its own process, so a test pays only for what it reads).
 class Transfer : public ::testing::Test {
  protected:
-  // The runs several tests look at, trained once.
-  static void SetUpTestSuite() {
-    shared_ = new io::Dataset(planted_world(0.2));
-    baseline_ = new TransferReport(run_transfer(*shared_, quick_options("target_only")));
-    TransferOptions finetune = quick_options("finetune");
-    finetune.compare_to_target_only = true;
-    finetune_ = new TransferReport(run_transfer(*shared_, finetune));
-    adversarial_ = new TransferReport(run_transfer(*shared_, quick_options("adversarial")));
+  static const io::Dataset& world() {
+    static const io::Dataset dataset = planted_world(0.2);
+    return dataset;
   }
-  static void TearDownTestSuite() {
-    delete shared_;
-    delete baseline_;
-    delete finetune_;
-    delete adversarial_;
+  static const TransferReport& baseline() {
+    static const TransferReport report = run_transfer(world(), quick_options("target_only"));
+    return report;
   }
-  static io::Dataset* shared_;
-  static TransferReport *baseline_, *finetune_, *adversarial_;
+  static const TransferReport& finetune() {
+    static const TransferReport report = [] {
+      TransferOptions o = quick_options("finetune");
+      o.compare_to_target_only = true;
+      return run_transfer(world(), o);
+    }();
+    return report;
+  }
+  static const TransferReport& adversarial() {
+    static const TransferReport report = run_transfer(world(), quick_options("adversarial"));
+    return report;
+  }
 };
-io::Dataset* Transfer::shared_ = nullptr;
-TransferReport* Transfer::baseline_ = nullptr;
-TransferReport* Transfer::finetune_ = nullptr;
-TransferReport* Transfer::adversarial_ = nullptr;
 
 TEST_F(Transfer, TargetOnlyScoresColdStartUsersByPopularityAndSaysSo) {
-  ASSERT_FALSE(baseline_->cold_start.empty());
-  EXPECT_GT(baseline_->cold_start_cases, 50);
+  ASSERT_FALSE(baseline().cold_start.empty());
+  EXPECT_GT(baseline().cold_start_cases, 50);
   bool said = false;
-  for (const auto& note : baseline_->notes) said = said || note.find("popularity") != std::string::npos;
+  for (const auto& note : baseline().notes) said = said || note.find("popularity") != std::string::npos;
   EXPECT_TRUE(said);
-  EXPECT_FALSE(baseline_->verdict.has_value());
+  EXPECT_FALSE(baseline().verdict.has_value());
 }
 
 TEST_F(Transfer, FineTuningAndAdversarialAlignmentBeatTargetOnlyForColdStartUsers) {
-  const double reference = baseline_->cold_start.at("mrr");
+  const double reference = baseline().cold_start.at("mrr");
   for (const std::string method : {"finetune", "adversarial", "joint", "mapping"}) {
-    const TransferReport report = method == "finetune"      ? *finetune_
-                                  : method == "adversarial" ? *adversarial_
-                                                            : run_transfer(*shared_, quick_options(method));
+    const TransferReport report = method == "finetune"      ? finetune()
+                                  : method == "adversarial" ? adversarial()
+                                                            : run_transfer(world(), quick_options(method));
     const double mrr = report.cold_start.at("mrr");
     EXPECT_GT(mrr, 1.15 * reference) << method << " cold-start MRR " << mrr << " vs target_only " << reference;
-    EXPECT_GT(report.cold_start.at("hr@10"), baseline_->cold_start.at("hr@10")) << method;
+    EXPECT_GT(report.cold_start.at("hr@10"), baseline().cold_start.at("hr@10")) << method;
     EXPECT_TRUE(report.after.has_value()) << method;
   }
 }
 
 TEST_F(Transfer, AdversarialAlignmentLogsTheDiscriminatorAccuracy) {
-  const TransferReport& report = *adversarial_;
+  const TransferReport& report = adversarial();
   std::vector<double> accuracy;
   for (const auto& epoch : report.history) {
     if (epoch.phase == "adapt") accuracy.push_back(epoch.metrics.at("disc_acc"));
@@ -125,7 +126,7 @@ TEST_F(Transfer, EveryRegisteredMethodRunsAndReportsFiniteMetrics) {
     o.meta.meta_epochs = 1;
     o.mapping.epochs = 5;
     o.keep_representations = true;
-    const TransferReport report = run_transfer(*shared_, o);
+    const TransferReport report = run_transfer(world(), o);
     if (report.after) {
       ASSERT_TRUE(report.sample_after.has_value()) << method;
       EXPECT_EQ(report.sample_after->rows.size(), report.sample_after->domain.size()) << method;
@@ -143,17 +144,17 @@ TEST_F(Transfer, SameSeedGivesIdenticalResults) {
   TransferOptions o = quick_options("adversarial");
   o.pretrain.epochs = 3;
   o.adapt.epochs = 3;
-  const TransferReport a = run_transfer(*shared_, o);
-  const TransferReport b = run_transfer(*shared_, o);
+  const TransferReport a = run_transfer(world(), o);
+  const TransferReport b = run_transfer(world(), o);
   EXPECT_EQ(a.overall, b.overall);
   ASSERT_EQ(a.history.size(), b.history.size());
   for (size_t k = 0; k < a.history.size(); ++k) EXPECT_EQ(a.history[k].loss, b.history[k].loss);
 }
 
 TEST_F(Transfer, TheVerdictComparesWithTargetOnlyOnTheSameSeed) {
-  const TransferReport& report = *finetune_;
+  const TransferReport& report = finetune();
   ASSERT_TRUE(report.verdict.has_value());
-  EXPECT_DOUBLE_EQ(report.verdict->target_only, baseline_->cold_start.at("mrr"));
+  EXPECT_DOUBLE_EQ(report.verdict->target_only, baseline().cold_start.at("mrr"));
   EXPECT_GT(report.verdict->difference, 0.0);
   EXPECT_NE(report.verdict->text.find("positive transfer"), std::string::npos) << report.verdict->text;
 }
@@ -180,25 +181,25 @@ void expect_usage_error(const io::Dataset& dataset, const TransferOptions& optio
 TEST_F(Transfer, BadRequestsNameTheProblem) {
   TransferOptions o = quick_options("finetune");
   o.method = "fintune";
-  expect_usage_error(*shared_, o, "target_only, source_only, joint");
+  expect_usage_error(world(), o, "target_only, source_only, joint");
   o = quick_options("finetune");
   o.target = "source";
-  expect_usage_error(*shared_, o, "same domain 'source'");
+  expect_usage_error(world(), o, "same domain 'source'");
   o = quick_options("finetune");
   o.target = "tagret";
-  expect_usage_error(*shared_, o, "tagret");
+  expect_usage_error(world(), o, "tagret");
   o = quick_options("finetune");
   o.split = "nope";
-  expect_usage_error(*shared_, o, "nope");
+  expect_usage_error(world(), o, "nope");
   o = quick_options("finetune");
   o.finetune.mode = "partial";
-  expect_usage_error(*shared_, o, "finetune.mode");
+  expect_usage_error(world(), o, "finetune.mode");
   o = quick_options("finetune");
   o.encoder.dim = 0;
-  expect_usage_error(*shared_, o, "dim");
+  expect_usage_error(world(), o, "dim");
   o = quick_options("finetune");
   o.bridge_weight = -1;
-  expect_usage_error(*shared_, o, "bridge_weight");
+  expect_usage_error(world(), o, "bridge_weight");
 }
 
 TEST(TransferSplits, ASplitWithoutColdStartUsersCannotBeEvaluatedAsColdStart) {

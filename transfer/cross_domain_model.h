@@ -3,6 +3,9 @@
 // representation and its target-graph representation come from the same parameters, which is
 // what lets a cold-start user (no target edges) be scored in the target from its source graph.
 //
+// Every score is h_u·h_i + b_i (with_item_bias): the item bias carries popularity, which is the
+// one thing a cold-start user's representation cannot.
+//
 // Views adapt the model to gnn::Recommender so gnn::train and gnn's evaluators drive it:
 //   DomainView(model, kind)   represent() = the encoder over that graph (users, that graph's items);
 //                             for the union graph the items are the target's.

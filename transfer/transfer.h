@@ -2,7 +2,21 @@
 //
 // A TransferMethod (transfer/method.h) trains on the source and target training graphs of the
 // split and then scores target items for any user, cold-start users included (their only
-// evidence is their source-domain graph). run_transfer validates the request, trains, evaluates
+// evidence is their source-domain graph). Methods:
+//   target_only          the target alone; cold-start users scored by popularity (said in notes)
+//   source_only          the source encoder zero-shot; target items = mean source representation
+//                        of their training users active in both domains
+//   joint                one encoder on the union graph, shared users linking the domains
+//   finetune, frozen_encoder, last_k, discriminative_lr, l2sp
+//                        pretrain on the source, then fine-tune on the target (FinetuneOptions)
+//   adversarial, mmd, coral
+//                        fine-tuning that also aligns source-graph and target-graph user
+//                        representations (gradient reversal + discriminator, or a statistic)
+//   mapping              EMCDR: a map from source to target representations fitted on shared users
+//   meta                 Reptile over target user tasks before fine-tuning (few-shot targets)
+//   instance_weighting   source interactions weighted by a discriminator's density ratio
+// Methods that score cold-start users from source-graph representations also train on the
+// bridge term (TransferOptions::bridge_weight). run_transfer validates the request, trains, evaluates
 // on the target under the split's protocol (cold-start and warm users separately), measures
 // representation discrepancy and, unless the method is target_only, runs target_only with the
 // same seed for the negative-transfer verdict.

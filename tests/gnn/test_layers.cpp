@@ -1,6 +1,8 @@
 // Message-passing layers: each against a dense reference written with dense torch ops, gradients
 // (inputs, weights, GAT's attention path) against finite differences, invariance to the COO
 // edge order, edge softmax stability, the relation-typed wrapper and the relation split.
+#include "tests/support/error_text.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -46,15 +48,7 @@ bool has_empty_row(const SparseGraph& g) {
   return (row_ptr.slice(0, 1) == row_ptr.slice(0, 0, g.rows())).any().item<bool>();
 }
 
-template <typename Fn>
-std::string error_of(const Fn& fn) {
-  try {
-    fn();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "(no error)";
-}
+using graft::testing::error_of;
 
 // Dense GAT: masked scores, row softmax (empty rows stay zero), heads concatenated or averaged.
 torch::Tensor dense_gat(const torch::Tensor& a, const torch::Tensor& x, const torch::Tensor& w,

@@ -1,5 +1,7 @@
 // SparseGraph: COO → CSR (+ transpose), normalisation, conversions and build_domain_graph, on
 // hand-built cases with exact expected arrays.
+#include "tests/support/error_text.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -16,17 +18,7 @@ namespace {
 torch::Tensor i64(std::vector<int64_t> v) { return torch::tensor(v, torch::kInt64); }
 torch::Tensor f64(std::vector<double> v) { return torch::tensor(v, torch::kFloat64); }
 
-template <typename Fn>
-std::string error_of(const Fn& fn) {
-  try {
-    fn();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using graft::testing::error_of;
 
 // 3 × 4 matrix with a duplicate (1, 2) and an empty row 2:
 //   [0 5 0 0]

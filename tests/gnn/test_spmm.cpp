@@ -1,6 +1,8 @@
 // spmm: forward against dense A·X, gradients against finite differences, argument checks,
 // determinism across runs and thread counts, and CUDA against CPU where a GPU exists. Every
 // case runs for int32 and int64 indices on awkward sizes.
+#include "tests/support/error_text.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -38,15 +40,7 @@ torch::Tensor random_features(int64_t rows, int64_t f, uint64_t seed, torch::Dty
   return torch::randn({rows, f}, gen, torch::kFloat64).to(dtype);
 }
 
-template <typename Fn>
-std::string error_of(const Fn& fn) {
-  try {
-    fn();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "(no error)";
-}
+using graft::testing::error_of;
 
 // Restores the intra-op thread count when a test changes it.
 class ThreadCountGuard {

@@ -2,6 +2,8 @@
 // the domain discriminator (separable vs identical domains, and adversarial training of a
 // feature map driving it toward chance), MMD and CORAL values and gradients, the discrepancy
 // measures, and the error for an unknown alignment loss.
+#include "tests/support/error_text.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -30,17 +32,7 @@ torch::Tensor gaussian(int64_t n, int64_t d, uint64_t seed, double shift = 0.0,
   return x.to(dtype);
 }
 
-template <typename Fn>
-std::string error_of(const Fn& fn) {
-  try {
-    fn();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using graft::testing::error_of;
 
 // ---- gradient reversal ---------------------------------------------------------------------------
 

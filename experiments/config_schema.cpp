@@ -210,6 +210,24 @@ std::vector<KeySpec> build_schema() {
                      "weights clipped to [1/clip, clip]")
                   .at_least(1));
 
+  k.push_back(option("bottleneck.beta", &TransferOptions::bottleneck, &BottleneckOptions::beta,
+                     "vib: weight of the KL term of user representations")
+                  .at_least(0));
+  k.push_back(option("bottleneck.init_sigma", &TransferOptions::bottleneck, &BottleneckOptions::init_sigma,
+                     "vib: initial σ of the representation noise")
+                  .above(0));
+  k.push_back(option("bottleneck.contrastive", &TransferOptions::bottleneck, &BottleneckOptions::contrastive,
+                     "vib: weight of InfoNCE between a shared user's source- and target-graph representations")
+                  .at_least(0));
+  k.push_back(option("bottleneck.temperature", &TransferOptions::bottleneck, &BottleneckOptions::temperature,
+                     "vib: InfoNCE temperature")
+                  .above(0));
+
+  k.push_back(option("neighbourhood.mix", &TransferOptions::neighbourhood, &NeighbourhoodOptions::mix,
+                     "shared_neighbours: weight of the shared-neighbourhood representation of cold-start users")
+                  .at_least(0)
+                  .at_most(1));
+
   k.push_back(option("protocol", &TransferOptions::protocol, "target evaluation protocol")
                   .one_of({"auto", "sampled", "full"}));
   k.push_back(option("ks", &TransferOptions::ks, "cut-offs K (empty: the protocol's defaults)").at_least(1));

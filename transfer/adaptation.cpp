@@ -9,6 +9,7 @@
 #include "transfer/alignment_losses.h"
 #include "transfer/domain_discriminator.h"
 #include "transfer/gradient_reversal.h"
+#include "transfer/variational_bottleneck.h"
 
 #include <chrono>
 #include <cmath>
@@ -88,6 +89,14 @@ std::vector<int64_t> draw_users(const std::vector<int64_t>& users, int64_t count
   return out;
 }
 
+// min(count, |users|) distinct users, drawn at random (a partial Fisher–Yates shuffle).
+std::vector<int64_t> draw_distinct(std::vector<int64_t> users, int64_t count, std::mt19937_64& rng) {
+  const size_t n = std::min(users.size(), static_cast<size_t>(count));
+  for (size_t k = 0; k < n; ++k) std::swap(users[k], users[k + io::draw_below(rng, users.size() - k)]);
+  users.resize(n);
+  return users;
+}
+
 std::string progress_line(const EpochLog& record, int64_t epochs) {
   std::ostringstream line;
   line << record.phase << " epoch " << record.epoch << "/" << epochs << "  loss " << std::fixed
@@ -115,6 +124,45 @@ gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   const torch::Tensor cold =
       torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
   return model.with_item_bias({torch::where(cold, source_users, target.users), target.items}, GraphKind::kTarget);
+}
+
+SharedNeighbourhood::SharedNeighbourhood(const TransferTask& task) {
+  const int64_t U = task.num_users, I = task.source_items;
+  const gnn::SparseGraph& graph = task.source_graph;  // [users | items]², symmetric
+  const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
+  torch::Tensor shared = torch::zeros({U}, torch::kBool);
+  if (!task.shared_users.empty()) shared.index_fill_(0, as_index(task.shared_users), true);
+  // item → shared user, weighted 1/√|S_v|.
+  const torch::Tensor to_shared =
+      rows.ge(U).logical_and(cols.lt(U)).logical_and(shared.index_select(0, cols.clamp_max(U - 1)));
+  const torch::Tensor item = rows.masked_select(to_shared) - U, user = cols.masked_select(to_shared);
+  const torch::Tensor shared_degree = torch::bincount(item, {}, I).to(torch::kFloat);
+  item_shared_ = gnn::SparseGraph::from_coo(I, U, item, user, shared_degree.index_select(0, item).rsqrt());
+  // user → source item reaching at least one shared user, weighted 1/√n_u.
+  const torch::Tensor reaching = rows.lt(U).logical_and(cols.ge(U));
+  const torch::Tensor u = rows.masked_select(reaching), v = cols.masked_select(reaching) - U;
+  const torch::Tensor useful = shared_degree.index_select(0, v).gt(0);
+  const torch::Tensor uu = u.masked_select(useful), vv = v.masked_select(useful);
+  const torch::Tensor user_degree = torch::bincount(uu, {}, U).to(torch::kFloat);
+  user_item_ = gnn::SparseGraph::from_coo(U, I, uu, vv, user_degree.index_select(0, uu).rsqrt());
+}
+
+torch::Tensor SharedNeighbourhood::operator()(const torch::Tensor& target_users) const {
+  return gnn::spmm(user_item_, gnn::spmm(item_shared_, target_users));
+}
+
+ScoringFunction cold_from_shared_neighbourhood(const TransferTask& task, double mix) {
+  auto neighbourhood = std::make_shared<SharedNeighbourhood>(task);
+  return [neighbourhood, mix](CrossDomainModel& model) {
+    const TransferTask& task = model.task();
+    gnn::Representations target = model.represent(GraphKind::kTarget);
+    if (task.num_cold_users() == 0) return model.with_item_bias(target, GraphKind::kTarget);
+    torch::Tensor cold_reps = (*neighbourhood)(target.users);
+    if (mix < 1.0) cold_reps = mix * cold_reps + (1.0 - mix) * model.represent(GraphKind::kSource).users;
+    const torch::Tensor cold =
+        torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+    return model.with_item_bias({torch::where(cold, cold_reps, target.users), target.items}, GraphKind::kTarget);
+  };
 }
 
 gnn::Representations union_scoring(CrossDomainModel& model) {
@@ -207,6 +255,11 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
                                             .seed(io::derive_seed(options.seed, "discriminator")));
     groups.push_back({discriminator->parameters(), phase.lr});
   }
+  VariationalBottleneck bottleneck{nullptr};
+  if (plan.kl_weight > 0.0) {
+    bottleneck = VariationalBottleneck(model.encoder()->out_dim(), options.bottleneck.init_sigma);
+    groups.push_back({bottleneck->parameters(), phase.lr});
+  }
   std::vector<torch::optim::OptimizerParamGroup> param_groups;
   for (const auto& [params, lr] : groups) {
     std::vector<torch::Tensor> trainable;
@@ -224,6 +277,8 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
   // Alignment needs users active in each domain (a zero-shot target has none).
   const bool align = !plan.alignment.empty() && !task.target_sampler->active_users().empty();
   const bool bridge = plan.bridge_weight > 0.0 && !joint && !task.shared_users.empty();
+  const bool reverse_bridge = bridge && use_source && plan.reverse_bridge;
+  const bool contrast = plan.contrastive_weight > 0.0 && !joint && task.shared_users.size() >= 2;
   torch::Tensor shared_mask;
   if (bridge) {
     shared_mask = torch::zeros({task.num_users}, torch::kBool);
@@ -276,8 +331,13 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         const int64_t si = task.source_items;
         target_reps.items = main.items.narrow(0, si, task.target_items);
         source_reps = {main.users, main.items.narrow(0, 0, si)};
-      } else if (use_source || align || bridge) {
+      } else if (use_source || align || bridge || contrast) {
         source_reps = model.represent(GraphKind::kSource);
+      }
+      torch::Tensor kl_target, kl_source;
+      if (bottleneck) {
+        std::tie(target_reps.users, kl_target) = bottleneck->forward(target_reps.users);
+        if (source_reps.users.defined()) std::tie(source_reps.users, kl_source) = bottleneck->forward(source_reps.users);
       }
       const gnn::Representations target_scoring = model.with_item_bias(target_reps, GraphKind::kTarget);
       torch::Tensor loss = gnn::pairwise_loss(options.loss, pair_logits(target_scoring, u, pos),
@@ -296,7 +356,20 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
                                               pair_logits(source_scoring, su, sn), weights) +
                            gnn::l2_regularizer(model.batch_l2(GraphKind::kSource, su, sp, sn), scount,
                                                phase.weight_decay));
+        if (kl_source.defined()) loss = loss + plan.kl_weight * kl_source.index_select(0, su).mean();
+        if (reverse_bridge) {
+          const torch::Tensor rows = shared_mask.index_select(0, su).nonzero().squeeze(1);
+          if (rows.numel() > 0) {
+            const gnn::Representations crossed =
+                model.with_item_bias({target_reps.users, source_reps.items}, GraphKind::kSource);
+            const torch::Tensor bu = su.index_select(0, rows);
+            loss = loss + plan.bridge_weight * gnn::pairwise_loss(options.loss,
+                                                                  pair_logits(crossed, bu, sp.index_select(0, rows)),
+                                                                  pair_logits(crossed, bu, sn.index_select(0, rows)));
+          }
+        }
       }
+      if (kl_target.defined()) loss = loss + plan.kl_weight * kl_target.index_select(0, u).mean();
       if (bridge) {
         const torch::Tensor rows = shared_mask.index_select(0, u).nonzero().squeeze(1);
         if (rows.numel() > 0) {
@@ -306,6 +379,7 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
           loss = loss + plan.bridge_weight * gnn::pairwise_loss(options.loss,
                                                                 pair_logits(crossed, bu, pos.index_select(0, rows)),
                                                                 pair_logits(crossed, bu, neg.index_select(0, rows)));
+          if (kl_source.defined()) loss = loss + plan.kl_weight * kl_source.index_select(0, bu).mean();
         }
       }
       if (align) {
@@ -318,6 +392,12 @@ void adapt(CrossDomainModel& model, const TransferTask& task, const AdaptationPl
         } else {
           loss = loss + options.align.weight * alignment_loss(plan.alignment, hs, ht, options.align);
         }
+      }
+      if (contrast) {
+        const torch::Tensor users = as_index(draw_distinct(task.shared_users, options.align.batch_users, rng));
+        loss = loss + plan.contrastive_weight * info_nce(source_reps.users.index_select(0, users),
+                                                         target_reps.users.index_select(0, users),
+                                                         options.bottleneck.temperature);
       }
       if (!plan.anchor.empty()) {
         const auto params = model.parameters();

@@ -1,5 +1,6 @@
-// Gradient reversal, the domain discriminator and the statistical alignment losses: the pieces
-// the alignment methods combine with fine-tuning.
+// Gradient reversal, the domain discriminator, the statistical alignment losses and the
+// variational bottleneck with its InfoNCE term: the pieces the alignment methods combine with
+// fine-tuning.
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "transfer/alignment_losses.h"
 #include "transfer/domain_discriminator.h"
 #include "transfer/gradient_reversal.h"
+#include "transfer/variational_bottleneck.h"
 
 namespace graft::transfer {
 
@@ -198,6 +200,44 @@ torch::Tensor alignment_loss(const std::string& name, const torch::Tensor& x, co
   if (name == "mmd") return mmd_loss(x, y, options.bandwidths);
   if (name == "coral") return coral_loss(x, y);
   throw io::UsageError("unknown alignment loss '" + name + "'; valid alignment losses: mmd, coral");
+}
+
+// ---- variational bottleneck and InfoNCE --------------------------------------------------------
+
+VariationalBottleneckImpl::VariationalBottleneckImpl(int64_t dim, double init_sigma) {
+  TORCH_CHECK(dim >= 1, "VariationalBottleneck: dim must be positive, got ", dim);
+  TORCH_CHECK(init_sigma > 0, "VariationalBottleneck: init_sigma must be positive, got ", init_sigma);
+  scale_ = register_module("scale", torch::nn::Linear(dim, dim));
+  torch::NoGradGuard no_grad;
+  scale_->weight.zero_();
+  scale_->bias.fill_(std::log(init_sigma));
+}
+
+torch::Tensor VariationalBottleneckImpl::log_sigma(const torch::Tensor& h) {
+  return scale_->forward(h).clamp(-10.0, 2.0);
+}
+
+std::pair<torch::Tensor, torch::Tensor> VariationalBottleneckImpl::forward(const torch::Tensor& h) {
+  const torch::Tensor s = log_sigma(h);
+  const torch::Tensor kl = gaussian_kl(h, s);
+  if (!is_training()) return {h, kl};
+  return {h + s.exp() * torch::randn_like(h), kl};
+}
+
+torch::Tensor gaussian_kl(const torch::Tensor& mean, const torch::Tensor& log_sigma) {
+  return 0.5 * (mean.pow(2) + (2 * log_sigma).exp() - 1 - 2 * log_sigma).sum(-1);
+}
+
+torch::Tensor info_nce(const torch::Tensor& a, const torch::Tensor& b, double temperature) {
+  TORCH_CHECK(a.dim() == 2 && a.sizes() == b.sizes() && a.size(0) >= 1,
+              "info_nce: a and b must be [N, d] of the same shape with N >= 1");
+  TORCH_CHECK(temperature > 0, "info_nce: temperature must be positive, got ", temperature);
+  namespace F = torch::nn::functional;
+  const torch::Tensor logits =
+      F::normalize(a, F::NormalizeFuncOptions().dim(1)).mm(F::normalize(b, F::NormalizeFuncOptions().dim(1)).t()) /
+      temperature;
+  const torch::Tensor labels = torch::arange(a.size(0), torch::kInt64);
+  return 0.5 * (F::cross_entropy(logits, labels) + F::cross_entropy(logits.t(), labels));
 }
 
 }  // namespace graft::transfer

@@ -158,6 +158,44 @@ class Finetune : public ModelMethod {
   std::string name_, mode_, alignment_;
 };
 
+// After CDRIB: pretrain, then adapt on both domains at once with the bridge in both directions
+// (a shared user's source-graph representation scores its target items and its target-graph
+// representation its source items), a variational bottleneck on user representations and InfoNCE
+// between each shared user's two representations (BottleneckOptions). Cold-start users are
+// scored from the mean of their source-graph representation.
+class VariationalBridge : public ModelMethod {
+ public:
+  std::string name() const override { return "vib"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    AdaptationPlan plan;
+    plan.source_weight = 1.0;
+    plan.bridge_weight = task.options.bridge_weight;
+    plan.reverse_bridge = true;
+    plan.kl_weight = task.options.bottleneck.beta;
+    plan.contrastive_weight = task.options.bottleneck.contrastive;
+    adapt(*model_, task, plan, log);
+  }
+};
+
+// Fine-tuning (with the bridge), then cold-start users represented through the shared users
+// their source items lead to (SharedNeighbourhood), mixed with their own source-graph
+// representation by NeighbourhoodOptions::mix.
+class SharedNeighbours : public ModelMethod {
+ public:
+  std::string name() const override { return "shared_neighbours"; }
+  void fit(const TransferTask& task, FitLog& log) override {
+    build(task);
+    pretrain(task, log);
+    scoring_ = cold_from_shared_neighbourhood(task, task.options.neighbourhood.mix);
+    AdaptationPlan plan;
+    plan.bridge_weight = task.options.bridge_weight;
+    plan.scoring = scoring_;
+    adapt(*model_, task, plan, log);
+  }
+};
+
 // EMCDR: a mapping from pretrained source-graph representations to fine-tuned target-graph
 // representations, fitted on the shared users, applied to cold-start users.
 class Mapping : public ModelMethod {
@@ -347,6 +385,8 @@ const std::vector<std::pair<std::string, Factory>>& registry() {
       {"mapping", [] { return std::make_unique<Mapping>(); }},
       {"meta", [] { return std::make_unique<Meta>(); }},
       {"instance_weighting", [] { return std::make_unique<InstanceWeighting>(); }},
+      {"vib", [] { return std::make_unique<VariationalBridge>(); }},
+      {"shared_neighbours", [] { return std::make_unique<SharedNeighbours>(); }},
   };
   return methods;
 }

@@ -147,6 +147,11 @@ void validate(const TransferOptions& o) {
     bad("instance_weighting.estimator_epochs", "must be at least 1", o.instance_weighting.estimator_epochs);
   }
   if (!(o.instance_weighting.clip >= 1)) bad("instance_weighting.clip", "must be at least 1", o.instance_weighting.clip);
+  if (!(o.bottleneck.beta >= 0)) bad("bottleneck.beta", "must be non-negative", o.bottleneck.beta);
+  if (!(o.bottleneck.init_sigma > 0)) bad("bottleneck.init_sigma", "must be positive", o.bottleneck.init_sigma);
+  if (!(o.bottleneck.contrastive >= 0)) bad("bottleneck.contrastive", "must be non-negative", o.bottleneck.contrastive);
+  if (!(o.bottleneck.temperature > 0)) bad("bottleneck.temperature", "must be positive", o.bottleneck.temperature);
+  if (!(o.neighbourhood.mix >= 0 && o.neighbourhood.mix <= 1)) bad("neighbourhood.mix", "must be in [0, 1]", o.neighbourhood.mix);
   check_one_of("protocol", o.protocol, {"auto", "sampled", "full"});
   for (const int64_t k : o.ks) {
     if (k < 1) bad("ks", "must all be at least 1", k);

@@ -15,6 +15,11 @@
 //   mapping              EMCDR: a map from source to target representations fitted on shared users
 //   meta                 Reptile over target user tasks before fine-tuning (few-shot targets)
 //   instance_weighting   source interactions weighted by a discriminator's density ratio
+//   vib                  after CDRIB: the bridge in both directions, a variational bottleneck on
+//                        user representations and InfoNCE between a shared user's two graphs
+//   shared_neighbours    fine-tuning, then cold-start users represented through the shared users
+//                        their source items lead to (cross-domain item-to-item CF in
+//                        representation space), mixed with their own source-graph representation
 // Methods that score cold-start users from source-graph representations also train on the
 // bridge term (TransferOptions::bridge_weight). run_transfer validates the request, trains, evaluates
 // on the target under the split's protocol (cold-start and warm users separately), measures

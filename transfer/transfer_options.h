@@ -61,6 +61,20 @@ struct InstanceWeightOptions {
   double clip = 10.0;            // weights clipped to [1/clip, clip], then normalised to mean 1
 };
 
+// The variational information bottleneck on user representations (method "vib", after CDRIB).
+struct BottleneckOptions {
+  double beta = 1e-3;            // weight of KL(N(h, σ²) ‖ N(0, I)) per user row, ≥ 0
+  double init_sigma = 0.1;       // σ of every dimension at the start (log σ = W h + b, W = 0), > 0
+  double contrastive = 0.1;      // weight of InfoNCE between a shared user's two graph representations, ≥ 0
+  double temperature = 0.2;      // InfoNCE temperature on cosine similarities, > 0
+};
+
+// Cold-start users read through the shared users their source items lead to (method
+// "shared_neighbours").
+struct NeighbourhoodOptions {
+  double mix = 0.5;              // weight of the neighbourhood representation vs the user's own source-graph one, in [0, 1]
+};
+
 struct TransferOptions {
   std::string method = "finetune";  // one of method_names()
   std::string source, target;       // domain names, different
@@ -81,6 +95,8 @@ struct TransferOptions {
   MappingOptions mapping;
   MetaOptions meta;
   InstanceWeightOptions instance_weighting;
+  BottleneckOptions bottleneck;
+  NeighbourhoodOptions neighbourhood;
 
   // Evaluation on the target: the split's protocol ("sampled" when it stores negatives, else
   // "full"), selection on the validation cases with `selection_metric`.

@@ -1,6 +1,7 @@
 // Alignment building blocks: gradient reversal against finite differences, the DANN λ schedule,
 // the domain discriminator (separable vs identical domains, and adversarial training of a
-// feature map driving it toward chance), MMD and CORAL values and gradients, the discrepancy
+// feature map driving it toward chance), MMD and CORAL values and gradients, the variational
+// bottleneck and InfoNCE (closed forms, sampling statistics, gradients), the discrepancy
 // measures, and the error for an unknown alignment loss.
 #include "tests/support/error_text.h"
 
@@ -20,6 +21,7 @@
 #include "transfer/discrepancy.h"
 #include "transfer/domain_discriminator.h"
 #include "transfer/gradient_reversal.h"
+#include "transfer/variational_bottleneck.h"
 
 namespace graft::transfer {
 namespace {
@@ -326,6 +328,66 @@ TEST(AlignmentLosses, RejectBadArguments) {
   EXPECT_EQ(error_of([&] { mmd_loss(x, x, {1.0, 0.0}); }), "mmd: bandwidths must be positive, got 0");
   EXPECT_EQ(error_of([&] { coral_loss(x, gaussian(1, 3, 72)); }),
             "coral: needs at least 2 rows on each side, got 4 source and 1 target rows");
+}
+
+// ---- variational bottleneck and InfoNCE ---------------------------------------------------------
+
+TEST(VariationalBottleneck, KlMatchesTheClosedForm) {
+  // Row 0: mean (1, 0), σ = (1, 1): ½(1 + 0) = 0.5. Row 1: mean 0, σ = (e, 1): ½(e² − 1 − 2) = ½(e² − 3).
+  const torch::Tensor mean = torch::tensor({1.0, 0.0, 0.0, 0.0}, torch::kFloat64).reshape({2, 2});
+  const torch::Tensor log_sigma = torch::tensor({0.0, 0.0, 1.0, 0.0}, torch::kFloat64).reshape({2, 2});
+  const torch::Tensor kl = gaussian_kl(mean, log_sigma);
+  EXPECT_NEAR(kl[0].item<double>(), 0.5, 1e-15);
+  EXPECT_NEAR(kl[1].item<double>(), 0.5 * (std::exp(2.0) - 3.0), 1e-14);
+  EXPECT_EQ(gaussian_kl(torch::zeros({3, 4}), torch::zeros({3, 4})).abs().max().item<double>(), 0.0)
+      << "the prior itself costs nothing";
+}
+
+TEST(VariationalBottleneck, SamplesAroundTheMeanWithTheInitialSigmaAndIsExactInEval) {
+  torch::manual_seed(5);
+  VariationalBottleneck bottleneck(3, 0.25);
+  const torch::Tensor h = gaussian(20000, 3, 73);
+  const auto [z, kl] = bottleneck->forward(h);
+  const torch::Tensor noise = z - h;
+  EXPECT_NEAR(noise.mean().item<double>(), 0.0, 0.01);
+  EXPECT_NEAR(noise.std().item<double>(), 0.25, 0.01);
+  EXPECT_TRUE(torch::allclose(kl, gaussian_kl(h, torch::full_like(h, std::log(0.25))), 1e-5, 1e-5));
+  bottleneck->eval();
+  EXPECT_TRUE(torch::equal(bottleneck->forward(h).first, h)) << "evaluation uses the mean";
+}
+
+TEST(VariationalBottleneck, KlGradient) {
+  const torch::Tensor mean = gaussian(4, 3, 74, 0, torch::kFloat64).requires_grad_();
+  const torch::Tensor log_sigma = gaussian(4, 3, 75, 0, torch::kFloat64).mul(0.5).requires_grad_();
+  EXPECT_TRUE(testing::gradcheck(
+      [](const std::vector<torch::Tensor>& in) { return gaussian_kl(in[0], in[1]); }, {mean, log_sigma}));
+}
+
+TEST(InfoNce, HandComputedAndOrderedByAgreement) {
+  // Two users, orthogonal unit rows matched exactly: logits diag 1/τ, off-diagonal 0, so each
+  // row's loss is log(1 + e^(−1/τ)).
+  const torch::Tensor a = torch::eye(2, torch::kFloat64);
+  const double tau = 0.5;
+  EXPECT_NEAR(info_nce(a, a * 3.0, tau).item<double>(), std::log(1 + std::exp(-1 / tau)), 1e-14)
+      << "cosine similarity: the scale of a row does not matter";
+  const torch::Tensor x = gaussian(16, 8, 76), noise = gaussian(16, 8, 77);
+  const double aligned = info_nce(x, x + 0.1 * noise, 0.2).item<double>();
+  const double shuffled = info_nce(x, x.roll(1, 0), 0.2).item<double>();
+  EXPECT_LT(aligned, 0.5);
+  EXPECT_GT(shuffled, std::log(16.0)) << "mismatched pairs are worse than a uniform guess";
+}
+
+TEST(InfoNce, Gradient) {
+  const torch::Tensor a = gaussian(5, 3, 78, 0, torch::kFloat64).requires_grad_();
+  const torch::Tensor b = gaussian(5, 3, 79, 0, torch::kFloat64).requires_grad_();
+  EXPECT_TRUE(testing::gradcheck([](const std::vector<torch::Tensor>& in) { return info_nce(in[0], in[1], 0.3); },
+                                 {a, b}));
+}
+
+TEST(InfoNce, RejectsBadArguments) {
+  const torch::Tensor x = gaussian(4, 3, 80);
+  EXPECT_NE(error_of([&] { info_nce(x, gaussian(3, 3, 81), 0.2); }).find("same shape"), std::string::npos);
+  EXPECT_NE(error_of([&] { info_nce(x, x, 0.0); }).find("temperature must be positive"), std::string::npos);
 }
 
 // ---- discrepancy --------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 #include "graph_io/errors.h"
 #include "graph_io/splits.h"
 #include "graph_io/synthetic.h"
+#include "transfer/adaptation.h"
 #include "transfer/transfer.h"
+#include "transfer/transfer_task.h"
 
 #include <gtest/gtest.h>
 
@@ -93,7 +95,7 @@ TEST_F(Transfer, TargetOnlyScoresColdStartUsersByPopularityAndSaysSo) {
 
 TEST_F(Transfer, FineTuningAndAdversarialAlignmentBeatTargetOnlyForColdStartUsers) {
   const double reference = baseline().cold_start.at("mrr");
-  for (const std::string method : {"finetune", "adversarial", "joint", "mapping"}) {
+  for (const std::string method : {"finetune", "adversarial", "joint", "mapping", "vib", "shared_neighbours"}) {
     const TransferReport report = method == "finetune"      ? finetune()
                                   : method == "adversarial" ? adversarial()
                                                             : run_transfer(world(), quick_options(method));
@@ -116,6 +118,51 @@ TEST_F(Transfer, AdversarialAlignmentLogsTheDiscriminatorAccuracy) {
     EXPECT_LE(a, 1.0);
   }
   ASSERT_TRUE(report.before && report.after);
+}
+
+// SharedNeighbourhood against a dense loop over the source graph: for every user, the sum over
+// its n source items that some shared user also took of 1/√n · 1/√|S_v| · Σ_{s ∈ S_v} h_s.
+TEST_F(Transfer, SharedNeighbourhoodAveragesTheSharedUsersOfAUsersSourceItems) {
+  const TransferTask task = make_task(world(), quick_options("shared_neighbours"));
+  const int64_t U = task.num_users, I = task.source_items, d = 4;
+  const torch::Tensor adjacency = task.source_graph.to_dense().ne(0);
+  const auto adj = adjacency.accessor<bool, 2>();
+  std::vector<bool> shared(static_cast<size_t>(U), false);
+  for (const int64_t s : task.shared_users) shared[static_cast<size_t>(s)] = true;
+  std::vector<std::vector<int64_t>> item_shared(static_cast<size_t>(I));
+  for (int64_t v = 0; v < I; ++v) {
+    for (int64_t s = 0; s < U; ++s) {
+      if (shared[static_cast<size_t>(s)] && adj[U + v][s]) item_shared[static_cast<size_t>(v)].push_back(s);
+    }
+  }
+  torch::manual_seed(11);
+  const torch::Tensor h = torch::randn({U, d});
+  const auto hs = h.accessor<float, 2>();
+  const torch::Tensor actual = SharedNeighbourhood(task)(h);
+  ASSERT_EQ(actual.sizes(), h.sizes());
+  torch::Tensor expected = torch::zeros({U, d});
+  auto out = expected.accessor<float, 2>();
+  int64_t reached = 0, cold_reached = 0;
+  for (int64_t u = 0; u < U; ++u) {
+    std::vector<double> sum(static_cast<size_t>(d), 0.0);
+    int64_t items = 0;
+    for (int64_t v = 0; v < I; ++v) {
+      const auto& users = item_shared[static_cast<size_t>(v)];
+      if (!adj[u][U + v] || users.empty()) continue;
+      for (const int64_t s : users) {
+        for (int64_t k = 0; k < d; ++k) sum[static_cast<size_t>(k)] += hs[s][k] / std::sqrt(static_cast<double>(users.size()));
+      }
+      ++items;
+    }
+    for (int64_t k = 0; k < d && items > 0; ++k) {
+      out[u][k] = static_cast<float>(sum[static_cast<size_t>(k)] / std::sqrt(static_cast<double>(items)));
+    }
+    reached += items > 0;
+    cold_reached += items > 0 && task.cold[static_cast<size_t>(u)];
+  }
+  EXPECT_GT(cold_reached, 100) << "the check must cover cold-start users that reach shared users";
+  EXPECT_GT(reached, cold_reached);
+  EXPECT_TRUE(torch::allclose(actual, expected, 1e-5, 1e-6)) << (actual - expected).abs().max();
 }
 
 TEST_F(Transfer, EveryRegisteredMethodRunsAndReportsFiniteMetrics) {

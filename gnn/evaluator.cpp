@@ -179,8 +179,17 @@ class SampledEvaluator : public Evaluator {
     const int64_t m = static_cast<int64_t>(names_.size());
     const int64_t n = negatives_per_case_;
     std::vector<double> per_case(users_.size() * m);
-    for (int64_t first = 0; first < size(); first += batch_size_) {
-      const int64_t count = std::min(batch_size_, size() - first);
+    // score_pairs gathers a user row and an item row per candidate, which for wide representations
+    // (co-occurrence columns: thousands) is memory-bound; there, when the catalogue is not much
+    // larger than the candidate list, one GEMM against every item and a gather of the candidates
+    // is several times faster. Narrow representations keep the pairwise path (and its rounding).
+    const int64_t width = std::max<int64_t>(1, reps.users.size(1));
+    const bool all_items = width >= 256 && reps.items.size(0) <= 16 * (n + 1);
+    constexpr int64_t kMaxGathered = int64_t{1} << 25;  // floats held at once
+    const int64_t held_per_case = all_items ? reps.items.size(0) : (n + 1) * width;
+    const int64_t batch = std::clamp<int64_t>(kMaxGathered / held_per_case, 1, batch_size_);
+    for (int64_t first = 0; first < size(); first += batch) {
+      const int64_t count = std::min(batch, size() - first);
       // Row c of the candidates: the ground truth, then its n negatives.
       torch::Tensor candidates = torch::empty({count, n + 1}, torch::kInt64);
       int64_t* cand = candidates.data_ptr<int64_t>();
@@ -188,9 +197,13 @@ class SampledEvaluator : public Evaluator {
         cand[c * (n + 1)] = items_[first + c];
         std::copy_n(negatives_.data() + (first + c) * n, n, cand + c * (n + 1) + 1);
       }
-      const torch::Tensor users = index_tensor(users_.data() + first, count).repeat_interleave(n + 1);
+      const torch::Tensor case_users = index_tensor(users_.data() + first, count);
       const torch::Tensor scores =
-          model.score_pairs(reps, users, candidates.view({-1})).to(torch::kFloat).view({count, n + 1}).contiguous();
+          (all_items ? model.score_all_items(reps, case_users).gather(1, candidates)
+                     : model.score_pairs(reps, case_users.repeat_interleave(n + 1), candidates.view({-1})))
+              .to(torch::kFloat)
+              .view({count, n + 1})
+              .contiguous();
       const float* s = scores.data_ptr<float>();
       at::parallel_for(0, count, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {

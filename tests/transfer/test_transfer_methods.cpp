@@ -95,14 +95,14 @@ TEST_F(Transfer, TargetOnlyScoresColdStartUsersByPopularityAndSaysSo) {
 
 TEST_F(Transfer, FineTuningAndAdversarialAlignmentBeatTargetOnlyForColdStartUsers) {
   const double reference = baseline().cold_start.at("mrr");
-  for (const std::string method : {"finetune", "adversarial", "joint", "mapping", "vib", "shared_neighbours"}) {
+  for (const std::string method : {"finetune", "adversarial", "joint", "mapping", "vib", "shared_neighbours", "cooccurrence"}) {
     const TransferReport report = method == "finetune"      ? finetune()
                                   : method == "adversarial" ? adversarial()
                                                             : run_transfer(world(), quick_options(method));
     const double mrr = report.cold_start.at("mrr");
     EXPECT_GT(mrr, 1.15 * reference) << method << " cold-start MRR " << mrr << " vs target_only " << reference;
     EXPECT_GT(report.cold_start.at("hr@10"), baseline().cold_start.at("hr@10")) << method;
-    EXPECT_TRUE(report.after.has_value()) << method;
+    EXPECT_EQ(report.after.has_value(), method != "cooccurrence") << method << " (cooccurrence has no representations to compare)";
   }
 }
 
@@ -122,7 +122,7 @@ TEST_F(Transfer, AdversarialAlignmentLogsTheDiscriminatorAccuracy) {
 
 // SharedNeighbourhood against a dense loop over the source graph: for every user, the sum over
 // its n source items that some shared user also took of 1/√n · 1/√|S_v| · Σ_{s ∈ S_v} h_s.
-TEST_F(Transfer, SharedNeighbourhoodAveragesTheSharedUsersOfAUsersSourceItems) {
+TEST_F(Transfer, SharedNeighbourhoodPropagatesFromTheSharedUsersOfAUsersSourceItems) {
   const TransferTask task = make_task(world(), quick_options("shared_neighbours"));
   const int64_t U = task.num_users, I = task.source_items, d = 4;
   const torch::Tensor adjacency = task.source_graph.to_dense().ne(0);
@@ -163,6 +163,51 @@ TEST_F(Transfer, SharedNeighbourhoodAveragesTheSharedUsersOfAUsersSourceItems) {
   EXPECT_GT(cold_reached, 100) << "the check must cover cold-start users that reach shared users";
   EXPECT_GT(reached, cold_reached);
   EXPECT_TRUE(torch::allclose(actual, expected, 1e-5, 1e-6)) << (actual - expected).abs().max();
+}
+
+// cooccurrence's score of (u, g) against counting by hand: Σ over u's source items v with shared
+// users S_v of 1/√n_u · 1/√|S_v| · #{s ∈ S_v : s took g in the target}, plus 1e-3·log(1 + pop_g).
+TEST_F(Transfer, CooccurrenceCountsCoOccurrencesThroughSharedUsers) {
+  const TransferTask task = make_task(world(), quick_options("cooccurrence"));
+  const int64_t U = task.num_users, I = task.source_items, J = task.target_items;
+  const torch::Tensor source = task.source_graph.to_dense().ne(0), target = task.target_graph.to_dense().ne(0);
+  const auto src = source.accessor<bool, 2>(), tgt = target.accessor<bool, 2>();
+  std::vector<bool> shared(static_cast<size_t>(U), false);
+  for (const int64_t s : task.shared_users) shared[static_cast<size_t>(s)] = true;
+  std::vector<std::vector<int64_t>> item_shared(static_cast<size_t>(I));
+  for (int64_t v = 0; v < I; ++v) {
+    for (int64_t s = 0; s < U; ++s) {
+      if (shared[static_cast<size_t>(s)] && src[U + v][s]) item_shared[static_cast<size_t>(v)].push_back(s);
+    }
+  }
+  auto method = make_method("cooccurrence");
+  FitLog log;
+  method->fit(task, log);
+  int64_t checked = 0;
+  for (int64_t u = 0; u < U && checked < 20; ++u) {
+    if (!task.cold[static_cast<size_t>(u)]) continue;
+    std::vector<double> expected(static_cast<size_t>(J), 0.0);
+    int64_t items = 0;
+    for (int64_t v = 0; v < I; ++v) {
+      const auto& users = item_shared[static_cast<size_t>(v)];
+      if (!src[u][U + v] || users.empty()) continue;
+      ++items;
+      for (const int64_t s : users) {
+        for (int64_t g = 0; g < J; ++g) {
+          if (tgt[s][U + g]) expected[static_cast<size_t>(g)] += 1.0 / std::sqrt(static_cast<double>(users.size()));
+        }
+      }
+    }
+    if (items == 0) continue;
+    ++checked;
+    const torch::Tensor scores = method->score(torch::full({J}, u, torch::kInt64), torch::arange(J));
+    for (int64_t g = 0; g < J; ++g) {
+      const double want = expected[static_cast<size_t>(g)] / std::sqrt(static_cast<double>(items)) +
+                          1e-3 * std::log1p(task.target_popularity[static_cast<size_t>(g)]);
+      ASSERT_NEAR(scores[g].item<double>(), want, 1e-4 * (1 + want)) << "user " << u << " item " << g;
+    }
+  }
+  EXPECT_EQ(checked, 20);
 }
 
 TEST_F(Transfer, EveryRegisteredMethodRunsAndReportsFiniteMetrics) {

@@ -16,7 +16,7 @@ out=${GRAFT_OUT:-out/amazon_cold_start}
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
   methods=(target_only source_only joint finetune frozen_encoder last_k discriminative_lr l2sp
-           adversarial mmd coral mapping meta instance_weighting vib shared_neighbours)
+           adversarial mmd coral mapping meta instance_weighting vib shared_neighbours cooccurrence)
 fi
 mkdir -p "$out"
 [ -f "$out/amazon.h5" ] || "$graft" data import --format cdr-pairs "$cdr/game_video" "$cdr/video_game" -o "$out/amazon.h5"

@@ -163,6 +163,31 @@ TEST(SampledEvaluator, RanksEachCaseAgainstItsStoredNegatives) {
   EXPECT_DOUBLE_EQ(m.at("mrr"), 0.75);
 }
 
+// FixedScores spread over 512 columns (each column carries 1/512 of the score; powers of two keep
+// the sums exact): wide enough that the sampled evaluator scores whole rows with one GEMM and then
+// picks the candidates, which must give the pairwise path's ranks, ties included.
+class WideFixedScores : public FixedScores {
+ public:
+  Representations represent() override {
+    const Representations narrow = FixedScores::represent();
+    return {narrow.users.expand({3, 512}).contiguous(), (narrow.items / 512).expand({4, 512}).contiguous()};
+  }
+};
+
+TEST(SampledEvaluator, WideRepresentationsRankExactlyAsNarrowOnes) {
+  io::Dataset ds = tiny_split();
+  io::DomainSplit& part = ds.splits[0].parts[0];
+  part.test_negatives = {3, 2, 0, 1};  // case (0, 2) ties item 2 with itself-scored negative 2
+  const auto test = make_evaluator("sampled", ds, "books", part, EvalSet::kTest, {{1, 5}, 1});
+  FixedScores narrow;
+  WideFixedScores wide;
+  const Metrics expected = test->evaluate(narrow), actual = test->evaluate(wide);
+  EXPECT_EQ(actual, expected);
+  // Case (0, 2): score 2 against {1, 2}: the tie counts against the model, rank 1. Case (2, 1):
+  // score 3 against {4, 3}: rank 2. MRR = (1/2 + 1/3) / 2.
+  EXPECT_DOUBLE_EQ(actual.at("mrr"), (0.5 + 1.0 / 3.0) / 2);
+}
+
 TEST(MakeEvaluator, RejectsBadProtocolsCutOffsAndNegatives) {
   io::Dataset ds = tiny_split();
   io::DomainSplit& part = ds.splits[0].parts[0];

@@ -126,19 +126,25 @@ gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   return model.with_item_bias({torch::where(cold, source_users, target.users), target.items}, GraphKind::kTarget);
 }
 
+ItemUserEdges item_user_edges(const gnn::SparseGraph& graph, int64_t num_users, const std::vector<int64_t>& users) {
+  const int64_t U = num_users;
+  const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
+  torch::Tensor wanted = torch::zeros({U}, torch::kBool);
+  if (!users.empty()) wanted.index_fill_(0, as_index(users), true);
+  const torch::Tensor keep = rows.ge(U).logical_and(cols.lt(U)).logical_and(wanted.index_select(0, cols.clamp_max(U - 1)));
+  return {rows.masked_select(keep) - U, cols.masked_select(keep)};
+}
+
 SharedNeighbourhood::SharedNeighbourhood(const TransferTask& task) {
   const int64_t U = task.num_users, I = task.source_items;
   const gnn::SparseGraph& graph = task.source_graph;  // [users | items]², symmetric
-  const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
-  torch::Tensor shared = torch::zeros({U}, torch::kBool);
-  if (!task.shared_users.empty()) shared.index_fill_(0, as_index(task.shared_users), true);
   // item → shared user, weighted 1/√|S_v|.
-  const torch::Tensor to_shared =
-      rows.ge(U).logical_and(cols.lt(U)).logical_and(shared.index_select(0, cols.clamp_max(U - 1)));
-  const torch::Tensor item = rows.masked_select(to_shared) - U, user = cols.masked_select(to_shared);
-  const torch::Tensor shared_degree = torch::bincount(item, {}, I).to(torch::kFloat);
-  item_shared_ = gnn::SparseGraph::from_coo(I, U, item, user, shared_degree.index_select(0, item).rsqrt());
+  const ItemUserEdges to_shared = item_user_edges(graph, U, task.shared_users);
+  const torch::Tensor shared_degree = torch::bincount(to_shared.items, {}, I).to(torch::kFloat);
+  item_shared_ = gnn::SparseGraph::from_coo(I, U, to_shared.items, to_shared.users,
+                                            shared_degree.index_select(0, to_shared.items).rsqrt());
   // user → source item reaching at least one shared user, weighted 1/√n_u.
+  const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
   const torch::Tensor reaching = rows.lt(U).logical_and(cols.ge(U));
   const torch::Tensor u = rows.masked_select(reaching), v = cols.masked_select(reaching) - U;
   const torch::Tensor useful = shared_degree.index_select(0, v).gt(0);

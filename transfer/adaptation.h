@@ -41,6 +41,13 @@ using ScoringFunction = std::function<gnn::Representations(CrossDomainModel&)>;
 
 // users = target-graph representations, except cold-start users: their source-graph ones.
 gnn::Representations cold_from_source_graph(CrossDomainModel& model);
+// The (item, user) edges of a [users | items]² training graph (TransferTask's layout) whose user
+// is one of `users`, item ids counted from 0, in CSR order: {items [E], users [E]}, int64.
+struct ItemUserEdges {
+  torch::Tensor items, users;
+};
+ItemUserEdges item_user_edges(const gnn::SparseGraph& graph, int64_t num_users, const std::vector<int64_t>& users);
+
 // Cold-start users read through the users active in both domains: two propagation steps over the
 // source graph, user → its source items → the shared users who also took them, collecting those
 // shared users' target-graph representations with symmetric (LightGCN-style) weights:

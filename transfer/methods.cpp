@@ -96,17 +96,11 @@ class SourceOnly : public TransferMethod {
     users_ = model_->represent(GraphKind::kSource).users;
     // Zero-shot items: the mean source representation of each target item's training users that
     // have one (users active in both domains; the others have no source graph to be read from).
-    const gnn::SparseGraph& graph = task.target_graph;  // [users | items]², symmetric
     const int64_t U = task.num_users, I = task.target_items;
-    const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
-    torch::Tensor shared = torch::zeros({U}, torch::kBool);
-    shared.index_fill_(0, as_index(task.shared_users), true);
-    const torch::Tensor item_rows =
-        rows.ge(U).logical_and(cols.lt(U)).logical_and(shared.index_select(0, cols.clamp_max(U - 1)));
-    const torch::Tensor r = rows.masked_select(item_rows) - U, c = cols.masked_select(item_rows);
-    const gnn::SparseGraph item_user = gnn::SparseGraph::from_coo(I, U, r.to(torch::kInt64), c.to(torch::kInt64),
-                                                                  torch::ones({r.size(0)}));
-    const torch::Tensor degree = torch::bincount(r.to(torch::kInt64), {}, I).clamp_min(1).to(torch::kFloat).unsqueeze(1);
+    const ItemUserEdges edges = item_user_edges(task.target_graph, U, task.shared_users);
+    const gnn::SparseGraph item_user =
+        gnn::SparseGraph::from_coo(I, U, edges.items, edges.users, torch::ones({edges.items.size(0)}));
+    const torch::Tensor degree = torch::bincount(edges.items, {}, I).clamp_min(1).to(torch::kFloat).unsqueeze(1);
     items_ = gnn::spmm(item_user, users_) / degree;
     log.notes.push_back("source_only: no target training; target items are represented by the mean source-graph "
                         "representation of their training users active in both domains (zero for items without "
@@ -194,16 +188,12 @@ std::optional<gnn::Representations> cooccurrence_representations(const TransferT
   torch::Tensor one_hot = torch::zeros({U, S});
   one_hot.index_put_({shared, torch::arange(S)}, 1.0f);
   const torch::Tensor users = SharedNeighbourhood(task)(one_hot);
-  const gnn::SparseGraph& graph = task.target_graph;  // [users | items]², symmetric
-  const torch::Tensor rows = graph.row_indices().to(torch::kInt64), cols = graph.csr().col.to(torch::kInt64);
+  // Column k of both tables is shared user task.shared_users[k].
   torch::Tensor column = torch::full({U}, int64_t{-1}, torch::kInt64);
   column.index_put_({shared}, torch::arange(S));
-  const torch::Tensor item_to_user = rows.ge(U).logical_and(cols.lt(U));
-  const torch::Tensor g = rows.masked_select(item_to_user) - U;
-  const torch::Tensor k = column.index_select(0, cols.masked_select(item_to_user));
-  const torch::Tensor taken = k.ge(0);
+  const ItemUserEdges taken = item_user_edges(task.target_graph, U, task.shared_users);
   torch::Tensor items = torch::zeros({I, S});
-  items.index_put_({g.masked_select(taken), k.masked_select(taken)}, 1.0f);
+  items.index_put_({taken.items, column.index_select(0, taken.users)}, 1.0f);
   return gnn::Representations{users, items};
 }
 

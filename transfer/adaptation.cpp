@@ -116,14 +116,26 @@ torch::Tensor as_index(const std::vector<int64_t>& v) {
   return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
 }
 
+torch::Tensor cold_column(const TransferTask& task) {
+  return torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+}
+
+torch::Tensor log_popularity(const TransferTask& task) {
+  return torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
+      .log1p();
+}
+
+bool has_both_sides(const TransferTask& task) {
+  return task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2;
+}
+
 gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   gnn::Representations target = model.represent(GraphKind::kTarget);
   const TransferTask& task = model.task();
   if (task.num_cold_users() == 0) return target;
   const torch::Tensor source_users = model.represent(GraphKind::kSource).users;
-  const torch::Tensor cold =
-      torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
-  return model.with_item_bias({torch::where(cold, source_users, target.users), target.items}, GraphKind::kTarget);
+  return model.with_item_bias({torch::where(cold_column(task), source_users, target.users), target.items},
+                              GraphKind::kTarget);
 }
 
 ItemUserEdges item_user_edges(const gnn::SparseGraph& graph, int64_t num_users, const std::vector<int64_t>& users) {
@@ -165,9 +177,8 @@ ScoringFunction cold_from_shared_neighbourhood(const TransferTask& task, double 
     if (task.num_cold_users() == 0) return model.with_item_bias(target, GraphKind::kTarget);
     torch::Tensor cold_reps = (*neighbourhood)(target.users);
     if (mix < 1.0) cold_reps = mix * cold_reps + (1.0 - mix) * model.represent(GraphKind::kSource).users;
-    const torch::Tensor cold =
-        torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
-    return model.with_item_bias({torch::where(cold, cold_reps, target.users), target.items}, GraphKind::kTarget);
+    return model.with_item_bias({torch::where(cold_column(task), cold_reps, target.users), target.items},
+                                GraphKind::kTarget);
   };
 }
 
@@ -179,13 +190,8 @@ gnn::Representations union_scoring(CrossDomainModel& model) {
 }
 
 gnn::Representations with_popularity_fallback(const gnn::Representations& reps, const TransferTask& task) {
-  const torch::Tensor cold =
-      torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8)
-          .to(reps.users.scalar_type());
-  const torch::Tensor popularity =
-      torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
-          .log1p()
-          .to(reps.items.scalar_type());
+  const torch::Tensor cold = cold_column(task).to(reps.users.scalar_type());
+  const torch::Tensor popularity = log_popularity(task).to(reps.items.scalar_type());
   return {torch::cat({reps.users * (1 - cold), cold}, 1), torch::cat({reps.items, popularity}, 1)};
 }
 

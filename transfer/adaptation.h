@@ -36,6 +36,13 @@ double seconds_since(Clock::time_point start);
 // An int64 index tensor holding a copy of v.
 torch::Tensor as_index(const std::vector<int64_t>& v);
 
+// task.cold as a [users, 1] bool column (true: cold-start user of the target).
+torch::Tensor cold_column(const TransferTask& task);
+// log(1 + training interactions) of each target item, [target items, 1] double.
+torch::Tensor log_popularity(const TransferTask& task);
+// Whether each domain has at least 2 active users (what a discrepancy measure needs).
+bool has_both_sides(const TransferTask& task);
+
 // Target scoring representations from the model in its current state.
 using ScoringFunction = std::function<gnn::Representations(CrossDomainModel&)>;
 

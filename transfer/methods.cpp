@@ -32,10 +32,6 @@ Discrepancy user_discrepancy(CrossDomainModel& model, const TransferTask& task, 
                              sample_rows(t, task.target_sampler->active_users(), 2000, seed + 1), seed + 2);
 }
 
-bool has_both_sides(const TransferTask& task) {
-  return task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2;
-}
-
 // A method whose state is one CrossDomainModel and a way of scoring the target with it.
 class ModelMethod : public TransferMethod {
  public:
@@ -212,10 +208,7 @@ class Cooccurrence : public TransferMethod {
                            " shared users is too large for dense co-occurrence representations; use "
                            "shared_neighbours");
     }
-    const torch::Tensor popularity =
-        torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
-            .log1p()
-            .to(torch::kFloat);
+    const torch::Tensor popularity = log_popularity(task).to(torch::kFloat);
     users_ = torch::cat({counts->users, torch::ones({task.num_users, 1})}, 1);
     items_ = torch::cat({counts->items, 1e-3 * popularity}, 1);
     log.notes.push_back("cooccurrence: no training; target items are scored by co-occurrence through the " +
@@ -262,9 +255,7 @@ class SharedNeighbours : public ModelMethod {
       log.notes.push_back("shared_neighbours: co-occurrence tables too large; representations alone");
       return;
     }
-    const torch::Tensor cold =
-        torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8)
-            .to(torch::kFloat);
+    const torch::Tensor cold = cold_column(task).to(torch::kFloat);
     const torch::Tensor cold_counts = counts->users * cold;  // warm users keep their own scores
     const auto with_weight = [counts, cold_counts](const gnn::Representations& reps, double weight) {
       return gnn::Representations{torch::cat({reps.users, weight * cold_counts}, 1),
@@ -339,8 +330,7 @@ class Mapping : public ModelMethod {
       }
     }
     torch::NoGradGuard no_grad;
-    const torch::Tensor cold =
-        torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+    const torch::Tensor cold = cold_column(task);
     return model.with_item_bias({torch::where(cold, f->forward(source_users_), target.users), target.items},
                                 GraphKind::kTarget);
   }

@@ -74,6 +74,19 @@ Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOp
 // A target without any training interaction (a new category at budget 0): no method can learn
 // anything about its items without item features, so every item scores the same and the
 // metrics are the floor of the protocol (ties count against the model, or break by item index).
+// The test metrics of `scorer`: all cases, and cold-start and warm users' where the split has them.
+void evaluate_test(const TransferTask& task, FixedRecommender& scorer, TransferReport& report) {
+  report.overall = task.test->evaluate(scorer);
+  if (task.test_cold) {
+    report.cold_start = task.test_cold->evaluate(scorer);
+    report.cold_start_cases = task.test_cold->size();
+  }
+  if (task.test_warm) {
+    report.warm = task.test_warm->evaluate(scorer);
+    report.warm_cases = task.test_warm->size();
+  }
+}
+
 TransferReport zero_shot_report(const TransferTask& task) {
   const TransferOptions& options = task.options;
   TransferReport report;
@@ -86,15 +99,7 @@ TransferReport zero_shot_report(const TransferTask& task) {
   report.notes.push_back("the target '" + options.target + "' has no training interactions: without item features "
                          "no method can rank its items, so every item scores the same (the protocol's floor)");
   FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
-  report.overall = task.test->evaluate(constant);
-  if (task.test_cold) {
-    report.cold_start = task.test_cold->evaluate(constant);
-    report.cold_start_cases = task.test_cold->size();
-  }
-  if (task.test_warm) {
-    report.warm = task.test_warm->evaluate(constant);
-    report.warm_cases = task.test_warm->size();
-  }
+  evaluate_test(task, constant, report);
   return report;
 }
 
@@ -189,17 +194,9 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
 
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
-  report.overall = task.test->evaluate(scorer);
-  if (task.test_cold) {
-    report.cold_start = task.test_cold->evaluate(scorer);
-    report.cold_start_cases = task.test_cold->size();
-  }
-  if (task.test_warm) {
-    report.warm = task.test_warm->evaluate(scorer);
-    report.warm_cases = task.test_warm->size();
-  }
+  evaluate_test(task, scorer, report);
   const auto reps = method->domain_user_representations();
-  if (reps && task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2) {
+  if (reps && has_both_sides(task)) {
     const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");
     report.after = measure_discrepancy(sample_rows(reps->first, task.source_sampler->active_users(), 2000, seed),
                                        sample_rows(reps->second, task.target_sampler->active_users(), 2000, seed + 1),

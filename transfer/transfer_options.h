@@ -21,11 +21,22 @@ struct PhaseOptions {
 };
 
 // Fine-tuning from the source-pretrained encoder.
+// The target's own parameters (target item table and item bias) train in every mode; the mode
+// says what else trains.
 struct FinetuneOptions {
-  std::string mode = "full";     // "full" | "frozen_encoder" | "last_k" | "discriminative" | "l2sp"
-  int64_t last_k = 1;            // last_k: layers trained (with the head and target items)
+  // "full" | "frozen_encoder" | "last_k" | "discriminative" | "l2sp" | "adapter" | "lora"
+  std::string mode = "full";
+  int64_t last_k = 1;            // last_k: layers trained (with the head and target items), ≥ 1
   double lr_decay = 0.3;         // discriminative: lr of layer k = lr · decay^(K−k), embeddings decay^(K+1)
   double l2sp_weight = 1e-3;     // l2sp: weight of ‖w − w_source‖² over the encoder and user table
+  int64_t adapter_bottleneck = 16;  // adapter: width of each residual bottleneck MLP, ≥ 1
+  int64_t lora_rank = 8;         // lora: rank r of each low-rank update A·B, ≥ 1
+};
+
+// The typed graph every method trains on (gnn/typed_graph.h): user, item and category nodes.
+struct GraphSpec {
+  bool categories = true;        // item–category edges; categories with the same name are one node across domains
+  bool behaviours = false;       // one user–item relation per behaviour type (view, cart, fav, buy)
 };
 
 // Aligning source-graph and target-graph user representations during adaptation.
@@ -81,6 +92,7 @@ struct TransferOptions {
   std::string split;                // a split of the dataset with parts for both domains
 
   gnn::EncoderOptions encoder;
+  GraphSpec graph;
   double init_std = 0.1;            // ID embeddings ~ N(0, init_std²)
   std::string loss = "bpr";         // "bpr" | "bce"
   PhaseOptions pretrain;            // on the source (methods that pretrain)

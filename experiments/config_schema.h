@@ -1,24 +1,25 @@
 // The one table of configuration keys: every dotted key an experiment may set, its type, its
-// allowed values or range, its default and what it does. Config loading (experiments/config.h)
-// checks every value against it once, and to_transfer_options turns a resolved configuration
-// into the typed options of transfer/ and gnn/. Defaults of transfer keys are read from a
-// default-constructed transfer::TransferOptions, so they cannot drift from the library.
+// allowed values or range, its default and what it does. The transfer keys are the rules of
+// transfer/option_rules.h, so a value is checked by the same rule here (where the error can name
+// the file and line) as by transfer::validate; only experiment-level keys (experiment.*, data.*,
+// encoder.seed) are declared here. Config loading (experiments/config.h) checks every value
+// against the table once, and to_transfer_options turns a resolved configuration into the typed
+// options of transfer/ and gnn/.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "transfer/option_rules.h"
 #include "transfer/transfer_options.h"
 
 namespace graft::exp {
 
-enum class ValueType { kBool, kInt, kFloat, kString, kIntList, kFloatList };
-const char* type_name(ValueType type);  // "bool", "int", "float", "string", "int list", "float list"
+using transfer::type_name;
+using transfer::ValueType;
 
 // Where a value came from: "FILE:LINE", "--set KEY=VALUE", or the built-in defaults.
 struct Origin {
@@ -26,6 +27,7 @@ struct Origin {
   long long line = 0;  // 1-based
   std::string set;    // the --set argument as typed
   std::string str() const;
+  bool is_default() const { return file.empty() && set.empty(); }
 };
 
 // UsageError "<origin>: <what>".
@@ -39,22 +41,9 @@ struct Setting {
 // A resolved configuration: every schema key → its value and where the value came from.
 using Settings = std::map<std::string, Setting>;
 
-struct KeySpec {
-  std::string key;
-  ValueType type = ValueType::kString;
-  std::string doc;
-  nlohmann::json default_value;
-  // Numbers (and list elements): bounds, open or closed.
-  std::optional<double> min, max;
-  bool min_open = false, max_open = false;
-  // Strings: the valid values (a function, so registries like method_names() stay the truth).
-  std::function<std::vector<std::string>()> choices;
-  // Part of a trial's identity (its id hash and config.json). False for threads and verbosity,
-  // which never change results.
-  bool identity = true;
-  // Copies the value into the transfer options; empty for experiment-level keys.
-  std::function<void(const nlohmann::json&, transfer::TransferOptions&)> apply;
-};
+// A key's rule. Transfer keys are bound to their TransferOptions field (get/set); experiment-level
+// keys are not.
+using KeySpec = transfer::OptionRule;
 
 const std::vector<KeySpec>& config_schema();
 const KeySpec* find_key(const std::string& key);  // nullptr when unknown
@@ -73,7 +62,8 @@ void check_value(const KeySpec& spec, const nlohmann::json& value, const Origin&
 // Every key at its default, with origin "defaults".
 Settings default_settings();
 
-// The typed options of one run. Throws UsageError for a missing source/target or bad options.
+// The typed options of one run. Throws UsageError for a missing source/target or bad options;
+// one that transfer::validate finds about a key is prefixed with where that key was set.
 transfer::TransferOptions to_transfer_options(const Settings& settings);
 
 // The identity of a resolved configuration: {key: value} over identity keys, keys sorted.

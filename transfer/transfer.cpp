@@ -14,31 +14,6 @@
 namespace graft::transfer {
 namespace {
 
-template <typename T>
-[[noreturn]] void bad(const std::string& key, const std::string& rule, const T& value) {
-  std::ostringstream msg;
-  msg << "transfer option " << key << " " << rule << ", got " << value;
-  throw io::UsageError(msg.str());
-}
-
-void check_one_of(const std::string& key, const std::string& value, const std::vector<std::string>& valid) {
-  for (const auto& v : valid) {
-    if (v == value) return;
-  }
-  std::string list;
-  for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
-  bad(key, "must be one of " + list, "'" + value + "'");
-}
-
-void check_phase(const std::string& name, const PhaseOptions& p) {
-  if (p.epochs < 0) bad(name + ".epochs", "must be at least 0", p.epochs);
-  if (p.batch_size < 1) bad(name + ".batch_size", "must be at least 1", p.batch_size);
-  if (!(p.lr > 0)) bad(name + ".lr", "must be positive", p.lr);
-  if (!(p.weight_decay >= 0)) bad(name + ".weight_decay", "must be non-negative", p.weight_decay);
-  if (p.eval_every < 1) bad(name + ".eval_every", "must be at least 1", p.eval_every);
-  if (p.patience < 0) bad(name + ".patience", "must be at least 0", p.patience);
-}
-
 // Target-only with the same options and seed, for the negative-transfer verdict.
 Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOptions& options,
                                     const TransferReport& report) {
@@ -111,58 +86,6 @@ void print_metrics(std::ostream& out, const std::string& label, const Metrics& m
 }
 
 }  // namespace
-
-void validate(const TransferOptions& o) {
-  check_one_of("method", o.method, method_names());
-  if (o.source.empty()) throw io::UsageError("transfer: no source domain given");
-  if (o.target.empty()) throw io::UsageError("transfer: no target domain given");
-  if (o.source == o.target) {
-    throw io::UsageError("transfer: source and target are the same domain '" + o.source + "'; name two domains");
-  }
-  if (o.split.empty()) throw io::UsageError("transfer: no split given");
-  gnn::validate(o.encoder);
-  if (!(o.init_std > 0)) bad("init_std", "must be positive", o.init_std);
-  check_one_of("loss", o.loss, {"bpr", "bce"});
-  check_phase("pretrain", o.pretrain);
-  check_phase("adapt", o.adapt);
-  if (!(o.bridge_weight >= 0)) bad("bridge_weight", "must be non-negative", o.bridge_weight);
-  check_one_of("finetune.mode", o.finetune.mode, {"full", "frozen_encoder", "last_k", "discriminative", "l2sp"});
-  if (o.finetune.last_k < 0) bad("finetune.last_k", "must be at least 0", o.finetune.last_k);
-  if (!(o.finetune.lr_decay > 0 && o.finetune.lr_decay <= 1)) bad("finetune.lr_decay", "must be in (0, 1]", o.finetune.lr_decay);
-  if (!(o.finetune.l2sp_weight >= 0)) bad("finetune.l2sp_weight", "must be non-negative", o.finetune.l2sp_weight);
-  if (!(o.align.weight >= 0)) bad("align.weight", "must be non-negative", o.align.weight);
-  if (!(o.align.gamma >= 0)) bad("align.gamma", "must be non-negative", o.align.gamma);
-  if (o.align.hidden < 1) bad("align.hidden", "must be at least 1", o.align.hidden);
-  if (o.align.batch_users < 2) bad("align.batch_users", "must be at least 2", o.align.batch_users);
-  if (o.align.bandwidths.empty()) throw io::UsageError("transfer option align.bandwidths must not be empty");
-  for (const double b : o.align.bandwidths) {
-    if (!(b > 0)) bad("align.bandwidths", "must all be positive", b);
-  }
-  if (!(o.align.source_weight >= 0)) bad("align.source_weight", "must be non-negative", o.align.source_weight);
-  check_one_of("mapping.kind", o.mapping.kind, {"linear", "mlp"});
-  if (o.mapping.hidden < 1) bad("mapping.hidden", "must be at least 1", o.mapping.hidden);
-  if (o.mapping.epochs < 0) bad("mapping.epochs", "must be at least 0", o.mapping.epochs);
-  if (!(o.mapping.lr > 0)) bad("mapping.lr", "must be positive", o.mapping.lr);
-  if (o.meta.meta_epochs < 0) bad("meta.meta_epochs", "must be at least 0", o.meta.meta_epochs);
-  if (o.meta.tasks_per_step < 1) bad("meta.tasks_per_step", "must be at least 1", o.meta.tasks_per_step);
-  if (o.meta.inner_steps < 1) bad("meta.inner_steps", "must be at least 1", o.meta.inner_steps);
-  if (!(o.meta.inner_lr > 0)) bad("meta.inner_lr", "must be positive", o.meta.inner_lr);
-  if (!(o.meta.meta_lr > 0 && o.meta.meta_lr <= 1)) bad("meta.meta_lr", "must be in (0, 1]", o.meta.meta_lr);
-  if (o.instance_weighting.estimator_epochs < 1) {
-    bad("instance_weighting.estimator_epochs", "must be at least 1", o.instance_weighting.estimator_epochs);
-  }
-  if (!(o.instance_weighting.clip >= 1)) bad("instance_weighting.clip", "must be at least 1", o.instance_weighting.clip);
-  if (!(o.bottleneck.beta >= 0)) bad("bottleneck.beta", "must be non-negative", o.bottleneck.beta);
-  if (!(o.bottleneck.init_sigma > 0)) bad("bottleneck.init_sigma", "must be positive", o.bottleneck.init_sigma);
-  if (!(o.bottleneck.contrastive >= 0)) bad("bottleneck.contrastive", "must be non-negative", o.bottleneck.contrastive);
-  if (!(o.bottleneck.temperature > 0)) bad("bottleneck.temperature", "must be positive", o.bottleneck.temperature);
-  if (!(o.neighbourhood.mix >= 0 && o.neighbourhood.mix <= 1)) bad("neighbourhood.mix", "must be in [0, 1]", o.neighbourhood.mix);
-  check_one_of("protocol", o.protocol, {"auto", "sampled", "full"});
-  for (const int64_t k : o.ks) {
-    if (k < 1) bad("ks", "must all be at least 1", k);
-  }
-  if (o.threads < 0) bad("threads", "must be at least 0", o.threads);
-}
 
 TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options) {
   const TransferTask task = make_task(dataset, options);

@@ -6,6 +6,7 @@
 
 #include "tests/experiments/fake_trials.h"
 #include "tests/support/test_support.h"
+#include "transfer/option_rules.h"
 
 namespace graft {
 namespace {
@@ -34,6 +35,15 @@ TEST(CliExperiments, ConfigErrorsExitWithTheUsageCode) {
   EXPECT_NE(output.find("2 of 4 trials of 'tiny' in shard 2/2"), std::string::npos) << output;
   EXPECT_EQ(run_graft("keys", &output), 0);
   EXPECT_NE(output.find("adapt.epochs"), std::string::npos);
+}
+
+TEST(CliExperiments, KeysListsEveryTransferOption) {
+  std::string output;
+  ASSERT_EQ(run_graft("keys", &output), 0) << output;
+  for (const transfer::OptionRule& rule : transfer::option_rules()) {
+    EXPECT_NE(output.find("\n" + rule.key + " "), std::string::npos) << rule.key;
+  }
+  EXPECT_NE(output.find("\nexperiment.name "), std::string::npos);
 }
 
 // Trains. A sweep killed with kill -9 part-way and resumed with another --jobs gives the same

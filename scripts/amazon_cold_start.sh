@@ -15,7 +15,8 @@ graft=${GRAFT_BUILD_DIR:-build}/bin/graft
 out=${GRAFT_OUT:-out/amazon_cold_start}
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
-  methods=(target_only source_only joint finetune frozen_encoder last_k discriminative_lr l2sp
+  # last_k is left out: LightGCN layers have no weights, so it would be frozen_encoder again.
+  methods=(target_only source_only joint finetune frozen_encoder discriminative_lr l2sp adapter lora
            adversarial mmd coral mapping meta instance_weighting vib shared_neighbours cooccurrence)
 fi
 mkdir -p "$out"
@@ -47,11 +48,13 @@ out, methods = sys.argv[1], sys.argv[2:]
 cols = ["hr@1", "hr@5", "hr@10", "ndcg@5", "ndcg@10", "mrr"]
 for direction in ("video_to_game", "game_to_video"):
     print(f"\n{direction.replace('_to_', ' -> ')}  (cold-start test users, 999 sampled negatives)")
-    print("| method | " + " | ".join(c.upper() for c in cols) + " | seconds |")
-    print("|---" * (len(cols) + 2) + "|")
+    print("| method | " + " | ".join(c.upper() for c in cols) + " | trainable / total parameters | seconds |")
+    print("|---" * (len(cols) + 3) + "|")
     for m in methods:
         r = json.load(open(os.path.join(out, direction, m + ".json")))
         cold = r["cold_start"]
         seconds = sum(r["phase_seconds"].values())
-        print(f"| {m} | " + " | ".join(f"{cold[c]:.4f}" for c in cols) + f" | {seconds:.0f} |")
+        p = r.get("parameters", {})
+        params = f"{p.get('trainable', 0):,} / {p.get('total', 0):,}" if p.get("total") else "—"
+        print(f"| {m} | " + " | ".join(f"{cold[c]:.4f}" for c in cols) + f" | {params} | {seconds:.0f} |")
 PY

@@ -15,31 +15,37 @@ torch::Tensor normal_table(int64_t rows, int64_t dim, double std, uint64_t seed)
 
 }  // namespace
 
-CrossDomainModel::CrossDomainModel(const TransferTask& task, const TransferOptions& options) : task_(task) {
+CrossDomainModel::CrossDomainModel(std::shared_ptr<const TransferTask> task) : task_(std::move(task)) {
+  const TransferOptions& options = task_->options;
   const int64_t dim = options.encoder.dim;
-  users_ = register_parameter("users", normal_table(task.num_users, dim, options.init_std,
-                                                    io::derive_seed(options.seed, "users")));
-  source_items_ = register_parameter("source_items", normal_table(task.source_items, dim, options.init_std,
-                                                                  io::derive_seed(options.seed, "source_items")));
-  target_items_ = register_parameter("target_items", normal_table(task.target_items, dim, options.init_std,
-                                                                  io::derive_seed(options.seed, "target_items")));
-  source_bias_ = register_parameter("source_item_bias", torch::zeros({task.source_items}));
-  target_bias_ = register_parameter("target_item_bias", torch::zeros({task.target_items}));
+  const auto table = [&](const char* name, int64_t rows) {
+    return register_parameter(name, normal_table(rows, dim, options.init_std, io::derive_seed(options.seed, name)));
+  };
+  users_ = table("users", task_->num_users);
+  source_items_ = table("source_items", task_->source_items);
+  target_items_ = table("target_items", task_->target_items);
+  source_bias_ = register_parameter("source_item_bias", torch::zeros({task_->source_items}));
+  target_bias_ = register_parameter("target_item_bias", torch::zeros({task_->target_items}));
   gnn::EncoderOptions encoder = options.encoder;
   encoder.seed = io::derive_seed(options.seed, "encoder");
+  for (const gnn::Relation& relation : task_->union_graph.relations) encoder.relations.push_back(relation.name);
   encoder_ = register_module("encoder", gnn::Encoder(encoder));
+  categories_ = task_->num_categories > 0 ? table("categories", task_->num_categories) : torch::zeros({0, dim});
+}
+
+torch::Tensor CrossDomainModel::table(const torch::Tensor& base, const gnn::LowRankUpdate& update) const {
+  return update ? update->apply(base) : base;
 }
 
 gnn::Representations CrossDomainModel::represent(GraphKind kind) {
-  torch::Tensor x;
-  switch (kind) {
-    case GraphKind::kSource: x = torch::cat({users_, source_items_}); break;
-    case GraphKind::kTarget: x = torch::cat({users_, target_items_}); break;
-    case GraphKind::kUnion: x = torch::cat({users_, source_items_, target_items_}); break;
-  }
-  const torch::Tensor h = encoder_->forward(task_.graph(kind), x);
-  const int64_t users = task_.num_users;
-  return {h.narrow(0, 0, users), h.narrow(0, users, h.size(0) - users)};
+  const torch::Tensor users = table(users_, users_lora_), source = table(source_items_, source_items_lora_);
+  std::vector<torch::Tensor> x = {users};
+  if (kind != GraphKind::kTarget) x.push_back(source);
+  if (kind != GraphKind::kSource) x.push_back(target_items_);
+  if (categories_.size(0) > 0) x.push_back(table(categories_, categories_lora_));
+  const gnn::TypedGraph& graph = task_->graph(kind);
+  const torch::Tensor h = encoder_->forward(graph, torch::cat(x));
+  return {h.narrow(0, 0, graph.layout.users), h.narrow(0, graph.layout.item_offset(), graph.layout.items)};
 }
 
 gnn::Representations CrossDomainModel::with_item_bias(const gnn::Representations& reps, GraphKind kind) const {
@@ -53,6 +59,35 @@ torch::Tensor CrossDomainModel::batch_l2(GraphKind kind, const torch::Tensor& us
   const torch::Tensor& items = kind == GraphKind::kSource ? source_items_ : target_items_;
   return gnn::gather_rows(users_, users).pow(2).sum() + gnn::gather_rows(items, positives).pow(2).sum() +
          gnn::gather_rows(items, negatives).pow(2).sum();
+}
+
+std::vector<torch::Tensor> CrossDomainModel::pretrained_tables() const {
+  std::vector<torch::Tensor> tables = {users_, source_items_, source_bias_};
+  if (categories_.size(0) > 0) tables.push_back(categories_);
+  return tables;
+}
+
+void CrossDomainModel::add_lora(int64_t rank) {
+  TORCH_CHECK(!users_lora_, "CrossDomainModel::add_lora: LoRA is already on");
+  const uint64_t seed = task_->options.seed;
+  const auto update = [&](const char* name, const torch::Tensor& base) {
+    return register_module(name, gnn::LowRankUpdate(base.size(0), base.size(1), rank,
+                                                    io::derive_seed(seed, std::string(name))));
+  };
+  encoder_->add_lora(rank);
+  users_lora_ = update("users_lora", users_);
+  source_items_lora_ = update("source_items_lora", source_items_);
+  if (categories_.size(0) > 0) categories_lora_ = update("categories_lora", categories_);
+}
+
+std::vector<torch::Tensor> CrossDomainModel::lora_parameters() const {
+  std::vector<torch::Tensor> params = encoder_->lora_parameters();
+  for (const auto* update : {&users_lora_, &source_items_lora_, &categories_lora_}) {
+    if (*update) {
+      for (const auto& p : (*update)->parameters()) params.push_back(p);
+    }
+  }
+  return params;
 }
 
 std::vector<torch::Tensor> CrossDomainModel::snapshot() const {

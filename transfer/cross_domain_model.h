@@ -11,11 +11,15 @@
 //                             for the union graph the items are the target's.
 //   FixedRecommender(reps)    fixed representations (evaluation of a finished method).
 //
-// Shapes: users [U, dim], source_items [I_s, dim], target_items [I_t, dim]; representations
-// [*, encoder.out_dim()].
+// Node features x = [users; items of the graph; categories] (the typed graph's layout, categories
+// shared across domains by name).
+//
+// Shapes: users [U, dim], source_items [I_s, dim], target_items [I_t, dim], categories [C, dim];
+// representations [*, encoder.out_dim()].
 #pragma once
 
 #include "gnn/encoder.h"
+#include "gnn/low_rank.h"
 #include "gnn/recommender.h"
 #include "transfer/transfer_task.h"
 
@@ -25,10 +29,12 @@ namespace graft::transfer {
 
 class CrossDomainModel : public torch::nn::Module {
  public:
-  CrossDomainModel(const TransferTask& task, const TransferOptions& options);
+  // Shares ownership of the task: the model reads its graphs whenever it represents.
+  explicit CrossDomainModel(std::shared_ptr<const TransferTask> task);
 
   // Encoder output over the graph: {users [U, d'], items of that graph [I, d']}; for the union
-  // graph, items are [source items; target items].
+  // graph, items are [source items; target items]. Category nodes take part in message passing
+  // but are not returned.
   gnn::Representations represent(GraphKind kind);
 
   // Scoring form of representations of `kind`'s graph: a ones column on the users and each
@@ -42,23 +48,34 @@ class CrossDomainModel : public torch::nn::Module {
   torch::Tensor batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
                          const torch::Tensor& negatives) const;
 
-  const TransferTask& task() const { return task_; }
+  const TransferTask& task() const { return *task_; }
   gnn::Encoder& encoder() { return encoder_; }
-  torch::Tensor& users() { return users_; }
-  torch::Tensor& source_items() { return source_items_; }
-  torch::Tensor& target_items() { return target_items_; }
-  torch::Tensor& source_item_bias() { return source_bias_; }
-  torch::Tensor& target_item_bias() { return target_bias_; }
+  const torch::Tensor& users() const { return users_; }
+  const torch::Tensor& source_items() const { return source_items_; }
+  const torch::Tensor& target_items() const { return target_items_; }
+  const torch::Tensor& source_item_bias() const { return source_bias_; }
+  const torch::Tensor& target_item_bias() const { return target_bias_; }
+  // The pretrained tables: users, source items and their bias, categories (when the graphs have any).
+  std::vector<torch::Tensor> pretrained_tables() const;
 
-  // Copies of every parameter, and their restore, for best-epoch selection and L2-SP anchors.
+  // LoRA: low-rank updates of the user, source item and category tables and of every encoder
+  // weight matrix, starting at zero (the model's function is unchanged until they train).
+  void add_lora(int64_t rank);
+  std::vector<torch::Tensor> lora_parameters() const;
+
+  // Copies of every parameter, and their restore, for best-epoch selection.
   std::vector<torch::Tensor> snapshot() const;
   void restore(const std::vector<torch::Tensor>& state);
 
  private:
-  const TransferTask& task_;
-  torch::Tensor users_, source_items_, target_items_;
+  // A table with its low-rank update, when LoRA is on.
+  torch::Tensor table(const torch::Tensor& base, const gnn::LowRankUpdate& update) const;
+
+  std::shared_ptr<const TransferTask> task_;
+  torch::Tensor users_, source_items_, target_items_, categories_;  // categories_: [C, dim], C ≥ 0
   torch::Tensor source_bias_, target_bias_;  // [I_s], [I_t], start at zero
   gnn::Encoder encoder_{nullptr};
+  gnn::LowRankUpdate users_lora_{nullptr}, source_items_lora_{nullptr}, categories_lora_{nullptr};
 };
 
 // The model seen through one graph, as a gnn::Recommender (the model is a registered submodule,

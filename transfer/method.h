@@ -23,16 +23,18 @@ struct FitLog {
   Metrics best_valid;
   std::optional<Discrepancy> before;  // user representations before adaptation
   std::optional<RepresentationSample> sample_before;  // with TransferOptions::keep_representations
+  ParameterCount parameters;            // of the adaptation phase (zero for methods without one)
 };
 
 class TransferMethod {
  public:
   virtual ~TransferMethod() = default;
   virtual std::string name() const = 0;
-  // Whether the method carries anything through users active in both domains.
-  virtual bool needs_shared_users() const { return true; }
+  // The bridges the method carries knowledge through (run_transfer refuses a task lacking one).
+  virtual std::vector<BridgeKind> needs() const { return {BridgeKind::kSharedUsers}; }
 
-  virtual void fit(const TransferTask& task, FitLog& log) = 0;
+  // Trains on the task; the method may keep the task for scoring afterwards.
+  virtual void fit(std::shared_ptr<const TransferTask> task, FitLog& log) = 0;
 
   // After fit: users [U, d] (cold-start users from their source-domain evidence) and target
   // items [I_t, d]; score(u, i) = users[u] · items[i].

@@ -2,10 +2,9 @@
 
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
-#include "transfer/adaptation.h"
-#include "transfer/cross_domain_model.h"
 #include "transfer/discrepancy.h"
 #include "transfer/method.h"
+#include "transfer/scoring.h"
 
 #include <chrono>
 #include <iomanip>
@@ -62,7 +61,8 @@ void evaluate_test(const TransferTask& task, FixedRecommender& scorer, TransferR
   }
 }
 
-TransferReport zero_shot_report(const TransferTask& task) {
+// The report's header fields: what ran, on what, under which protocol.
+TransferReport report_header(const TransferTask& task) {
   const TransferOptions& options = task.options;
   TransferReport report;
   report.method = options.method;
@@ -71,6 +71,14 @@ TransferReport zero_shot_report(const TransferTask& task) {
   report.split = options.split;
   report.protocol = options.protocol;
   report.seed = options.seed;
+  report.bridges = task.bridges.describe();
+  report.valid_cases = task.valid ? task.valid->size() : 0;
+  return report;
+}
+
+TransferReport zero_shot_report(const TransferTask& task) {
+  const TransferOptions& options = task.options;
+  TransferReport report = report_header(task);
   report.notes.push_back("the target '" + options.target + "' has no training interactions: without item features "
                          "no method can rank its items, so every item scores the same (the protocol's floor)");
   FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
@@ -85,28 +93,30 @@ void print_metrics(std::ostream& out, const std::string& label, const Metrics& m
   out << "  (" << cases << " cases)\n";
 }
 
+// UsageError naming the first bridge the method needs that the task lacks.
+void check_bridges(const TransferMethod& method, const TransferTask& task) {
+  for (const BridgeKind kind : method.needs()) {
+    if (task.bridges.has(kind)) continue;
+    throw io::UsageError("transfer: method '" + task.options.method + "' carries knowledge through " +
+                         bridge_name(kind) + " of '" + task.options.source + "' and '" + task.options.target +
+                         "', but the task has none (" + task.bridges.describe() + ")");
+  }
+}
+
 }  // namespace
 
 TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options) {
-  const TransferTask task = make_task(dataset, options);
-  std::unique_ptr<TransferMethod> method = make_method(options.method);
-  if (task.target_sampler->num_interactions() == 0) return zero_shot_report(task);
-  if (method->needs_shared_users() && task.shared_users.empty()) {
-    throw io::UsageError("transfer: method '" + options.method + "' carries knowledge through users active in both '" +
-                         options.source + "' and '" + options.target + "', but the split's training data has none");
-  }
-  TransferReport report;
-  report.method = options.method;
-  report.source = options.source;
-  report.target = options.target;
-  report.split = options.split;
-  report.protocol = task.options.protocol;
-  report.seed = options.seed;
+  const auto task = std::make_shared<const TransferTask>(make_task(dataset, options));
+  std::unique_ptr<TransferMethod> method = make_method(task->options.method);
+  if (task->target_sampler->num_interactions() == 0) return zero_shot_report(*task);
+  check_bridges(*method, *task);
+  TransferReport report = report_header(*task);
 
   FitLog log;
-  log.notes.push_back(std::to_string(task.num_cold_users()) + " cold-start users in '" + options.target + "' (" +
-                      std::to_string(task.cold_with_source_history) + " with source training interactions), " +
-                      std::to_string(task.shared_users.size()) + " users with training interactions in both domains");
+  log.notes.push_back(std::to_string(task->num_cold_users()) + " cold-start users in '" + options.target + "' (" +
+                      std::to_string(task->cold_with_source_history) + " with source training interactions), " +
+                      std::to_string(task->shared_users.size()) + " users with training interactions in both domains");
+  log.notes.push_back(task->bridges.describe());
   method->fit(task, log);
   report.history = std::move(log.history);
   report.phase_seconds = std::move(log.phase_seconds);
@@ -114,24 +124,25 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   report.best_valid = std::move(log.best_valid);
   report.before = log.before;
   report.sample_before = std::move(log.sample_before);
+  report.parameters = log.parameters;
 
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
-  evaluate_test(task, scorer, report);
+  evaluate_test(*task, scorer, report);
   const auto reps = method->domain_user_representations();
-  if (reps && has_both_sides(task)) {
+  if (reps && has_both_sides(*task)) {
     const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");
-    report.after = measure_discrepancy(sample_rows(reps->first, task.source_sampler->active_users(), 2000, seed),
-                                       sample_rows(reps->second, task.target_sampler->active_users(), 2000, seed + 1),
+    report.after = measure_discrepancy(sample_rows(reps->first, task->source_sampler->active_users(), 2000, seed),
+                                       sample_rows(reps->second, task->target_sampler->active_users(), 2000, seed + 1),
                                        seed + 2);
     if (options.keep_representations) {
-      report.sample_after = sample_representations(task, reps->first, reps->second, 1000, seed + 3);
+      report.sample_after = sample_representations(*task, reps->first, reps->second, 1000, seed + 3);
     }
   }
   report.phase_seconds["evaluate"] = std::chrono::duration<double>(Clock::now() - start).count();
-  if (options.compare_to_target_only && options.method != "target_only") {
+  if (options.compare_to_target_only && report.method != "target_only") {
     const auto verdict_start = Clock::now();
-    report.verdict = verdict_against_target_only(dataset, options, report);
+    report.verdict = verdict_against_target_only(dataset, task->options, report);
     report.phase_seconds["target_only_reference"] =
         std::chrono::duration<double>(Clock::now() - verdict_start).count();
   }
@@ -147,7 +158,10 @@ std::string format_report(const TransferReport& r) {
   print_metrics(out, "cold-start", r.cold_start, r.cold_start_cases);
   print_metrics(out, "warm", r.warm, r.warm_cases);
   print_metrics(out, "all", r.overall, r.cold_start_cases + r.warm_cases);
-  if (!r.best_valid.empty()) print_metrics(out, "best valid", r.best_valid, 0);
+  if (!r.best_valid.empty()) print_metrics(out, "best valid", r.best_valid, r.valid_cases);
+  if (r.parameters.total > 0) {
+    out << "parameters: adaptation trains " << r.parameters.trainable << " of " << r.parameters.total << "\n";
+  }
   out << std::fixed << std::setprecision(4);
   if (r.before || r.after) {
     out << "user representation discrepancy (source graph vs target graph):\n";

@@ -38,6 +38,11 @@ namespace graft::transfer {
 
 std::vector<std::string> method_names();
 
+// The one spelling of a run: `finetune` with finetune.mode M becomes the method named after M
+// (last_k, l2sp, adapter, …), and such a method fixes finetune.mode to M. UsageError when the
+// method and an explicit finetune.mode disagree.
+void canonicalise_method(TransferOptions& options);
+
 // UsageError for: an unknown method (listing the valid ones), source == target, a missing
 // domain or split, a split without cold-start users in the target when the protocol is
 // cold-start sampled ranking, no shared users when the method needs them.

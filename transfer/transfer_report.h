@@ -26,6 +26,12 @@ struct RepresentationSample {
   std::vector<std::vector<float>> rows;
 };
 
+// Parameters of the adaptation phase: those it trains and all there are (the model's, with any
+// adapters or LoRA updates, and the objective parts' own, e.g. a discriminator).
+struct ParameterCount {
+  int64_t trainable = 0, total = 0;
+};
+
 struct EpochLog {
   std::string phase;              // "pretrain" | "adapt" | ...
   int64_t epoch = 0;              // 1-based within the phase
@@ -50,6 +56,9 @@ struct TransferReport {
   Metrics overall;                       // all test cases
   int64_t cold_start_cases = 0, warm_cases = 0;
   Metrics best_valid;                    // validation metrics at the selected epoch
+  int64_t valid_cases = 0;
+  ParameterCount parameters;             // of the adaptation phase
+  std::string bridges;                   // Bridges::describe() of the task
   std::optional<Discrepancy> before, after;  // user representations, source graph vs target graph
   std::optional<RepresentationSample> sample_before, sample_after;  // with keep_representations
   std::optional<Verdict> verdict;        // absent for target_only itself

@@ -1,5 +1,7 @@
 #include "transfer/transfer_task.h"
 
+#include "transfer/transfer.h"
+
 #include "gnn/encoder_recommender.h"
 #include "graph_io/errors.h"
 
@@ -18,23 +20,28 @@ std::vector<std::pair<int64_t, int64_t>> training_pairs(const io::Domain& domain
   return pairs;
 }
 
-// The symmetric-normalised bipartite graph over [users | items of domain 0 | items of domain 1 …].
-gnn::SparseGraph union_graph(int64_t users, const std::vector<std::vector<std::pair<int64_t, int64_t>>>& domains,
-                             const std::vector<int64_t>& item_counts, bool self_loops) {
-  std::vector<int64_t> rows, cols;
-  int64_t offset = users;
-  for (size_t d = 0; d < domains.size(); ++d) {
-    for (const auto& [u, i] : domains[d]) {
-      rows.push_back(u), cols.push_back(offset + i);
-      rows.push_back(offset + i), cols.push_back(u);
-    }
-    offset += item_counts[d];
+// The typed training graph over [users | items of each domain in turn | categories].
+struct DomainPart {
+  const io::Domain* domain;
+  const io::DomainSplit* part;
+  const std::vector<int64_t>* category_map;
+};
+
+gnn::TypedGraph typed_graph(const io::Dataset& dataset, const std::vector<DomainPart>& domains, int64_t categories,
+                            const TransferOptions& options) {
+  gnn::NodeLayout layout;
+  layout.users = dataset.num_users();
+  for (const DomainPart& d : domains) layout.items += d.domain->num_items();
+  layout.categories = categories;
+  std::vector<gnn::RelationEdges> relations;
+  int64_t offset = layout.users;
+  for (const DomainPart& d : domains) {
+    gnn::append_domain_edges(dataset, *d.domain, d.part->train, offset,
+                             categories > 0 ? layout.category_offset() : -1, *d.category_map,
+                             options.graph.behaviours && d.domain->interactions.has_behavior(), relations);
+    offset += d.domain->num_items();
   }
-  const auto n = static_cast<int64_t>(rows.size());
-  const auto as_tensor = [n](std::vector<int64_t>& v) { return torch::from_blob(v.data(), {n}, torch::kInt64).clone(); };
-  const gnn::SparseGraph adjacency =
-      gnn::SparseGraph::from_coo(offset, offset, as_tensor(rows), as_tensor(cols), torch::ones({n}));
-  return gnn::normalize(adjacency, gnn::Normalization::kSymmetric, self_loops);
+  return gnn::build_typed_graph(layout, relations, gnn::encoder_graph_options(options.encoder));
 }
 
 // A copy of `part` whose test cases (and their negatives) are those of the users `keep` selects.
@@ -66,7 +73,7 @@ const io::DomainSplit& require_part(const io::Split& split, const std::string& d
 
 }  // namespace
 
-const gnn::SparseGraph& TransferTask::graph(GraphKind kind) const {
+const gnn::TypedGraph& TransferTask::graph(GraphKind kind) const {
   switch (kind) {
     case GraphKind::kSource: return source_graph;
     case GraphKind::kTarget: return target_graph;
@@ -83,6 +90,7 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   task.dataset = &dataset;
   task.options = requested;
   TransferOptions& options = task.options;
+  canonicalise_method(options);
   const io::Domain& source = dataset.domain(options.source);
   const io::Domain& target = dataset.domain(options.target);
   const io::Split& split = dataset.split(options.split);
@@ -124,11 +132,16 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   task.target_popularity.assign(task.target_items, 0.0);
   for (const auto& pair : target_pairs) task.target_popularity[pair.second] += 1.0;
 
-  const bool self_loops = gnn::encoder_graph_options(options.encoder).self_loops;
-  task.source_graph = union_graph(task.num_users, {source_pairs}, {task.source_items}, self_loops);
-  task.target_graph = union_graph(task.num_users, {target_pairs}, {task.target_items}, self_loops);
-  task.union_graph =
-      union_graph(task.num_users, {source_pairs, target_pairs}, {task.source_items, task.target_items}, self_loops);
+  task.bridges = item_and_category_bridges(source, target);
+  task.bridges.shared_users = task.shared_users;
+  std::vector<int64_t> source_categories, target_categories;
+  if (options.graph.categories) {
+    std::tie(source_categories, target_categories) = category_nodes(source, target, &task.num_categories);
+  }
+  const DomainPart s{&source, task.source_part, &source_categories}, t{&target, &target_part, &target_categories};
+  task.source_graph = typed_graph(dataset, {s}, task.num_categories, options);
+  task.target_graph = typed_graph(dataset, {t}, task.num_categories, options);
+  task.union_graph = typed_graph(dataset, {s, t}, task.num_categories, options);
   task.source_sampler = std::make_unique<gnn::NegativeSampler>(
       gnn::NegativeSampler::for_split(dataset, options.source, *task.source_part));
   task.target_sampler = std::make_unique<gnn::NegativeSampler>(
@@ -154,6 +167,27 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
     task.test_warm = gnn::make_evaluator(options.protocol, dataset, options.target, warm_part, gnn::EvalSet::kTest, eval);
   }
   return task;
+}
+
+torch::Tensor as_index(const std::vector<int64_t>& v) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt64).clone();
+}
+
+torch::Tensor cold_column(const TransferTask& task) {
+  return torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
+}
+
+torch::Tensor log_popularity(const TransferTask& task) {
+  return torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
+      .log1p();
+}
+
+bool has_both_sides(const TransferTask& task) {
+  return task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2;
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 }  // namespace graft::transfer

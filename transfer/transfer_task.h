@@ -3,10 +3,13 @@
 // samplers, which users are cold-start in the target, which are shared, and the evaluators
 // of the target under the split's protocol (all test cases, cold-start users', warm users').
 //
-// Node layouts (global user ids first, so a user is the same row in every graph):
-//   source_graph  [users | source items]            symmetric-normalised training graph
-//   target_graph  [users | target items]
-//   union_graph   [users | source items | target items]
+// The graphs are typed (gnn/typed_graph.h): user–item relations (one per behaviour with
+// graph.behaviours) and item–category edges (graph.categories). Node layouts, global user ids
+// first so a user is the same row in every graph, and one category node per category name, so
+// categories the two domains share by name are the same node (a category bridge):
+//   source_graph  [users | source items | categories]
+//   target_graph  [users | target items | categories]
+//   union_graph   [users | source items | target items | categories]
 // Only training interactions of the split reach a graph, a sampler or a normalisation, so a
 // cold-start user's target interactions are never read before evaluation.
 #pragma once
@@ -14,9 +17,12 @@
 #include "gnn/evaluator.h"
 #include "gnn/negative_sampler.h"
 #include "gnn/sparse_graph.h"
+#include "gnn/typed_graph.h"
 #include "graph_io/dataset.h"
+#include "transfer/bridges.h"
 #include "transfer/transfer_options.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +36,10 @@ struct TransferTask {
   TransferOptions options;                 // with "auto" fields resolved
   const io::DomainSplit* source_part = nullptr;
   const io::DomainSplit* target_part = nullptr;
-  int64_t num_users = 0, source_items = 0, target_items = 0;
+  int64_t num_users = 0, source_items = 0, target_items = 0, num_categories = 0;
 
-  gnn::SparseGraph source_graph, target_graph, union_graph;
+  gnn::TypedGraph source_graph, target_graph, union_graph;
+  Bridges bridges;
   std::unique_ptr<gnn::NegativeSampler> source_sampler, target_sampler;
   std::vector<uint8_t> cold;               // [users] 1: cold-start user of the target
   std::vector<int64_t> shared_users;       // training interactions in both domains, ascending
@@ -42,7 +49,7 @@ struct TransferTask {
   // Target evaluators; test_cold / test_warm are null when the split has no such cases.
   std::unique_ptr<gnn::Evaluator> valid, test, test_cold, test_warm;
 
-  const gnn::SparseGraph& graph(GraphKind kind) const;
+  const gnn::TypedGraph& graph(GraphKind kind) const;
   int64_t num_cold_users() const;
 };
 
@@ -50,5 +57,18 @@ struct TransferTask {
 // domain or split missing, an unknown protocol, no cold-start test cases under the sampled
 // cold-start protocol, ...). The dataset must outlive the task.
 TransferTask make_task(const io::Dataset& dataset, const TransferOptions& options);
+
+// Small helpers over a task.
+// An int64 index tensor holding a copy of v.
+torch::Tensor as_index(const std::vector<int64_t>& v);
+// task.cold as a [users, 1] bool column (true: cold-start user of the target).
+torch::Tensor cold_column(const TransferTask& task);
+// log(1 + training interactions) of each target item, [target items, 1] double.
+torch::Tensor log_popularity(const TransferTask& task);
+// Whether each domain has at least 2 active users (what a discrepancy measure needs).
+bool has_both_sides(const TransferTask& task);
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start);
 
 }  // namespace graft::transfer

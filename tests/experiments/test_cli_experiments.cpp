@@ -7,6 +7,7 @@
 #include "tests/experiments/fake_trials.h"
 #include "tests/support/test_support.h"
 #include "transfer/option_rules.h"
+#include "transfer/transfer.h"
 
 namespace graft {
 namespace {
@@ -92,6 +93,47 @@ TEST(CliExperiments, TransferPrintsAndWritesTheReport) {
   EXPECT_TRUE(report["cold_start"].is_object());
   EXPECT_EQ(run_graft("transfer --set data.generate=two-platform --source source --target target --method finetun", &output), 2);
   EXPECT_NE(output.find("did you mean 'finetune'"), std::string::npos) << output;
+}
+
+// Trains. Every registered method runs through the YAML entry point users call (`graft run`),
+// on a tiny config, and reports cold-start metrics and its parameter counts.
+TEST(CliExperiments, EveryRegisteredMethodRunsThroughGraftRun) {
+  testing::TempDir dir;
+  const std::string file = dir.write(
+      "every.yaml",
+      "experiment.name: every\ndata.generate: two-platform\nsource: source\ntarget: target\n"
+      "encoder: {dim: 8, layer: gcn}\npretrain: {epochs: 1, batch_size: 8192}\n"
+      "adapt: {epochs: 1, batch_size: 8192}\nmeta.meta_epochs: 1\nmapping.epochs: 5\n"
+      "compare_to_target_only: false\nthreads: 1\n");
+  for (const std::string& method : transfer::method_names()) {
+    std::string output;
+    ASSERT_EQ(run_graft("run " + file + " --set method=" + method + " --runs " + dir.file("runs"), &output), 0)
+        << method << "\n" << output;
+    EXPECT_NE(output.find("cold-start"), std::string::npos) << method << "\n" << output;
+    EXPECT_NE(output.find("method " + method), std::string::npos) << method << "\n" << output;
+  }
+}
+
+// Trains. The same run spelled as a fine-tuning mode and as a method gives the same report.
+TEST(CliExperiments, TwoSpellingsOfOneRunReportTheSame) {
+  testing::TempDir dir;
+  const std::string common = "transfer --set data.generate=two-platform --source source --target target "
+                             "--set encoder.dim=8 --set encoder.layer=gcn --set pretrain.epochs=1 --set adapt.epochs=1 "
+                             "--set threads=1 --set compare_to_target_only=false --json ";
+  std::string output;
+  ASSERT_EQ(run_graft(common + dir.file("a.json") + " --method last_k", &output), 0) << output;
+  ASSERT_EQ(run_graft(common + dir.file("b.json") + " --method finetune --set finetune.mode=last_k", &output), 0)
+      << output;
+  auto a = nlohmann::json::parse(testing::slurp(dir.file("a.json")));
+  auto b = nlohmann::json::parse(testing::slurp(dir.file("b.json")));
+  EXPECT_EQ(a["method"], "last_k");
+  for (auto* report : {&a, &b}) {
+    report->erase("phase_seconds");
+    for (auto& epoch : (*report)["history"]) epoch.erase("seconds");
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(run_graft(common + dir.file("c.json") + " --method last_k --set finetune.mode=l2sp", &output), 2);
+  EXPECT_NE(output.find("finetune.mode"), std::string::npos) << output;
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+// The registry of transfer methods: one line per method. The fine-tuning modes of
+// finetune_modes.h are methods too (`--method last_k` is `--method finetune` with
+// finetune.mode=last_k, and both report as last_k).
+#include "graph_io/errors.h"
+#include "transfer/methods.h"
+#include "transfer/transfer.h"
+
+#include <functional>
+
+namespace graft::transfer {
+namespace {
+
+using Factory = std::function<std::unique_ptr<TransferMethod>()>;
+
+struct Entry {
+  std::string name;
+  Factory make;
+  std::string mode;  // the finetune.mode the method fixes; empty: none
+};
+
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> methods = {
+      {"target_only", make_target_only, ""},
+      {"source_only", make_source_only, ""},
+      {"joint", make_joint, ""},
+      {"finetune", [] { return make_finetune("finetune"); }, "full"},
+      {"frozen_encoder", [] { return make_finetune("frozen_encoder"); }, "frozen_encoder"},
+      {"last_k", [] { return make_finetune("last_k"); }, "last_k"},
+      {"discriminative_lr", [] { return make_finetune("discriminative_lr"); }, "discriminative"},
+      {"l2sp", [] { return make_finetune("l2sp"); }, "l2sp"},
+      {"adapter", [] { return make_finetune("adapter"); }, "adapter"},
+      {"lora", [] { return make_finetune("lora"); }, "lora"},
+      {"adversarial", [] { return make_aligned_finetune("adversarial"); }, ""},
+      {"mmd", [] { return make_aligned_finetune("mmd"); }, ""},
+      {"coral", [] { return make_aligned_finetune("coral"); }, ""},
+      {"mapping", make_mapping, ""},
+      {"meta", make_meta, ""},
+      {"instance_weighting", make_instance_weighting, ""},
+      {"vib", make_vib, ""},
+      {"shared_neighbours", make_shared_neighbours, ""},
+      {"cooccurrence", make_cooccurrence, ""},
+  };
+  return methods;
+}
+
+const Entry* find(const std::string& name) {
+  for (const Entry& entry : registry()) {
+    if (entry.name == name) return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) names.push_back(entry.name);
+  return names;
+}
+
+std::unique_ptr<TransferMethod> make_method(const std::string& name) {
+  if (const Entry* entry = find(name)) return entry->make();
+  std::string valid;
+  for (const auto& n : method_names()) valid += (valid.empty() ? "" : ", ") + n;
+  throw io::UsageError("unknown transfer method '" + name + "'; valid methods: " + valid);
+}
+
+void canonicalise_method(TransferOptions& options) {
+  const Entry* entry = find(options.method);
+  if (entry == nullptr || entry->mode.empty()) return;
+  if (options.method == "finetune") {
+    for (const Entry& e : registry()) {
+      if (e.mode == options.finetune.mode && e.name != "finetune") options.method = e.name;
+    }
+    return;
+  }
+  if (options.finetune.mode != "full" && options.finetune.mode != entry->mode) {
+    throw io::UsageError("method " + entry->name + " is fine-tuning with finetune.mode " + entry->mode +
+                         ", but finetune.mode is set to " + options.finetune.mode +
+                         "; use --method finetune with finetune.mode, or leave finetune.mode unset");
+  }
+  options.finetune.mode = entry->mode;
+}
+
+torch::Tensor TransferMethod::score(const torch::Tensor& users, const torch::Tensor& items) {
+  const gnn::Representations reps = target_representations();
+  return (reps.users.index_select(0, users) * reps.items.index_select(0, items)).sum(-1);
+}
+
+}  // namespace graft::transfer

@@ -4,8 +4,8 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
-#include "gnn/layers.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
 
@@ -32,19 +32,18 @@ template <typename T>
 }
 
 // Layer k maps dim → dim; its weights are drawn from a seed derived from the encoder's.
-torch::nn::AnyModule make_layer(const EncoderOptions& o, int64_t k) {
+EncoderLayer make_layer(const EncoderOptions& o, int64_t k) {
   const uint64_t seed = io::derive_seed(o.seed, "encoder/layer/" + std::to_string(k));
-  if (o.layer == "gcn") return torch::nn::AnyModule(GCNConv(GCNConvOptions(o.dim, o.dim).seed(seed)));
-  if (o.layer == "sage") return torch::nn::AnyModule(SAGEConv(SAGEConvOptions(o.dim, o.dim).seed(seed)));
-  if (o.layer == "gat") {
-    return torch::nn::AnyModule(GATConv(GATConvOptions(o.dim, o.dim / o.heads).heads(o.heads).seed(seed)));
-  }
-  return torch::nn::AnyModule(LightGCNConv());
+  if (o.layer == "gcn") return GCNConv(GCNConvOptions(o.dim, o.dim).seed(seed));
+  if (o.layer == "sage") return SAGEConv(SAGEConvOptions(o.dim, o.dim).seed(seed));
+  if (o.layer == "gat") return GATConv(GATConvOptions(o.dim, o.dim / o.heads).heads(o.heads).seed(seed));
+  if (o.layer == "relational") return RelationalConv(RelationalConvOptions(o.dim, o.dim, o.relations).seed(seed));
+  return LightGCNConv();
 }
 
 }  // namespace
 
-std::vector<std::string> layer_names() { return {"lightgcn", "gcn", "sage", "gat"}; }
+std::vector<std::string> layer_names() { return {"lightgcn", "gcn", "sage", "gat", "relational"}; }
 std::vector<std::string> combine_names() { return {"mean", "last", "concat"}; }
 std::vector<std::string> activation_names() { return {"sigmoid", "tanh", "relu", "identity"}; }
 
@@ -58,6 +57,14 @@ void validate(const EncoderOptions& options) {
   if (options.heads < 1 || options.dim % options.heads != 0) {
     bad_value("heads", "a positive divisor of encoder.dim = " + std::to_string(options.dim), options.heads);
   }
+  if (options.layer == "relational" && options.relations.empty()) {
+    throw io::UsageError("encoder.relations: layer 'relational' needs at least one relation name");
+  }
+  for (auto name = options.relations.begin(); name != options.relations.end(); ++name) {
+    if (std::find(options.relations.begin(), name, *name) != name) {
+      throw io::UsageError("encoder.relations: relation '" + *name + "' is named twice");
+    }
+  }
 }
 
 EncoderImpl::EncoderImpl(const EncoderOptions& options) : options_(options) { reset(); }
@@ -67,14 +74,15 @@ void EncoderImpl::reset() {
   layers_.clear();
   for (int64_t k = 0; k < options_.layers; ++k) {
     layers_.push_back(make_layer(options_, k));
-    register_module("layer_" + std::to_string(k), layers_.back().ptr());
+    register_module("layer_" + std::to_string(k), layer_module(static_cast<size_t>(k)));
   }
   head_ = nullptr;
-  if (!options_.head) return;
-  head_ = register_module("head", torch::nn::Linear(out_dim(), out_dim()));
-  torch::NoGradGuard no_grad;
-  head_->weight.copy_(torch::eye(out_dim()));
-  head_->bias.zero_();
+  if (options_.head) {
+    head_ = register_module("head", torch::nn::Linear(out_dim(), out_dim()));
+    torch::NoGradGuard no_grad;
+    head_->weight.copy_(torch::eye(out_dim()));
+    head_->bias.zero_();
+  }
 }
 
 void EncoderImpl::pretty_print(std::ostream& stream) const {
@@ -89,13 +97,22 @@ int64_t EncoderImpl::out_dim() const {
 }
 
 torch::Tensor EncoderImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
-  TORCH_CHECK(graph.rows() == graph.cols(), "Encoder: the graph must be square, got ", graph.rows(), " x ",
-              graph.cols());
-  TORCH_CHECK(x.dim() == 2 && x.size(0) == graph.rows() && x.size(1) == options_.dim, "Encoder: x must be [",
-              graph.rows(), ", ", options_.dim, "], got ", x.sizes());
+  TORCH_CHECK(options_.layer != "relational",
+              "Encoder: layer 'relational' needs a typed graph (forward(const TypedGraph&, x))");
+  return run(graph, nullptr, x);
+}
+
+torch::Tensor EncoderImpl::forward(const TypedGraph& graph, const torch::Tensor& x) {
+  return run(graph.full, &graph, x);
+}
+
+torch::Tensor EncoderImpl::run(const SparseGraph& full, const TypedGraph* typed, const torch::Tensor& x) {
+  TORCH_CHECK(full.rows() == full.cols(), "Encoder: the graph must be square, got ", full.rows(), " x ", full.cols());
+  TORCH_CHECK(x.dim() == 2 && x.size(0) == full.rows() && x.size(1) == options_.dim, "Encoder: x must be [",
+              full.rows(), ", ", options_.dim, "], got ", x.sizes());
   std::vector<torch::Tensor> outputs = {x};
-  for (auto& layer : layers_) {
-    torch::Tensor h = layer.forward(graph, outputs.back());
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    torch::Tensor h = run_layer(k, full, typed, outputs.back());
     if (options_.dropout > 0.0) h = torch::dropout(h, options_.dropout, is_training());
     outputs.push_back(h);
   }
@@ -115,10 +132,30 @@ torch::Tensor EncoderImpl::forward(const SparseGraph& graph, const torch::Tensor
   return h;
 }
 
+// Layer k with its weight matrices.
+torch::Tensor EncoderImpl::run_layer(size_t k, const SparseGraph& full, const TypedGraph* typed,
+                                     const torch::Tensor& x) {
+  return std::visit(
+      [&](auto& layer) -> torch::Tensor {
+        const std::vector<torch::Tensor> matrices = layer->weight_matrices();
+        if constexpr (std::is_same_v<std::decay_t<decltype(layer)>, RelationalConv>) {
+          return layer->forward_with(*typed, x, matrices);
+        } else {
+          return layer->forward_with(full, x, matrices);
+        }
+      },
+      layers_[k]);
+}
+
+std::shared_ptr<torch::nn::Module> EncoderImpl::layer_module(size_t k) const {
+  return std::visit([](const auto& layer) -> std::shared_ptr<torch::nn::Module> { return layer.ptr(); },
+                    layers_[k]);
+}
+
 std::vector<torch::Tensor> EncoderImpl::layer_parameters(int64_t k) const {
   TORCH_CHECK(k >= 0 && k < options_.layers, "Encoder::layer_parameters: layer ", k, " out of range [0, ",
               options_.layers, ")");
-  return layers_[static_cast<size_t>(k)].ptr()->parameters();
+  return layer_module(static_cast<size_t>(k))->parameters();
 }
 
 std::vector<torch::Tensor> EncoderImpl::head_parameters() const {

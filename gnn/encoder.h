@@ -11,18 +11,31 @@
 // io::derive_seed(options.seed, "encoder/layer/<k>"). Dropout, in training mode only, applies to
 // each layer's output (torch's global generator, which gnn::train seeds).
 //
+// Graphs: the untyped layers (lightgcn, gcn, sage, gat) run on a SparseGraph, or on a
+// TypedGraph's `full` graph with the same result; the relational layer needs a TypedGraph and
+// reads its relations by name (options.relations; see RelationalConv).
+//
 // Parameters are addressable in groups for freezing and per-group learning rates:
 // layer_parameters(k) for k in [0, K) and head_parameters().
 //
 // Shapes: graph N × N, x [N, dim] → h [N, out_dim()], out_dim() = dim, or dim·(K+1) for concat.
 #pragma once
 
-#include "gnn/encoder_options.h"
-#include "gnn/sparse_graph.h"
-
 #include <torch/torch.h>
 
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "gnn/encoder_options.h"
+#include "gnn/layers.h"
+#include "gnn/sparse_graph.h"
+#include "gnn/typed_graph.h"
+
 namespace graft::gnn {
+
+// One message-passing layer of the Encoder (options.layer).
+using EncoderLayer = std::variant<LightGCNConv, GCNConv, SAGEConv, GATConv, RelationalConv>;
 
 class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
  public:
@@ -30,7 +43,10 @@ class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
   void reset() override;
   void pretty_print(std::ostream& stream) const override;
 
+  // An error for the relational layer, which needs a typed graph.
   torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+  // Untyped layers over graph.full; relational layers over the relations by name.
+  torch::Tensor forward(const TypedGraph& graph, const torch::Tensor& x);
 
   int64_t out_dim() const;
   int64_t num_layers() const { return options_.layers; }
@@ -39,8 +55,12 @@ class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
   std::vector<torch::Tensor> head_parameters() const;
 
  private:
+  torch::Tensor run(const SparseGraph& full, const TypedGraph* typed, const torch::Tensor& x);
+  torch::Tensor run_layer(size_t k, const SparseGraph& full, const TypedGraph* typed, const torch::Tensor& x);
+  std::shared_ptr<torch::nn::Module> layer_module(size_t k) const;
+
   EncoderOptions options_;
-  std::vector<torch::nn::AnyModule> layers_;
+  std::vector<EncoderLayer> layers_;
   torch::nn::Linear head_{nullptr};
 };
 TORCH_MODULE(Encoder);

@@ -107,6 +107,13 @@ torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_gr
   return add_bias(y, bias);
 }
 
+torch::Tensor adapter(const torch::Tensor& y, const torch::Tensor& down_weight, const torch::Tensor& down_bias,
+                      const torch::Tensor& up_weight, const torch::Tensor& up_bias) {
+  TORCH_CHECK(y.dim() == 2 && y.size(1) == down_weight.size(0) && up_weight.size(1) == y.size(1),
+              "Adapter: y must be [N, ", down_weight.size(0), "], got ", y.sizes());
+  return y + torch::addmm(up_bias, torch::relu(torch::addmm(down_bias, y, down_weight)), up_weight);
+}
+
 }  // namespace functional
 
 namespace {
@@ -312,6 +319,36 @@ torch::Tensor RelationalConvImpl::forward_with(const TypedGraph& graph, const to
   }
   const std::vector<torch::Tensor> relation_weights(matrices.begin() + 1, matrices.end());
   return functional::relational_conv(relation_graphs, x, matrices[0], relation_weights, bias);
+}
+
+AdapterImpl::AdapterImpl(const AdapterOptions& options_) : options(options_) { reset(); }
+
+void AdapterImpl::reset() {
+  TORCH_CHECK(options.width() > 0, "Adapter: width must be positive, got ", options.width());
+  TORCH_CHECK(options.bottleneck() > 0, "Adapter: bottleneck must be positive, got ", options.bottleneck());
+  const int64_t width = options.width(), bottleneck = options.bottleneck();
+  down_weight = register_parameter("down_weight", torch::empty({width, bottleneck}));
+  down_bias = register_parameter("down_bias", torch::empty({bottleneck}));
+  up_weight = register_parameter("up_weight", torch::empty({bottleneck, width}));
+  up_bias = register_parameter("up_bias", torch::empty({width}));
+  reset_parameters();
+}
+
+void AdapterImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(down_weight, options.width(), options.bottleneck(), generator);
+  torch::NoGradGuard no_grad;
+  down_bias.zero_();
+  up_weight.zero_();
+  up_bias.zero_();
+}
+
+void AdapterImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::Adapter(width=" << options.width() << ", bottleneck=" << options.bottleneck() << ")";
+}
+
+torch::Tensor AdapterImpl::forward(const torch::Tensor& y) {
+  return functional::adapter(y, down_weight, down_bias, up_weight, up_bias);
 }
 
 }  // namespace graft::gnn

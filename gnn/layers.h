@@ -19,7 +19,12 @@
 //
 // Every layer gives its weight matrices (no biases, no attention vectors) by weight_matrices()
 // and runs its maths with other matrices in their place by forward_with(graph, x, matrices),
-// same order and shapes: forward(graph, x) is forward_with(graph, x, weight_matrices()).
+// same order and shapes: forward(graph, x) is forward_with(graph, x, weight_matrices()). The
+// Encoder passes W + A·B there for LoRA (gnn/low_rank.h).
+//
+// Adapter (not message passing; the Encoder's fine-tuning block, after Houlsby et al.):
+//   y + relu(y D + d) U + u, D [width, bottleneck], U [bottleneck, width]; U and u start at zero,
+//   so a new adapter is exactly the identity.
 //
 // Shapes: graph N × N (CSR rows are the receiving nodes), x [N, in] → y [N, out]; weights are
 // [in, out]. Parameters are initialised Glorot-uniform (biases and attention vectors too, biases
@@ -67,6 +72,11 @@ torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const t
 torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const torch::Tensor& x,
                               const torch::Tensor& weight_self, const std::vector<torch::Tensor>& weights,
                               const torch::Tensor& bias);
+
+// y [N, width] + relu(y down_weight + down_bias) up_weight + up_bias; down_weight [width, b],
+// down_bias [b], up_weight [b, width], up_bias [width].
+torch::Tensor adapter(const torch::Tensor& y, const torch::Tensor& down_weight, const torch::Tensor& down_bias,
+                      const torch::Tensor& up_weight, const torch::Tensor& up_bias);
 
 }  // namespace functional
 
@@ -188,5 +198,27 @@ class RelationalConvImpl : public torch::nn::Cloneable<RelationalConvImpl> {
   std::vector<torch::Tensor> weights;
 };
 TORCH_MODULE(RelationalConv);
+
+struct AdapterOptions {
+  AdapterOptions(int64_t width, int64_t bottleneck) : width_(width), bottleneck_(bottleneck) {}
+  TORCH_ARG(int64_t, width);
+  TORCH_ARG(int64_t, bottleneck);
+  TORCH_ARG(uint64_t, seed) = 0;  // draws down_weight
+};
+
+// Parameters down_weight, down_bias, up_weight, up_bias (see functional::adapter); a new adapter
+// is the identity. Shapes: y [N, width] → [N, width].
+class AdapterImpl : public torch::nn::Cloneable<AdapterImpl> {
+ public:
+  explicit AdapterImpl(const AdapterOptions& options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  torch::Tensor forward(const torch::Tensor& y);
+
+  AdapterOptions options;
+  torch::Tensor down_weight, down_bias, up_weight, up_bias;
+};
+TORCH_MODULE(Adapter);
 
 }  // namespace graft::gnn

@@ -1,22 +1,15 @@
 // build_domain_graph: the normalised bipartite user–item(–category) adjacency of one domain,
 // from a chosen subset of its interactions (see sparse_graph.h for the node layout).
-#include <algorithm>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "gnn/sparse_graph.h"
+#include "gnn/typed_graph.h"
 #include "graph_io/errors.h"
 
 namespace graft::gnn {
 namespace {
-
-// One undirected edge, stored once; symmetrised when the COO arrays are built.
-struct Edge {
-  int64_t a, b;
-  float weight;
-};
 
 float interaction_weight(const io::Domain& domain, int64_t index, const GraphOptions& options) {
   if (!options.weight_by_behavior) return 1.0f;
@@ -31,11 +24,11 @@ float interaction_weight(const io::Domain& domain, int64_t index, const GraphOpt
 
 // The distinct user–item pairs among `interactions`, sorted; a repeated pair keeps its largest
 // weight (the strongest behaviour seen), so a view followed by a purchase counts as a purchase.
-std::vector<Edge> user_item_edges(const io::Dataset& dataset, const io::Domain& domain,
-                                  const std::vector<int64_t>& interactions, const GraphOptions& options) {
+std::vector<WeightedEdge> user_item_edges(const io::Dataset& dataset, const io::Domain& domain,
+                                          const std::vector<int64_t>& interactions, const GraphOptions& options) {
   const io::Interactions& log = domain.interactions;
   const int64_t n = static_cast<int64_t>(log.size());
-  std::vector<Edge> edges;
+  std::vector<WeightedEdge> edges;
   edges.reserve(interactions.size());
   for (int64_t index : interactions) {
     TORCH_CHECK(index >= 0 && index < n, "build_domain_graph: interaction index ", index,
@@ -50,20 +43,7 @@ std::vector<Edge> user_item_edges(const io::Dataset& dataset, const io::Domain& 
     }
     edges.push_back({user, item, interaction_weight(domain, index, options)});
   }
-  std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
-    return std::tie(x.a, x.b, x.weight) < std::tie(y.a, y.b, y.weight);
-  });
-  // After sorting, the last of each run of equal pairs carries the largest weight.
-  std::vector<Edge> distinct;
-  distinct.reserve(edges.size());
-  for (const Edge& e : edges) {
-    if (!distinct.empty() && distinct.back().a == e.a && distinct.back().b == e.b) {
-      distinct.back().weight = e.weight;
-    } else {
-      distinct.push_back(e);
-    }
-  }
-  return distinct;
+  return distinct_edges(std::move(edges));
 }
 
 }  // namespace
@@ -81,8 +61,8 @@ SparseGraph build_domain_graph(const io::Dataset& dataset, const std::string& do
   nodes.items = domain.num_items();
   nodes.categories = options.include_categories && domain.has_categories() ? domain.num_categories() : 0;
 
-  std::vector<Edge> edges = user_item_edges(dataset, domain, interactions, options);
-  for (Edge& e : edges) e.b += nodes.item_offset();
+  std::vector<WeightedEdge> edges = user_item_edges(dataset, domain, interactions, options);
+  for (WeightedEdge& e : edges) e.b += nodes.item_offset();
   if (nodes.categories > 0) {
     for (int64_t item = 0; item < nodes.items; ++item) {
       const auto begin = static_cast<size_t>(domain.item_category_offsets[static_cast<size_t>(item)]);
@@ -99,23 +79,7 @@ SparseGraph build_domain_graph(const io::Dataset& dataset, const std::string& do
     }
   }
 
-  const int64_t n = static_cast<int64_t>(edges.size());
-  torch::Tensor row = torch::empty({2 * n}, torch::kInt64);
-  torch::Tensor col = torch::empty({2 * n}, torch::kInt64);
-  torch::Tensor value = torch::empty({2 * n}, torch::kFloat32);
-  int64_t* r = row.data_ptr<int64_t>();
-  int64_t* c = col.data_ptr<int64_t>();
-  float* v = value.data_ptr<float>();
-  for (int64_t k = 0; k < n; ++k) {
-    const Edge& e = edges[static_cast<size_t>(k)];
-    r[2 * k] = e.a;
-    c[2 * k] = e.b;
-    r[2 * k + 1] = e.b;
-    c[2 * k + 1] = e.a;
-    v[2 * k] = v[2 * k + 1] = e.weight;
-  }
-  const SparseGraph adjacency = SparseGraph::from_coo(nodes.total(), nodes.total(), row.to(options.index_dtype),
-                                                      col.to(options.index_dtype), value);
+  const SparseGraph adjacency = symmetric_adjacency(nodes.total(), edges, options.index_dtype);
   if (layout != nullptr) *layout = nodes;
   return normalize(adjacency, options.normalization, options.self_loops);
 }

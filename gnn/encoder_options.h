@@ -17,10 +17,11 @@ struct EncoderOptions {
   bool head = true;                      // false: h = z
   double dropout = 0.0;                  // on each layer's output during training, in [0, 1)
   int64_t heads = 1;                     // attention heads (gat), dim divisible by heads
+  std::vector<std::string> relations;    // relational: one weight set per relation name (distinct)
   uint64_t seed = 0;                     // layer and head initialisation
 };
 
-std::vector<std::string> layer_names();       // "lightgcn", "gcn", "sage", "gat"
+std::vector<std::string> layer_names();       // "lightgcn", "gcn", "sage", "gat", "relational"
 std::vector<std::string> combine_names();
 std::vector<std::string> activation_names();
 

@@ -19,13 +19,20 @@ torch::Tensor initial_embedding(int64_t nodes, int64_t dim, double init_std, uin
 
 EncoderRecommender::EncoderRecommender(const EncoderOptions& encoder, double init_std, const NodeLayout& layout,
                                        SparseGraph graph)
-    : init_std_(init_std), layout_(layout), graph_(std::move(graph)) {
+    : EncoderRecommender(encoder, init_std, TypedGraph{layout, std::move(graph), {}}) {
+  typed_ = false;
+}
+
+EncoderRecommender::EncoderRecommender(const EncoderOptions& encoder, double init_std, TypedGraph graph)
+    : init_std_(init_std), graph_(std::move(graph)), typed_(true) {
+  const NodeLayout& layout = graph_.layout;
   TORCH_CHECK(init_std_ >= 0.0, "EncoderRecommender: init_std must be non-negative, got ", init_std_);
-  TORCH_CHECK(graph_.rows() == layout_.total() && graph_.cols() == layout_.total(), "EncoderRecommender: the graph must be ",
-              layout_.total(), " × ", layout_.total(), " (", layout_.users, " users + ", layout_.items, " items + ",
-              layout_.categories, " categories), got ", graph_.rows(), " × ", graph_.cols());
+  TORCH_CHECK(graph_.full.rows() == layout.total() && graph_.full.cols() == layout.total(),
+              "EncoderRecommender: the graph must be ", layout.total(), " × ", layout.total(), " (", layout.users,
+              " users + ", layout.items, " items + ", layout.categories, " categories), got ", graph_.full.rows(),
+              " × ", graph_.full.cols());
   encoder_ = register_module("encoder", Encoder(encoder));
-  embedding_ = register_parameter("embedding", initial_embedding(layout_.total(), encoder.dim, init_std_, encoder.seed));
+  embedding_ = register_parameter("embedding", initial_embedding(layout.total(), encoder.dim, init_std_, encoder.seed));
   bias_ = register_parameter("bias", torch::zeros({1}));
 }
 
@@ -33,13 +40,14 @@ void EncoderRecommender::reset_parameters() {
   encoder_->reset();
   torch::NoGradGuard no_grad;
   const EncoderOptions& o = encoder_->options();
-  embedding_.copy_(initial_embedding(layout_.total(), o.dim, init_std_, o.seed));
+  embedding_.copy_(initial_embedding(graph_.layout.total(), o.dim, init_std_, o.seed));
   bias_.zero_();
 }
 
 Representations EncoderRecommender::represent() {
-  const torch::Tensor h = encoder_->forward(graph_, embedding_);
-  return {h.narrow(0, 0, layout_.users), h.narrow(0, layout_.item_offset(), layout_.items)};
+  const NodeLayout& layout = graph_.layout;
+  const torch::Tensor h = typed_ ? encoder_->forward(graph_, embedding_) : encoder_->forward(graph_.full, embedding_);
+  return {h.narrow(0, 0, layout.users), h.narrow(0, layout.item_offset(), layout.items)};
 }
 
 torch::Tensor EncoderRecommender::score_pairs(const Representations& r, const torch::Tensor& users,
@@ -53,14 +61,17 @@ torch::Tensor EncoderRecommender::score_all_items(const Representations& r, cons
 
 torch::Tensor EncoderRecommender::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                                            const torch::Tensor& neg_items) {
-  const int64_t offset = layout_.item_offset();
+  const int64_t offset = graph_.layout.item_offset();
   return gather_rows(embedding_, users).pow(2).sum() + gather_rows(embedding_, pos_items + offset).pow(2).sum() +
          gather_rows(embedding_, neg_items + offset).pow(2).sum();
 }
 
 void EncoderRecommender::pretty_print(std::ostream& stream) const {
-  stream << "graft::gnn::EncoderRecommender(users=" << layout_.users << ", items=" << layout_.items
-         << ", categories=" << layout_.categories << ", edges=" << graph_.nnz() << ")";
+  const NodeLayout& layout = graph_.layout;
+  stream << "graft::gnn::EncoderRecommender(users=" << layout.users << ", items=" << layout.items
+         << ", categories=" << layout.categories << ", edges=" << graph_.full.nnz();
+  if (typed_) stream << ", relations=" << graph_.relations.size();
+  stream << ")";
 }
 
 GraphOptions encoder_graph_options(const EncoderOptions& encoder) {

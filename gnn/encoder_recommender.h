@@ -1,4 +1,5 @@
-// EncoderRecommender: ID embeddings fed through an Encoder over the domain graph,
+// EncoderRecommender: ID embeddings fed through an Encoder over the domain graph (a SparseGraph,
+// or a TypedGraph for relation-typed layers),
 //
 //   H = encoder(Â, E)      E [U + I (+ C), dim] layer-0 ID embeddings in the graph's node order
 //   score(u, i) = h_u · h_i + b                     a logit; the loss applies σ
@@ -18,6 +19,7 @@
 #include "gnn/encoder.h"
 #include "gnn/recommender.h"
 #include "gnn/sparse_graph.h"
+#include "gnn/typed_graph.h"
 
 namespace graft::gnn {
 
@@ -25,6 +27,8 @@ class EncoderRecommender : public Recommender {
  public:
   // graph: layout.total() × layout.total(), normalised as the encoder's layer expects.
   EncoderRecommender(const EncoderOptions& encoder, double init_std, const NodeLayout& layout, SparseGraph graph);
+  // The encoder runs on the typed graph (its layout is the node layout).
+  EncoderRecommender(const EncoderOptions& encoder, double init_std, TypedGraph graph);
   void reset_parameters();
 
   Representations represent() override;
@@ -40,8 +44,8 @@ class EncoderRecommender : public Recommender {
 
  private:
   double init_std_;
-  NodeLayout layout_;
-  SparseGraph graph_;
+  TypedGraph graph_;  // an untyped graph: graph_.full, no relations, typed_ false
+  bool typed_;
   torch::Tensor embedding_, bias_;
   Encoder encoder_{nullptr};
 };

@@ -1,7 +1,9 @@
 #include "gnn/layers.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/util/StringUtil.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <ostream>
@@ -25,6 +27,11 @@ void check_input(const char* layer, const SparseGraph& graph, const torch::Tenso
 
 torch::Tensor add_bias(torch::Tensor y, const torch::Tensor& bias) { return bias.defined() ? y + bias : y; }
 
+// Â x W, transforming first when that narrows the features the sparse product carries.
+torch::Tensor propagate(const SparseGraph& graph, const torch::Tensor& x, const torch::Tensor& weight) {
+  return weight.size(1) <= weight.size(0) ? spmm(graph, x.mm(weight)) : spmm(graph, x).mm(weight);
+}
+
 }  // namespace
 
 torch::Tensor lightgcn_conv(const SparseGraph& graph, const torch::Tensor& x) { return spmm(graph, x); }
@@ -32,9 +39,7 @@ torch::Tensor lightgcn_conv(const SparseGraph& graph, const torch::Tensor& x) { 
 torch::Tensor gcn_conv(const SparseGraph& graph, const torch::Tensor& x, const torch::Tensor& weight,
                        const torch::Tensor& bias) {
   check_input("GCNConv", graph, x, weight.size(0));
-  // Transform first when that narrows the features the sparse product carries.
-  const torch::Tensor y = weight.size(1) <= weight.size(0) ? spmm(graph, x.mm(weight)) : spmm(graph, x).mm(weight);
-  return add_bias(y, bias);
+  return add_bias(propagate(graph, x, weight), bias);
 }
 
 torch::Tensor neighbour_mean(const SparseGraph& graph, const torch::Tensor& x) {
@@ -86,6 +91,29 @@ torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const t
   return add_bias(y, bias);
 }
 
+torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const torch::Tensor& x,
+                              const torch::Tensor& weight_self, const std::vector<torch::Tensor>& weights,
+                              const torch::Tensor& bias) {
+  TORCH_CHECK(relation_graphs.size() == weights.size(), "RelationalConv: ", relation_graphs.size(),
+              " relation graphs but ", weights.size(), " relation weights");
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == weight_self.size(0), "RelationalConv: x must be [N, ",
+              weight_self.size(0), "], got ", x.sizes());
+  torch::Tensor y = x.mm(weight_self);
+  for (size_t r = 0; r < weights.size(); ++r) {
+    if (relation_graphs[r] == nullptr) continue;
+    check_input("RelationalConv", *relation_graphs[r], x, weights[r].size(0));
+    y = y + propagate(*relation_graphs[r], x, weights[r]);
+  }
+  return add_bias(y, bias);
+}
+
+torch::Tensor adapter(const torch::Tensor& y, const torch::Tensor& down_weight, const torch::Tensor& down_bias,
+                      const torch::Tensor& up_weight, const torch::Tensor& up_bias) {
+  TORCH_CHECK(y.dim() == 2 && y.size(1) == down_weight.size(0) && up_weight.size(1) == y.size(1),
+              "Adapter: y must be [N, ", down_weight.size(0), "], got ", y.sizes());
+  return y + torch::addmm(up_bias, torch::relu(torch::addmm(down_bias, y, down_weight)), up_weight);
+}
+
 }  // namespace functional
 
 namespace {
@@ -107,11 +135,21 @@ void check_channels(const char* layer, int64_t in_channels, int64_t out_channels
   TORCH_CHECK(out_channels > 0, layer, ": out_channels must be positive, got ", out_channels);
 }
 
+void check_matrices(const char* layer, const std::vector<torch::Tensor>& matrices, size_t expected) {
+  TORCH_CHECK(matrices.size() == expected, layer, ": expected ", expected, " weight matrices, got ", matrices.size());
+}
+
 }  // namespace
 
 void LightGCNConvImpl::pretty_print(std::ostream& stream) const { stream << "graft::gnn::LightGCNConv()"; }
 
 torch::Tensor LightGCNConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
+  return functional::lightgcn_conv(graph, x);
+}
+
+torch::Tensor LightGCNConvImpl::forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                                             const std::vector<torch::Tensor>& matrices) {
+  check_matrices("LightGCNConv", matrices, 0);
   return functional::lightgcn_conv(graph, x);
 }
 
@@ -136,7 +174,15 @@ void GCNConvImpl::pretty_print(std::ostream& stream) const {
 }
 
 torch::Tensor GCNConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
-  return functional::gcn_conv(graph, x, weight, bias);
+  return forward_with(graph, x, weight_matrices());
+}
+
+std::vector<torch::Tensor> GCNConvImpl::weight_matrices() const { return {weight}; }
+
+torch::Tensor GCNConvImpl::forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                                        const std::vector<torch::Tensor>& matrices) {
+  check_matrices("GCNConv", matrices, 1);
+  return functional::gcn_conv(graph, x, matrices[0], bias);
 }
 
 SAGEConvImpl::SAGEConvImpl(const SAGEConvOptions& options_) : options(options_) { reset(); }
@@ -162,7 +208,15 @@ void SAGEConvImpl::pretty_print(std::ostream& stream) const {
 }
 
 torch::Tensor SAGEConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
-  return functional::sage_conv(graph, x, weight_self, weight_neigh, bias);
+  return forward_with(graph, x, weight_matrices());
+}
+
+std::vector<torch::Tensor> SAGEConvImpl::weight_matrices() const { return {weight_self, weight_neigh}; }
+
+torch::Tensor SAGEConvImpl::forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                                         const std::vector<torch::Tensor>& matrices) {
+  check_matrices("SAGEConv", matrices, 2);
+  return functional::sage_conv(graph, x, matrices[0], matrices[1], bias);
 }
 
 GATConvImpl::GATConvImpl(const GATConvOptions& options_) : options(options_) { reset(); }
@@ -193,54 +247,108 @@ void GATConvImpl::pretty_print(std::ostream& stream) const {
 }
 
 torch::Tensor GATConvImpl::forward(const SparseGraph& graph, const torch::Tensor& x) {
-  return functional::gat_conv(graph, x, weight, att_src, att_dst, bias, options.concat(), options.negative_slope());
+  return forward_with(graph, x, weight_matrices());
 }
 
-RelationalConvImpl::RelationalConvImpl(int64_t relations, Factory factory)
-    : relations_(relations), factory_(std::move(factory)) {
-  reset();
+std::vector<torch::Tensor> GATConvImpl::weight_matrices() const { return {weight}; }
+
+torch::Tensor GATConvImpl::forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                                        const std::vector<torch::Tensor>& matrices) {
+  check_matrices("GATConv", matrices, 1);
+  return functional::gat_conv(graph, x, matrices[0], att_src, att_dst, bias, options.concat(),
+                              options.negative_slope());
 }
+
+RelationalConvImpl::RelationalConvImpl(const RelationalConvOptions& options_) : options(options_) { reset(); }
 
 void RelationalConvImpl::reset() {
-  TORCH_CHECK(relations_ > 0, "RelationalConv: relations must be positive, got ", relations_);
-  layers_.clear();
-  for (int64_t r = 0; r < relations_; ++r) {
-    layers_.push_back(factory_(r));
-    register_module("relation_" + std::to_string(r), layers_.back().ptr());
+  check_channels("RelationalConv", options.in_channels(), options.out_channels());
+  const std::vector<std::string>& names = options.relations();
+  TORCH_CHECK(!names.empty(), "RelationalConv: relations must not be empty");
+  for (size_t r = 0; r < names.size(); ++r) {
+    TORCH_CHECK(std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(r), names[r]) ==
+                    names.begin() + static_cast<std::ptrdiff_t>(r),
+                "RelationalConv: relation '", names[r], "' is named twice");
   }
+  const int64_t in = options.in_channels(), out = options.out_channels();
+  weight_self = register_parameter("weight_self", torch::empty({in, out}));
+  weights.clear();
+  for (size_t r = 0; r < names.size(); ++r) {
+    weights.push_back(register_parameter("weight_" + std::to_string(r), torch::empty({in, out})));
+  }
+  if (options.bias()) bias = register_parameter("bias", torch::empty({out}));
+  reset_parameters();
+}
+
+void RelationalConvImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(weight_self, options.in_channels(), options.out_channels(), generator);
+  for (torch::Tensor& w : weights) glorot_(w, options.in_channels(), options.out_channels(), generator);
+  zero_if_defined(bias);
 }
 
 void RelationalConvImpl::pretty_print(std::ostream& stream) const {
-  stream << "graft::gnn::RelationalConv(relations=" << relations_ << ")";
+  stream << "graft::gnn::RelationalConv(in=" << options.in_channels() << ", out=" << options.out_channels()
+         << ", relations=[" << c10::Join(", ", options.relations()) << "], bias=" << std::boolalpha << options.bias()
+         << ")";
 }
 
-torch::Tensor RelationalConvImpl::forward(const std::vector<SparseGraph>& relation_graphs, const torch::Tensor& x) {
-  TORCH_CHECK(static_cast<int64_t>(relation_graphs.size()) == relations_, "RelationalConv: expected ", relations_,
-              " relation graphs, got ", relation_graphs.size());
-  torch::Tensor y = layers_[0].forward(relation_graphs[0], x);
-  for (int64_t r = 1; r < relations_; ++r) y = y + layers_[r].forward(relation_graphs[r], x);
-  return y;
+torch::Tensor RelationalConvImpl::forward(const TypedGraph& graph, const torch::Tensor& x) {
+  return forward_with(graph, x, weight_matrices());
 }
 
-std::vector<SparseGraph> split_relations(const SparseGraph& graph, const NodeLayout& layout) {
-  TORCH_CHECK(graph.rows() == layout.total() && graph.cols() == layout.total(), "split_relations: the graph is ",
-              graph.rows(), " x ", graph.cols(), " but the layout has ", layout.total(), " nodes");
-  const torch::Tensor row = graph.row_indices(), col = graph.csr().col, value = graph.csr().value;
-  const auto is_user = [&](const torch::Tensor& node) { return node < layout.item_offset(); };
-  const auto is_category = [&](const torch::Tensor& node) { return node >= layout.category_offset(); };
-  // User–item edges touch a user; item–category edges touch a category. The masks are disjoint
-  // because the domain graph has no user–category edges.
-  const torch::Tensor user_item = is_user(row) | is_user(col);
-  const torch::Tensor item_category = is_category(row) | is_category(col);
-  const int64_t unassigned = (user_item == item_category).sum().item<int64_t>();
-  TORCH_CHECK(unassigned == 0, "split_relations: ", unassigned,
-              " edges are neither user–item nor item–category (self-loops? build the graph without them)");
-  std::vector<SparseGraph> out;
-  for (const torch::Tensor& mask : {user_item, item_category}) {
-    out.push_back(SparseGraph::from_coo(graph.rows(), graph.cols(), row.masked_select(mask), col.masked_select(mask),
-                                        value.masked_select(mask)));
-  }
+std::vector<torch::Tensor> RelationalConvImpl::weight_matrices() const {
+  std::vector<torch::Tensor> out = {weight_self};
+  out.insert(out.end(), weights.begin(), weights.end());
   return out;
+}
+
+torch::Tensor RelationalConvImpl::forward_with(const TypedGraph& graph, const torch::Tensor& x,
+                                               const std::vector<torch::Tensor>& matrices) {
+  const std::vector<std::string>& names = options.relations();
+  check_matrices("RelationalConv", matrices, names.size() + 1);
+  for (const Relation& relation : graph.relations) {
+    TORCH_CHECK(std::find(names.begin(), names.end(), relation.name) != names.end(),
+                "RelationalConv: the graph's relation '", relation.name, "' has no weights (relations: ",
+                c10::Join(", ", names), ")");
+  }
+  std::vector<const SparseGraph*> relation_graphs;
+  for (const std::string& name : names) {
+    const Relation* relation = graph.find(name);
+    relation_graphs.push_back(relation == nullptr ? nullptr : &relation->graph);
+  }
+  const std::vector<torch::Tensor> relation_weights(matrices.begin() + 1, matrices.end());
+  return functional::relational_conv(relation_graphs, x, matrices[0], relation_weights, bias);
+}
+
+AdapterImpl::AdapterImpl(const AdapterOptions& options_) : options(options_) { reset(); }
+
+void AdapterImpl::reset() {
+  TORCH_CHECK(options.width() > 0, "Adapter: width must be positive, got ", options.width());
+  TORCH_CHECK(options.bottleneck() > 0, "Adapter: bottleneck must be positive, got ", options.bottleneck());
+  const int64_t width = options.width(), bottleneck = options.bottleneck();
+  down_weight = register_parameter("down_weight", torch::empty({width, bottleneck}));
+  down_bias = register_parameter("down_bias", torch::empty({bottleneck}));
+  up_weight = register_parameter("up_weight", torch::empty({bottleneck, width}));
+  up_bias = register_parameter("up_bias", torch::empty({width}));
+  reset_parameters();
+}
+
+void AdapterImpl::reset_parameters() {
+  at::Generator generator = at::detail::createCPUGenerator(options.seed());
+  glorot_(down_weight, options.width(), options.bottleneck(), generator);
+  torch::NoGradGuard no_grad;
+  down_bias.zero_();
+  up_weight.zero_();
+  up_bias.zero_();
+}
+
+void AdapterImpl::pretty_print(std::ostream& stream) const {
+  stream << "graft::gnn::Adapter(width=" << options.width() << ", bottleneck=" << options.bottleneck() << ")";
+}
+
+torch::Tensor AdapterImpl::forward(const torch::Tensor& y) {
+  return functional::adapter(y, down_weight, down_bias, up_weight, up_bias);
 }
 
 }  // namespace graft::gnn

@@ -1,6 +1,7 @@
-// Message-passing layers over a SparseGraph, as LibTorch modules. Each fuses message and
-// aggregation into one spmm; the maths live in graft::gnn::functional so they can be tested and
-// reused without a module. The caller normalises the graph; each layer says what it expects.
+// Message-passing layers over a SparseGraph (RelationalConv: a TypedGraph), as LibTorch modules.
+// Each fuses message and aggregation into one spmm; the maths live in graft::gnn::functional so
+// they can be tested and reused without a module. The caller normalises the graph; each layer
+// says what it expects.
 //
 //   LightGCNConv   y = Â x                                   (no parameters)
 //   GCNConv        y = Â x W + b                              Â = D^-½ (A + I) D^-½ (Kipf & Welling):
@@ -12,7 +13,18 @@
 //                  yʰ_i = Σ_j α_ij Wʰ x_j, heads concatenated (or averaged), + b
 //                  (Veličković et al.; pattern only, values ignored; add self-loops for a node
 //                  to attend to itself; an empty row gives b)
-//   RelationalConv y = Σ_r layer_r(graph_r, x), one inner layer per relation graph
+//   RelationalConv y = x W_self + Σ_r Â_r x W_r + b            (R-GCN, Schlichtkrull et al.): one
+//                  weight per named relation, Â_r = TypedGraph's relation graph r (D^-½ A_r D^-½);
+//                  a relation the graph lacks contributes nothing
+//
+// Every layer gives its weight matrices (no biases, no attention vectors) by weight_matrices()
+// and runs its maths with other matrices in their place by forward_with(graph, x, matrices),
+// same order and shapes: forward(graph, x) is forward_with(graph, x, weight_matrices()). The
+// Encoder passes W + A·B there for LoRA (gnn/low_rank.h).
+//
+// Adapter (not message passing; the Encoder's fine-tuning block, after Houlsby et al.):
+//   y + relu(y D + d) U + u, D [width, bottleneck], U [bottleneck, width]; U and u start at zero,
+//   so a new adapter is exactly the identity.
 //
 // Shapes: graph N × N (CSR rows are the receiving nodes), x [N, in] → y [N, out]; weights are
 // [in, out]. Parameters are initialised Glorot-uniform (biases and attention vectors too, biases
@@ -21,10 +33,12 @@
 
 #include <torch/torch.h>
 
-#include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "gnn/sparse_graph.h"
+#include "gnn/typed_graph.h"
 
 namespace graft::gnn {
 
@@ -53,6 +67,17 @@ torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const t
                        const torch::Tensor& att_src, const torch::Tensor& att_dst, const torch::Tensor& bias,
                        bool concat, double negative_slope);
 
+// relation_graphs[r] (nullptr: absent, contributes nothing) pairs with weights[r] [in, out];
+// weight_self [in, out], bias [out] or undefined.
+torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const torch::Tensor& x,
+                              const torch::Tensor& weight_self, const std::vector<torch::Tensor>& weights,
+                              const torch::Tensor& bias);
+
+// y [N, width] + relu(y down_weight + down_bias) up_weight + up_bias; down_weight [width, b],
+// down_bias [b], up_weight [b, width], up_bias [width].
+torch::Tensor adapter(const torch::Tensor& y, const torch::Tensor& down_weight, const torch::Tensor& down_bias,
+                      const torch::Tensor& up_weight, const torch::Tensor& up_bias);
+
 }  // namespace functional
 
 class LightGCNConvImpl : public torch::nn::Cloneable<LightGCNConvImpl> {
@@ -61,6 +86,9 @@ class LightGCNConvImpl : public torch::nn::Cloneable<LightGCNConvImpl> {
   void reset_parameters() {}
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+  std::vector<torch::Tensor> weight_matrices() const { return {}; }
+  torch::Tensor forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                             const std::vector<torch::Tensor>& matrices);
 };
 TORCH_MODULE(LightGCNConv);
 
@@ -79,6 +107,9 @@ class GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl> {
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+  std::vector<torch::Tensor> weight_matrices() const;
+  torch::Tensor forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                             const std::vector<torch::Tensor>& matrices);
 
   GCNConvOptions options;
   torch::Tensor weight, bias;
@@ -101,6 +132,9 @@ class SAGEConvImpl : public torch::nn::Cloneable<SAGEConvImpl> {
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+  std::vector<torch::Tensor> weight_matrices() const;
+  torch::Tensor forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                             const std::vector<torch::Tensor>& matrices);
 
   SAGEConvOptions options;
   torch::Tensor weight_self, weight_neigh, bias;
@@ -127,33 +161,64 @@ class GATConvImpl : public torch::nn::Cloneable<GATConvImpl> {
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const SparseGraph& graph, const torch::Tensor& x);
+  std::vector<torch::Tensor> weight_matrices() const;
+  torch::Tensor forward_with(const SparseGraph& graph, const torch::Tensor& x,
+                             const std::vector<torch::Tensor>& matrices);
 
   GATConvOptions options;
   torch::Tensor weight, att_src, att_dst, bias;
 };
 TORCH_MODULE(GATConv);
 
-// One inner layer per relation; the factory builds the layer of relation r (its forward must
-// take (const SparseGraph&, const torch::Tensor&)). Inner layers are submodules "relation_<r>".
+struct RelationalConvOptions {
+  RelationalConvOptions(int64_t in_channels, int64_t out_channels, std::vector<std::string> relations)
+      : in_channels_(in_channels), out_channels_(out_channels), relations_(std::move(relations)) {}
+  TORCH_ARG(int64_t, in_channels);
+  TORCH_ARG(int64_t, out_channels);
+  TORCH_ARG(std::vector<std::string>, relations);  // distinct names, one weight each, ≥ 1
+  TORCH_ARG(bool, bias) = true;
+  TORCH_ARG(uint64_t, seed) = 0;
+};
+
+// Parameters weight_self, weight_<r> (r in the order of options.relations), bias. Every
+// relation of the graph must be one of options.relations (an error naming it otherwise).
 class RelationalConvImpl : public torch::nn::Cloneable<RelationalConvImpl> {
  public:
-  using Factory = std::function<torch::nn::AnyModule(int64_t relation)>;
-  RelationalConvImpl(int64_t relations, Factory factory);
+  explicit RelationalConvImpl(const RelationalConvOptions& options);
   void reset() override;
+  void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
-  // relation_graphs.size() must equal the number of relations.
-  torch::Tensor forward(const std::vector<SparseGraph>& relation_graphs, const torch::Tensor& x);
+  torch::Tensor forward(const TypedGraph& graph, const torch::Tensor& x);
+  std::vector<torch::Tensor> weight_matrices() const;  // weight_self, then weights
+  torch::Tensor forward_with(const TypedGraph& graph, const torch::Tensor& x,
+                             const std::vector<torch::Tensor>& matrices);
 
- private:
-  int64_t relations_;
-  Factory factory_;
-  std::vector<torch::nn::AnyModule> layers_;
+  RelationalConvOptions options;
+  torch::Tensor weight_self, bias;
+  std::vector<torch::Tensor> weights;
 };
 TORCH_MODULE(RelationalConv);
 
-// The relation graphs of a domain graph built without self-loops (build_domain_graph's node
-// layout), keeping its values: [0] user–item edges (both directions), [1] item–category edges
-// (both directions; empty without categories). Each is N × N. Any other edge is an error.
-std::vector<SparseGraph> split_relations(const SparseGraph& graph, const NodeLayout& layout);
+struct AdapterOptions {
+  AdapterOptions(int64_t width, int64_t bottleneck) : width_(width), bottleneck_(bottleneck) {}
+  TORCH_ARG(int64_t, width);
+  TORCH_ARG(int64_t, bottleneck);
+  TORCH_ARG(uint64_t, seed) = 0;  // draws down_weight
+};
+
+// Parameters down_weight, down_bias, up_weight, up_bias (see functional::adapter); a new adapter
+// is the identity. Shapes: y [N, width] → [N, width].
+class AdapterImpl : public torch::nn::Cloneable<AdapterImpl> {
+ public:
+  explicit AdapterImpl(const AdapterOptions& options);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  torch::Tensor forward(const torch::Tensor& y);
+
+  AdapterOptions options;
+  torch::Tensor down_weight, down_bias, up_weight, up_bias;
+};
+TORCH_MODULE(Adapter);
 
 }  // namespace graft::gnn

@@ -2,12 +2,14 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <ostream>
 #include <utility>
 
 #include "gnn/encoder_recommender.h"
 #include "gnn/gather_rows.h"
 #include "gnn/spmm.h"
+#include "gnn/typed_graph.h"
 #include "graph_io/errors.h"
 
 namespace graft::gnn {
@@ -36,6 +38,23 @@ torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tenso
                             const torch::Tensor& neg_items) {
   return gather_rows(users_table, users).pow(2).sum() + gather_rows(items_table, pos_items).pow(2).sum() +
          gather_rows(items_table, neg_items).pow(2).sum();
+}
+
+// The typed graph of a relational encoder over `interactions`: user–item edges, split by
+// behaviour when the encoder names a "user-item/<behaviour>" relation, and item–category edges
+// when it names "item-category" and the domain has categories.
+TypedGraph relational_graph(const io::Dataset& dataset, const io::Domain& domain,
+                            const std::vector<int64_t>& interactions, const EncoderOptions& encoder) {
+  const std::vector<std::string>& names = encoder.relations;
+  const bool categories =
+      domain.has_categories() && std::find(names.begin(), names.end(), kItemCategoryRelation) != names.end();
+  const bool behaviours = std::any_of(names.begin(), names.end(),
+                                      [](const std::string& name) { return name.rfind("user-item/", 0) == 0; });
+  const NodeLayout layout{dataset.num_users(), domain.num_items(), categories ? domain.num_categories() : 0};
+  std::vector<RelationEdges> edges;
+  append_domain_edges(dataset, domain, interactions, layout.item_offset(), categories ? layout.category_offset() : -1,
+                      {}, behaviours, edges);
+  return build_typed_graph(layout, edges, encoder_graph_options(encoder));
 }
 
 }  // namespace
@@ -137,6 +156,10 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
     encoder.layers = options.layers;
     encoder.seed = options.seed;
     validate(encoder);
+    if (encoder.layer == "relational") {
+      return std::make_shared<EncoderRecommender>(encoder, options.init_std,
+                                                  relational_graph(dataset, d, split.train, encoder));
+    }
     NodeLayout layout;
     SparseGraph graph = build_domain_graph(dataset, domain, split.train, encoder_graph_options(encoder), &layout);
     return std::make_shared<EncoderRecommender>(encoder, options.init_std, layout, std::move(graph));

@@ -83,7 +83,9 @@ struct ModelOptions {
 std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder"
 
 // The recommender `options.name` over the users and items of `domain`; graph models see only
-// the training interactions of `split`. UsageError naming the value for an unknown name,
+// the training interactions of `split`. A relational encoder runs on the typed graph of its
+// relations (item–category edges when it names "item-category", user–item edges split by
+// behaviour when it names a "user-item/<behaviour>" relation). UsageError naming the value for an unknown name,
 // dim < 1, layers < 0 or init_std < 0, and validate(EncoderOptions)'s for "encoder".
 std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
                                               const std::string& domain, const io::DomainSplit& split);

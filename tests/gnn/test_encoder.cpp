@@ -1,6 +1,6 @@
 // Encoder: combine modes, the identity-initialised head, activations, parameter groups and
-// freezing, seeding, dropout, cloning and option validation; EncoderRecommender trained through
-// the factory and gnn::train for every layer type.
+// freezing, seeding, dropout, cloning and option validation, the typed forward; EncoderRecommender
+// trained through the factory and gnn::train for every layer type.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,7 +14,9 @@
 #include "gnn/models.h"
 #include "gnn/spmm.h"
 #include "gnn/trainer.h"
+#include "gnn/typed_graph.h"
 #include "graph_io/errors.h"
+#include "tests/support/error_text.h"
 
 namespace graft::gnn {
 namespace {
@@ -37,6 +39,15 @@ SparseGraph small_graph() {
   return normalize(g, Normalization::kSymmetric, true);
 }
 
+// The same graph typed: the ring and the chords as two relations; its full graph is small_graph().
+TypedGraph small_typed_graph() {
+  const std::vector<RelationEdges> edges = {{"ring", {0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4, 5, 6, 7, 0}, {}},
+                                            {"chord", {0, 2, 1}, {4, 6, 5}, {}}};
+  GraphOptions options;
+  options.self_loops = true;
+  return build_typed_graph({kNodes, 0, 0}, edges, options);
+}
+
 torch::Tensor features(uint64_t seed) {
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   return torch::randn({kNodes, kDim}, gen);
@@ -48,8 +59,15 @@ EncoderOptions options(const std::string& layer, int64_t layers = 2) {
   o.layers = layers;
   o.layer = layer;
   o.heads = layer == "gat" ? 2 : 1;
+  if (layer == "relational") o.relations = {"ring", "chord"};
   o.seed = 7;
   return o;
+}
+
+// The encoder over the small graph: typed for the relational layer, untyped otherwise.
+torch::Tensor encode(Encoder& encoder, const torch::Tensor& x) {
+  if (encoder->options().layer == "relational") return encoder->forward(small_typed_graph(), x);
+  return encoder->forward(small_graph(), x);
 }
 
 std::set<const void*> addresses(const std::vector<torch::Tensor>& tensors) {
@@ -68,7 +86,6 @@ std::string usage_error_of(const EncoderOptions& o) {
 }
 
 TEST(Encoder, CombineModesAndOutputWidth) {
-  const SparseGraph g = small_graph();
   const torch::Tensor x = features(1);
   for (const std::string& layer : layer_names()) {
     for (const std::string& combine : combine_names()) {
@@ -77,7 +94,7 @@ TEST(Encoder, CombineModesAndOutputWidth) {
       Encoder encoder(o);
       const int64_t width = combine == "concat" ? 3 * kDim : kDim;
       EXPECT_EQ(encoder->out_dim(), width);
-      EXPECT_EQ(encoder->forward(g, x).sizes(), (std::vector<int64_t>{kNodes, width})) << layer << " " << combine;
+      EXPECT_EQ(encode(encoder, x).sizes(), (std::vector<int64_t>{kNodes, width})) << layer << " " << combine;
     }
   }
 }
@@ -97,10 +114,9 @@ TEST(Encoder, IdentityHeadStartsAsItsGnn) {
       o.combine = combine;
       EncoderOptions without = o;
       without.head = false;
-      Encoder plain(without);
+      Encoder plain(without), with_head(o);
       EXPECT_TRUE(plain->head_parameters().empty());
-      EXPECT_TRUE(torch::allclose(Encoder(o)->forward(g, x), plain->forward(g, x), 1e-6, 1e-6))
-          << layer << " " << combine;
+      EXPECT_TRUE(torch::allclose(encode(with_head, x), encode(plain, x), 1e-6, 1e-6)) << layer << " " << combine;
     }
   }
   // LightGCN with mean combine is LightGCN's propagation.
@@ -166,12 +182,14 @@ TEST(Encoder, FrozenGroupStaysUnchangedByAnOptimiserStep) {
 TEST(Encoder, SameSeedSameOutputsOtherSeedOtherOutputs) {
   const SparseGraph g = small_graph();
   const torch::Tensor x = features(6);
-  for (const char* layer : {"gcn", "sage", "gat"}) {
+  for (const char* layer : {"gcn", "sage", "gat", "relational"}) {
     EncoderOptions o = options(layer);
-    const torch::Tensor first = Encoder(o)->forward(g, x);
-    EXPECT_TRUE(torch::equal(first, Encoder(o)->forward(g, x))) << layer;
+    Encoder first(o), same(o);
+    const torch::Tensor y = encode(first, x);
+    EXPECT_TRUE(torch::equal(y, encode(same, x))) << layer;
     o.seed = 8;
-    EXPECT_FALSE(torch::equal(first, Encoder(o)->forward(g, x))) << layer;
+    Encoder other(o);
+    EXPECT_FALSE(torch::equal(y, encode(other, x))) << layer;
   }
   // Layers of one encoder draw different weights.
   Encoder encoder(options("gcn"));
@@ -208,7 +226,7 @@ TEST(Encoder, ValidateNamesTheFieldAndValue) {
   EncoderOptions o = options("gcn");
   EXPECT_EQ(usage_error_of(o), "(no error)");
   o.layer = "gcm";
-  EXPECT_EQ(usage_error_of(o), "encoder.layer: unknown layer 'gcm' (valid: lightgcn, gcn, sage, gat)");
+  EXPECT_EQ(usage_error_of(o), "encoder.layer: unknown layer 'gcm' (valid: lightgcn, gcn, sage, gat, relational)");
   o = options("gcn");
   o.combine = "sum";
   EXPECT_EQ(usage_error_of(o), "encoder.combine: unknown combine mode 'sum' (valid: mean, last, concat)");
@@ -232,6 +250,52 @@ TEST(Encoder, ValidateNamesTheFieldAndValue) {
   o.heads = 0;
   EXPECT_EQ(usage_error_of(o), "encoder.heads: must be a positive divisor of encoder.dim = 4, got 0");
   EXPECT_THROW(Encoder{o}, io::UsageError);
+  o = options("relational");
+  o.relations.clear();
+  EXPECT_EQ(usage_error_of(o), "encoder.relations: layer 'relational' needs at least one relation name");
+  o.relations = {"ring", "chord", "ring"};
+  EXPECT_EQ(usage_error_of(o), "encoder.relations: relation 'ring' is named twice");
+}
+
+TEST(Encoder, TypedForwardOfUntypedLayersIsTheForwardOnTheFullGraph) {
+  const TypedGraph typed = small_typed_graph();
+  const SparseGraph g = small_graph();
+  EXPECT_TRUE(torch::equal(typed.full.to_dense(), g.to_dense()));
+  const torch::Tensor x = features(9);
+  for (const std::string& layer : std::vector<std::string>{"lightgcn", "gcn", "sage", "gat"}) {
+    for (const std::string& combine : combine_names()) {
+      EncoderOptions o = options(layer);
+      o.combine = combine;
+      o.activation = "tanh";
+      Encoder encoder(o);
+      EXPECT_TRUE(torch::equal(encoder->forward(typed, x), encoder->forward(typed.full, x))) << layer << " " << combine;
+    }
+  }
+}
+
+TEST(Encoder, RelationalReadsRelationsByName) {
+  const TypedGraph typed = small_typed_graph();
+  const torch::Tensor x = features(10);
+  Encoder encoder(options("relational"));
+  EXPECT_EQ(graft::testing::error_of([&] { encoder->forward(small_graph(), x); }),
+            "Encoder: layer 'relational' needs a typed graph (forward(const TypedGraph&, x))");
+  // A relation the encoder knows but the graph lacks contributes nothing: weights are drawn in
+  // the order of the names, so the extra last relation leaves the others' weights as they were.
+  EncoderOptions more = options("relational");
+  more.relations.push_back("user-item/buy");
+  Encoder wider(more);
+  EXPECT_EQ(wider->layer_parameters(0).size(), encoder->layer_parameters(0).size() + 1);
+  EXPECT_TRUE(torch::equal(wider->forward(typed, x), encoder->forward(typed, x)));
+  // A relation in the graph the encoder has no weights for is an error naming it.
+  EncoderOptions fewer = options("relational");
+  fewer.relations = {"ring"};
+  Encoder narrow(fewer);
+  EXPECT_EQ(graft::testing::error_of([&] { narrow->forward(typed, x); }),
+            "RelationalConv: the graph's relation 'chord' has no weights (relations: ring)");
+  // Each relation has its own weight: dropping the chords changes the output.
+  TypedGraph ring_only = typed;
+  ring_only.relations.pop_back();
+  EXPECT_FALSE(torch::equal(encoder->forward(ring_only, x), encoder->forward(typed, x)));
 }
 
 // 40 users in 2 clusters of 10 items; each user has 6 training interactions in its cluster.
@@ -268,6 +332,7 @@ TEST(EncoderRecommender, TrainsThroughTheFactoryForEveryLayer) {
     o.layers = 2;
     o.encoder.layer = layer;
     o.encoder.heads = layer == "gat" ? 2 : 1;
+    if (layer == "relational") o.encoder.relations = {"user-item"};
     o.encoder.activation = "tanh";
     const auto model = make_recommender(o, data, "shop", part);
     ASSERT_EQ(model->model_name(), "encoder");

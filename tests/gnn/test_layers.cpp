@@ -1,6 +1,7 @@
 // Message-passing layers: each against a dense reference written with dense torch ops, gradients
 // (inputs, weights, GAT's attention path) against finite differences, invariance to the COO
-// edge order, edge softmax stability, the relation-typed wrapper and the relation split.
+// edge order, edge softmax stability, the relation-typed layer on a typed graph, and running a
+// layer with explicitly passed weight matrices.
 #include "tests/support/error_text.h"
 
 #include <gtest/gtest.h>
@@ -205,39 +206,91 @@ TEST(Layers, RejectsBadChannelsAndInputs) {
   EXPECT_EQ(error_of([&] { conv->forward(g, torch::zeros({kNodes, 5})); }), "GCNConv: x must be [7, 4], got [7, 5]");
 }
 
-TEST(Layers, RelationalConvSumsItsRelations) {
-  const std::vector<SparseGraph> graphs = {random_graph(kNodes, 35), random_graph(kNodes, 36)};
-  RelationalConv conv(2, [](int64_t r) {
-    return torch::nn::AnyModule(SAGEConv(SAGEConvOptions(4, 3).seed(static_cast<uint64_t>(r))));
-  });
-  conv->to(torch::kFloat64);
-  EXPECT_EQ(conv->parameters().size(), 6u);
-  const torch::Tensor x = randn({kNodes, 4}, 37);
-  SAGEConv first(SAGEConvOptions(4, 3).seed(0)), second(SAGEConvOptions(4, 3).seed(1));
-  first->to(torch::kFloat64);
-  second->to(torch::kFloat64);
-  EXPECT_TRUE(torch::allclose(conv->forward(graphs, x), first->forward(graphs[0], x) + second->forward(graphs[1], x),
-                              1e-12, 1e-12));
-  EXPECT_EQ(error_of([&] { conv->forward({graphs[0]}, x); }), "RelationalConv: expected 2 relation graphs, got 1");
+// 2 users, 3 items, 1 category: user–item edges (0,2) (0,3) (1,4), item–category (2,5) (4,5),
+// relation graphs in float64.
+TypedGraph small_typed_graph() {
+  const std::vector<RelationEdges> edges = {{"user-item", {0, 0, 1}, {2, 3, 4}, {}},
+                                            {"item-category", {2, 4}, {5, 5}, {}}};
+  TypedGraph g = build_typed_graph({2, 3, 1}, edges, GraphOptions{});
+  g.full = g.full.with_value_dtype(torch::kFloat64);
+  for (Relation& r : g.relations) r.graph = r.graph.with_value_dtype(torch::kFloat64);
+  return g;
 }
 
-TEST(Layers, SplitRelationsPartitionsTheDomainGraph) {
-  // 2 users, 3 items, 1 category: user–item edges (0,2) (0,3) (1,4), item–category (2,5) (4,5).
-  const NodeLayout layout{2, 3, 1};
-  const torch::Tensor a = torch::tensor({0, 0, 1, 2, 4}), b = torch::tensor({2, 3, 4, 5, 5});
-  const SparseGraph g = normalize(SparseGraph::from_coo(6, 6, torch::cat({a, b}), torch::cat({b, a}),
-                                                        torch::ones({10}, torch::kFloat64)),
-                                  Normalization::kSymmetric, false);
-  const std::vector<SparseGraph> parts = split_relations(g, layout);
-  ASSERT_EQ(parts.size(), 2u);
-  EXPECT_EQ(parts[0].nnz(), 6);
-  EXPECT_EQ(parts[1].nnz(), 4);
-  EXPECT_TRUE(torch::equal(parts[0].to_dense() + parts[1].to_dense(), g.to_dense()));
-  EXPECT_EQ(parts[1].to_dense().narrow(0, 0, 2).abs().sum().item<double>(), 0.0);  // no user rows
-  const SparseGraph looped = normalize(g, Normalization::kNone, true);
-  EXPECT_EQ(error_of([&] { split_relations(looped, layout); }),
-            "split_relations: 3 edges are neither user–item nor item–category (self-loops? build the graph without "
-            "them)");
+TEST(Layers, RelationalConvMatchesDensePerRelationSum) {
+  const TypedGraph g = small_typed_graph();
+  RelationalConv conv(RelationalConvOptions(4, 3, {"item-category", "user-item", "user-item/buy"}).seed(38));
+  conv->to(torch::kFloat64);
+  {
+    torch::NoGradGuard no_grad;
+    conv->bias.normal_();
+  }
+  EXPECT_EQ(conv->parameters().size(), 5u);  // weight_self, 3 relation weights, bias
+  const torch::Tensor x = randn({6, 4}, 39);
+  // "user-item/buy" is not in the graph: it contributes nothing.
+  const torch::Tensor expected = x.mm(conv->weight_self) +
+                                 g.find("item-category")->graph.to_dense().mm(x).mm(conv->weights[0]) +
+                                 g.find("user-item")->graph.to_dense().mm(x).mm(conv->weights[1]) + conv->bias;
+  EXPECT_TRUE(torch::allclose(conv->forward(g, x), expected, 1e-12, 1e-12));
+  // Seeded Glorot weights, one per relation, all different.
+  EXPECT_TRUE(torch::equal(conv->weights[1],
+                           RelationalConv(RelationalConvOptions(4, 3, {"item-category", "user-item", "user-item/buy"})
+                                              .seed(38))
+                               ->weights[1]
+                               .to(torch::kFloat64)));
+  EXPECT_FALSE(torch::equal(conv->weights[0], conv->weights[1]));
+  EXPECT_LE(conv->weights[2].abs().max().item<double>(), std::sqrt(6.0 / (4 + 3)));
+}
+
+TEST(Layers, RelationalConvRejectsUnknownRelationsAndBadOptions) {
+  const TypedGraph g = small_typed_graph();
+  RelationalConv conv(RelationalConvOptions(4, 3, {"user-item"}));
+  conv->to(torch::kFloat64);
+  EXPECT_EQ(error_of([&] { conv->forward(g, randn({6, 4}, 40)); }),
+            "RelationalConv: the graph's relation 'item-category' has no weights (relations: user-item)");
+  EXPECT_EQ(error_of([] { RelationalConv(RelationalConvOptions(4, 3, {})); }),
+            "RelationalConv: relations must not be empty");
+  EXPECT_EQ(error_of([] { RelationalConv(RelationalConvOptions(4, 3, {"a", "b", "a"})); }),
+            "RelationalConv: relation 'a' is named twice");
+  EXPECT_EQ(error_of([] { RelationalConv(RelationalConvOptions(0, 3, {"a"})); }),
+            "RelationalConv: in_channels must be positive, got 0");
+  EXPECT_EQ(error_of([&] { conv->forward_with(g, randn({6, 4}, 41), {conv->weight_self}); }),
+            "RelationalConv: expected 2 weight matrices, got 1");
+}
+
+TEST(Layers, RelationalGradients) {
+  const TypedGraph g = small_typed_graph();
+  const std::vector<const SparseGraph*> graphs = {&g.relations[0].graph, &g.relations[1].graph, nullptr};
+  const torch::Tensor x = randn({6, 3}, 42).requires_grad_();
+  const torch::Tensor ws = randn({3, 2}, 43).requires_grad_(), w0 = randn({3, 2}, 44).requires_grad_();
+  const torch::Tensor w1 = randn({3, 2}, 45).requires_grad_(), w2 = randn({3, 2}, 46).requires_grad_();
+  const torch::Tensor b = randn({2}, 47).requires_grad_();
+  EXPECT_TRUE(gradcheck(
+      [&](const auto& in) { return F::relational_conv(graphs, in[0], in[1], {in[2], in[3], in[4]}, in[5]); },
+      {x, ws, w0, w1, w2, b}));
+  // Widening weights take the other product order.
+  const torch::Tensor wide = randn({3, 5}, 48).requires_grad_();
+  EXPECT_TRUE(gradcheck([&](const auto& in) { return F::relational_conv({graphs[0]}, in[0], in[1], {in[2]}, {}); },
+                        {x, randn({3, 5}, 49).requires_grad_(), wide}));
+}
+
+TEST(Layers, ForwardWithOwnMatricesIsForward) {
+  const SparseGraph g = normalize(random_graph(kNodes, 50, Normalization::kNone), Normalization::kSymmetric, true);
+  const torch::Tensor x = randn({kNodes, 4}, 51);
+  GCNConv gcn(GCNConvOptions(4, 4));
+  SAGEConv sage(SAGEConvOptions(4, 4));
+  GATConv gat(GATConvOptions(4, 2).heads(2));
+  for (torch::nn::Module* m : std::vector<torch::nn::Module*>{gcn.get(), sage.get(), gat.get()}) m->to(torch::kFloat64);
+  EXPECT_EQ(sage->weight_matrices().size(), 2u);
+  EXPECT_EQ(gat->weight_matrices().size(), 1u);  // not the attention vectors
+  EXPECT_TRUE(LightGCNConv()->weight_matrices().empty());
+  EXPECT_TRUE(torch::equal(gcn->forward_with(g, x, gcn->weight_matrices()), gcn->forward(g, x)));
+  EXPECT_TRUE(torch::equal(sage->forward_with(g, x, sage->weight_matrices()), sage->forward(g, x)));
+  EXPECT_TRUE(torch::equal(gat->forward_with(g, x, gat->weight_matrices()), gat->forward(g, x)));
+  // Other matrices in their place: the same maths with those.
+  const torch::Tensor w = randn({4, 4}, 52);
+  EXPECT_TRUE(torch::equal(gcn->forward_with(g, x, {w}), F::gcn_conv(g, x, w, gcn->bias)));
+  EXPECT_EQ(error_of([&] { gcn->forward_with(g, x, {}); }), "GCNConv: expected 1 weight matrices, got 0");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "transfer/adaptation.h"
 
+#include "gnn/spmm.h"
 #include "gnn/trainer.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"

@@ -57,7 +57,7 @@ Domain describe_domain(const std::string& name, const ItemSpace& space, int64_t 
   domain.item_ids.reserve(static_cast<size_t>(space.size()));
   for (int64_t i = 0; i < space.size(); ++i) domain.item_ids.push_back(name + ":i" + std::to_string(i));
   if (categories == 0) return domain;
-  for (int64_t c = 0; c < categories; ++c) domain.category_names.push_back(name + ":c" + std::to_string(c));
+  for (int64_t c = 0; c < categories; ++c) domain.category_names.push_back("theme" + std::to_string(c));
   if (!late_category.empty()) domain.category_names.back() = late_category;
   domain.item_category_offsets.resize(static_cast<size_t>(space.size() + 1));
   std::iota(domain.item_category_offsets.begin(), domain.item_category_offsets.end(), 0);

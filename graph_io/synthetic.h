@@ -28,7 +28,8 @@
 //             new_category_share (few interactions) and all their interactions come after the
 //             launch.
 //
-// Ids: users "u<k>", items "<domain>:i<k>", categories "<domain>:c<k>" (and new_category).
+// Ids: users "u<k>", items "<domain>:i<k>", categories "theme<k>" (and new_category): category k
+// is the same theme in every domain, so it has the same name there (a category bridge).
 // Interactions are listed domain by domain, by user ascending, then by time. There is no
 // behaviour or weight column (implicit feedback) and no split; add one with add_split.
 #pragma once

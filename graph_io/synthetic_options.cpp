@@ -136,10 +136,8 @@ void validate_synthetic_options(const SyntheticOptions& o) {
     if (o.categories_per_domain == 0) {
       fail("new_category", "needs categories_per_domain > 0", quoted(o.new_category));
     }
-    const std::string& first = o.domains.front();
-    if (o.new_category.rfind(first + ":c", 0) == 0) {
-      fail("new_category", "must not look like a generated category name '" + first + ":c<k>'",
-           quoted(o.new_category));
+    if (o.new_category.rfind("theme", 0) == 0) {
+      fail("new_category", "must not look like a generated category name 'theme<k>'", quoted(o.new_category));
     }
   }
 }

@@ -243,7 +243,7 @@ TEST(SyntheticOptionsCheck, RejectsEachBadFieldNamingItAndTheValue) {
          o.new_category = "new";
          o.categories_per_domain = 0;
        }},
-      {"new_category", "'source:c1'", [](auto& o) { o.new_category = "source:c1"; }},
+      {"new_category", "'theme1'", [](auto& o) { o.new_category = "theme1"; }},
   };
   for (const BadOption& c : cases) {
     SyntheticOptions o;
@@ -287,7 +287,7 @@ TEST(SyntheticGenerate, TinyCaseHasExactIdsActivityAndSharedUsers) {
   const Domain& a = ds.domains[0];
   const Domain& b = ds.domains[1];
   EXPECT_EQ(a.item_ids, (std::vector<std::string>{"a:i0", "a:i1", "a:i2"}));
-  EXPECT_EQ(b.category_names, (std::vector<std::string>{"b:c0", "b:c1"}));
+  EXPECT_EQ(b.category_names, (std::vector<std::string>{"theme0", "theme1"}));
   EXPECT_EQ(a.item_category_offsets, (std::vector<int64_t>{0, 1, 2, 3}));
   // Items are dealt to categories in turn: 5 items give 3 + 2.
   EXPECT_EQ(std::count(b.item_category.begin(), b.item_category.end(), 0), 3);
@@ -441,7 +441,7 @@ TEST(SyntheticStructure, TheNewCategoryLaunchesLateWithFewInteractions) {
   const Generated& g = preset("multi-category");
   const Domain& shop = g.dataset.domain("shop");
   ASSERT_EQ(shop.category_names.back(), "new");
-  EXPECT_EQ(shop.category_names.front(), "shop:c0");
+  EXPECT_EQ(shop.category_names.front(), "theme0");
   const auto fresh = static_cast<int32_t>(shop.num_categories() - 1);
   EXPECT_EQ(g.truth.launch_time, 365LL * 24 * 3600 / 5 * 4);
 

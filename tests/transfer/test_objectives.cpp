@@ -302,7 +302,9 @@ std::string group_of(const std::string& name) {
   if (name.find("lora") != std::string::npos) return "lora";
   if (name.find("adapter") != std::string::npos) return "adapters";
   if (name == "target_items" || name == "target_item_bias") return "target";
-  if (name == "users" || name == "source_items" || name == "source_item_bias") return "embeddings";
+  if (name == "users" || name == "source_items" || name == "source_item_bias" || name == "categories") {
+    return "embeddings";
+  }
   if (name.rfind("encoder.head", 0) == 0) return "head";
   if (name.rfind("encoder.layer_", 0) == 0) return name.substr(8, 7);  // "layer_0"
   return "unknown:" + name;
@@ -389,10 +391,15 @@ TEST(FinetuneModes, EachModeTrainsExactlyTheGroupsItClaimsAtTheirLearningRates) 
   }
 }
 
-TEST(FinetuneModes, AdaptersAndLoraLeaveTheModelUnchangedUntilTrained) {
+// Adapters and LoRA start as the identity (the model's function is unchanged bit for bit) and
+// train the target's own parameters plus exactly the new ones PEFT-style counts give:
+// adapter 2·d·b + b + d per site (each layer and the head), LoRA r·(rows + cols) per matrix.
+TEST(FinetuneModes, AdaptersAndLoraStartAsTheIdentityAndTrainOnlyTheirOwnParameters) {
   for (const std::string mode : {"adapter", "lora"}) {
     for (const std::string layer : {"lightgcn", "gcn"}) {
       TransferOptions o = tiny_options(layer);
+      o.finetune.adapter_bottleneck = 4;
+      o.finetune.lora_rank = 2;
       const auto task = tiny_task(o);
       CrossDomainModel model(task);
       torch::NoGradGuard no_grad;
@@ -405,9 +412,13 @@ TEST(FinetuneModes, AdaptersAndLoraLeaveTheModelUnchangedUntilTrained) {
       for (const auto& g : groups) {
         for (const auto& p : g.params) trainable += p.numel();
       }
-      int64_t total = 0;
-      for (const auto& p : model.parameters()) total += p.numel();
-      EXPECT_LT(trainable, total / 2) << mode << ": a few new parameters, not the model";
+      const int64_t d = 8, K = 2, own = task->target_items * (d + 1);
+      const int64_t matrices = layer == "gcn" ? K + 1 : 1;  // a gcn layer's W, and the head's θ
+      const int64_t expected =
+          mode == "adapter" ? own + (K + 1) * (2 * d * 4 + 4 + d)
+                            : own + 2 * ((task->num_users + d) + (task->source_items + d) +
+                                         (task->num_categories + d) + matrices * 2 * d);
+      EXPECT_EQ(trainable, expected) << mode << " " << layer;
     }
   }
 }

@@ -107,7 +107,7 @@ TEST(CliExperiments, EveryRegisteredMethodRunsThroughGraftRun) {
       "compare_to_target_only: false\nthreads: 1\n");
   for (const std::string& method : transfer::method_names()) {
     std::string output;
-    ASSERT_EQ(run_graft("run " + file + " --set method=" + method + " --runs " + dir.file("runs"), &output), 0)
+    ASSERT_EQ(run_graft("run " + file + " --set method=" + method + " --runs " + dir.file("runs_" + method), &output), 0)
         << method << "\n" << output;
     EXPECT_NE(output.find("cold-start"), std::string::npos) << method << "\n" << output;
     EXPECT_NE(output.find("method " + method), std::string::npos) << method << "\n" << output;

@@ -435,5 +435,35 @@ TEST(FinetuneModes, LastKRefusesAnEncoderWithoutLayerWeights) {
   }
 }
 
+// ---- the task's typed graphs and bridges -----------------------------------------------------
+
+// The synthetic domains name category k after its theme in both, so all 8 categories bridge:
+// one node each, with the item–category edges of both domains in the union graph.
+TEST(TypedTask, CategoriesWithTheSameNameAreOneNodeAndTheReportCountsThem) {
+  const auto task = tiny_task(tiny_options());
+  const io::Domain& source = tiny_world().domain("source");
+  EXPECT_EQ(task->num_categories, source.num_categories());
+  EXPECT_EQ(task->bridges.shared_categories.size(), static_cast<size_t>(source.num_categories()));
+  EXPECT_NE(task->bridges.describe().find("8 shared categories"), std::string::npos) << task->bridges.describe();
+  const auto edges = [](const gnn::TypedGraph& g, const char* relation) {
+    const gnn::Relation* r = g.find(relation);
+    return r ? r->edges : int64_t{-1};
+  };
+  EXPECT_EQ(task->source_graph.layout.total(), task->num_users + task->source_items + task->num_categories);
+  EXPECT_EQ(task->union_graph.layout.total(),
+            task->num_users + task->source_items + task->target_items + task->num_categories);
+  EXPECT_EQ(edges(task->source_graph, "item-category"), task->source_items);  // one category per item
+  EXPECT_EQ(edges(task->union_graph, "item-category"), task->source_items + task->target_items);
+  EXPECT_EQ(edges(task->union_graph, "user-item"),
+            edges(task->source_graph, "user-item") + edges(task->target_graph, "user-item"));
+
+  TransferOptions plain = tiny_options();
+  plain.graph.categories = false;
+  const auto untyped = tiny_task(plain);
+  EXPECT_EQ(untyped->num_categories, 0);
+  EXPECT_EQ(untyped->source_graph.find("item-category"), nullptr);
+  EXPECT_EQ(untyped->source_graph.layout.total(), task->num_users + task->source_items);
+}
+
 }  // namespace
 }  // namespace graft::transfer

@@ -123,7 +123,8 @@ struct TransferOptions {
   bool keep_representations = false;  // report sampled user representations before/after (for plots)
 };
 
-// UsageError naming the first bad field and value.
+// UsageError (OptionError, naming the key) for the first value outside the rules of
+// transfer/option_rules.h, or options that do not fit together (source == target, …).
 void validate(const TransferOptions& options);
 
 }  // namespace graft::transfer

@@ -2,10 +2,9 @@
 // gradient) on a tiny task, and each fine-tuning mode training exactly the parameter groups it
 // claims, at the learning rates it claims.
 #include "graph_io/errors.h"
-#include "graph_io/splits.h"
-#include "graph_io/synthetic.h"
-#include "transfer/adaptation.h"
 #include "graph_io/seeded_random.h"
+#include "tests/transfer/cold_start_world.h"
+#include "transfer/adaptation.h"
 #include "transfer/alignment_losses.h"
 #include "transfer/domain_discriminator.h"
 #include "transfer/gradient_reversal.h"
@@ -20,24 +19,7 @@ namespace graft::transfer {
 namespace {
 
 const io::Dataset& tiny_world() {
-  static const io::Dataset dataset = [] {
-    io::SyntheticOptions o = io::synthetic_preset("two-platform");
-    o.users = 200;
-    o.items_per_domain = {80, 60};
-    o.mean_interactions_per_user = {10.0, 4.0};
-    o.seed = 5;
-    io::Dataset d = io::generate_synthetic(o);
-    io::SplitOptions split;
-    split.name = "cold";
-    split.kind = "cold_start_users";
-    split.source = "source";
-    split.target = "target";
-    split.cold_start_fraction = 0.3;
-    split.negatives = 20;
-    split.seed = 2;
-    io::add_split(d, split);
-    return d;
-  }();
+  static const io::Dataset dataset = testing::cold_start_world({200, {80, 60}, {10.0, 4.0}, 0.2, 5, 20, 2});
   return dataset;
 }
 

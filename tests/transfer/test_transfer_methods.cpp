@@ -3,9 +3,9 @@
 // transfer where they share nothing, every registered method must run through run_transfer,
 // and bad requests must get errors that name the problem.
 #include "graph_io/errors.h"
-#include "graph_io/splits.h"
-#include "graph_io/synthetic.h"
-#include "transfer/adaptation.h"
+#include "tests/transfer/cold_start_world.h"
+#include "transfer/method.h"
+#include "transfer/scoring.h"
 #include "transfer/transfer.h"
 #include "transfer/transfer_task.h"
 
@@ -16,26 +16,10 @@
 namespace graft::transfer {
 namespace {
 
-// A smaller two-platform world (planted shared tastes unless `shift` = 1) with a cold-start split
-// whose cold users are ranked against 99 stored negatives.
+// A smaller two-platform world (planted shared tastes unless `shift` = 1) whose cold users are
+// ranked against 99 stored negatives.
 io::Dataset planted_world(double shift) {
-  io::SyntheticOptions o = io::synthetic_preset("two-platform");
-  o.users = 1200;
-  o.items_per_domain = {600, 400};
-  o.mean_interactions_per_user = {25.0, 5.0};
-  o.domain_shift = shift;
-  o.seed = 3;
-  io::Dataset dataset = io::generate_synthetic(o);
-  io::SplitOptions split;
-  split.name = "cold";
-  split.kind = "cold_start_users";
-  split.source = "source";
-  split.target = "target";
-  split.cold_start_fraction = 0.3;
-  split.negatives = 99;
-  split.seed = 1;
-  io::add_split(dataset, split);
-  return dataset;
+  return testing::cold_start_world({1200, {600, 400}, {25.0, 5.0}, shift});
 }
 
 TransferOptions quick_options(const std::string& method) {

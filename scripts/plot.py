@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plots from graft runs directories, as PNG files.
 
   learning curves   every trial's per-epoch history (runs/<experiment>/<trial>/metrics.json):

@@ -26,12 +26,6 @@ gnn::Triples shared_rows(const torch::Tensor& shared_mask, const gnn::Triples& b
           batch.negatives.index_select(0, rows)};
 }
 
-torch::Tensor shared_user_mask(const TransferTask& task) {
-  torch::Tensor mask = torch::zeros({task.num_users}, torch::kBool);
-  mask.index_fill_(0, as_index(task.shared_users), true);
-  return mask;
-}
-
 class TargetRanking : public ObjectivePart {
  public:
   std::string name() const override { return "target_ranking"; }

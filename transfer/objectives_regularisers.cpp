@@ -39,10 +39,9 @@ class L2SP : public ObjectivePart {
 class BottleneckKl : public ObjectivePart {
  public:
   BottleneckKl(const TransferTask& task, int64_t dim)
-      : beta_(task.options.bottleneck.beta), bottleneck_(dim, task.options.bottleneck.init_sigma) {
-    shared_ = torch::zeros({task.num_users}, torch::kBool);
-    shared_.index_fill_(0, as_index(task.shared_users), true);
-  }
+      : beta_(task.options.bottleneck.beta),
+        bottleneck_(dim, task.options.bottleneck.init_sigma),
+        shared_(shared_user_mask(task)) {}
   std::string name() const override { return "bottleneck_kl"; }
   bool reads_source_graph() const override { return true; }
   std::vector<torch::Tensor> parameters() override { return bottleneck_->parameters(); }

@@ -182,6 +182,12 @@ torch::Tensor log_popularity(const TransferTask& task) {
       .log1p();
 }
 
+torch::Tensor shared_user_mask(const TransferTask& task) {
+  torch::Tensor mask = torch::zeros({task.num_users}, torch::kBool);
+  mask.index_fill_(0, as_index(task.shared_users), true);
+  return mask;
+}
+
 bool has_both_sides(const TransferTask& task) {
   return task.source_sampler->active_users().size() >= 2 && task.target_sampler->active_users().size() >= 2;
 }

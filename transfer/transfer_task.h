@@ -65,6 +65,8 @@ torch::Tensor as_index(const std::vector<int64_t>& v);
 torch::Tensor cold_column(const TransferTask& task);
 // log(1 + training interactions) of each target item, [target items, 1] double.
 torch::Tensor log_popularity(const TransferTask& task);
+// [users] bool, true for the users active in both domains (task.shared_users).
+torch::Tensor shared_user_mask(const TransferTask& task);
 // Whether each domain has at least 2 active users (what a discrepancy measure needs).
 bool has_both_sides(const TransferTask& task);
 

@@ -28,6 +28,33 @@ std::optional<Behavior> parse_behavior(const std::string& s) {
   return std::nullopt;
 }
 
+const char* feature_kind_name(FeatureKind kind) {
+  switch (kind) {
+    case FeatureKind::kDense: return "dense";
+    case FeatureKind::kSparse: return "sparse";
+    case FeatureKind::kScalar: return "scalar";
+  }
+  return "?";
+}
+
+std::optional<FeatureKind> parse_feature_kind(const std::string& s) {
+  for (FeatureKind kind : {FeatureKind::kDense, FeatureKind::kSparse, FeatureKind::kScalar}) {
+    if (s == feature_kind_name(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+int64_t FeatureBlock::num_missing() const {
+  return static_cast<int64_t>(std::count_if(missing.begin(), missing.end(), [](uint8_t m) { return m != 0; }));
+}
+
+const FeatureBlock* Domain::find_item_features(const std::string& block) const {
+  for (const FeatureBlock& b : item_features) {
+    if (b.name == block) return &b;
+  }
+  return nullptr;
+}
+
 void Interactions::reserve(size_t n) {
   user.reserve(n);
   item.reserve(n);

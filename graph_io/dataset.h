@@ -40,6 +40,35 @@ struct Interactions {
   void reserve(size_t n);
 };
 
+// A named block of node features (schema v2; graph_io/SCHEMA.md), one row per node (item of the
+// domain, or global user). Three kinds:
+//   dense   [rows, width] float32, row-major in `values` (e.g. a language-model text embedding);
+//   sparse  CSR multi-hot or weighted bag: row r holds columns indices[offsets[r]:offsets[r+1]]
+//           (each < width, ascending) with weights values[...] (brand, leaf category, tags, hashed
+//           n-grams); `vocabulary` names the columns when they have names (empty when hashed);
+//   scalar  one float per row ([rows, 1] in `values`): price, sales rank.
+// `missing` (empty, or one byte per row, 1 = no value) marks rows without a value; their values
+// are zero and must not be read as data (an embedding row that the import could not find, an
+// item without a price).
+enum class FeatureKind : int8_t { kDense = 0, kSparse = 1, kScalar = 2 };
+const char* feature_kind_name(FeatureKind kind);  // "dense", "sparse", "scalar"
+std::optional<FeatureKind> parse_feature_kind(const std::string& s);
+
+struct FeatureBlock {
+  std::string name;                      // non-empty, no '/'
+  FeatureKind kind = FeatureKind::kDense;
+  int64_t rows = 0;
+  int64_t width = 0;                     // dense: F; sparse: number of columns; scalar: 1
+  std::vector<float> values;             // dense/scalar: rows·width; sparse: one per stored entry
+  std::vector<int64_t> offsets;          // sparse: rows + 1
+  std::vector<int32_t> indices;          // sparse: column of each stored entry
+  std::vector<std::string> vocabulary;   // sparse: column names, or empty
+  std::vector<uint8_t> missing;          // empty, or rows bytes (1: the row has no value)
+
+  bool is_missing(int64_t row) const { return !missing.empty() && missing[static_cast<size_t>(row)] != 0; }
+  int64_t num_missing() const;
+};
+
 struct Domain {
   std::string name;
   std::vector<std::string> item_ids;        // external item ids, index = dense item id
@@ -48,10 +77,14 @@ struct Domain {
   std::vector<int64_t> item_category_offsets;
   std::vector<int32_t> item_category;
   Interactions interactions;
+  // Feature blocks (schema v2): item blocks have num_items() rows, user blocks num_users() rows
+  // (users are global; a domain's user blocks describe them as that platform sees them).
+  std::vector<FeatureBlock> item_features, user_features;
 
   int64_t num_items() const { return static_cast<int64_t>(item_ids.size()); }
   int64_t num_categories() const { return static_cast<int64_t>(category_names.size()); }
   bool has_categories() const { return !item_category_offsets.empty(); }
+  const FeatureBlock* find_item_features(const std::string& block) const;  // nullptr when absent
 };
 
 // One domain's part of a named split.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "graph_io/dataset.h"
+#include "graph_io/text_features.h"
 
 namespace graft::io {
 
@@ -34,6 +35,17 @@ struct ImportOptions {
   std::map<std::string, std::string> columns;
   // movielens / csv with rating: interactions rated below this are dropped (0 keeps all).
   double min_rating = 0.0;
+
+  // Feature imports (item-metadata, embeddings) add feature blocks to the items of an existing
+  // dataset, joined by external item id; `into` is that dataset.h5.
+  std::string into;
+  // item-metadata: role=column pairs in the order given (roles may repeat: several text or float
+  // columns). Roles: id (required), text, token, token_list, float, category_path.
+  std::vector<std::pair<std::string, std::string>> feature_columns;
+  TextFeatureOptions text;          // item-metadata: how text columns become a block
+  // embeddings: the block's name, and for an HDF5 input the dataset path inside it.
+  std::string block;
+  std::string hdf5_dataset;
 };
 
 struct ImportReport {

@@ -102,7 +102,7 @@ struct DomainSplit {
 struct Split {
   std::string name;
   std::string kind;                          // "given", "leave_one_out", "ratio", "temporal",
-                                             // "cold_start_users", "new_category"
+                                             // "cold_start_users", "new_category", "new_items"
   std::map<std::string, std::string> params; // how it was made, for provenance
   std::vector<DomainSplit> parts;
 

@@ -1,6 +1,7 @@
 // Sampled-ranking negatives (PROTOCOLS.md, "Sampled ranking with 999 negatives"): per valid/test
-// case, items drawn uniformly without replacement from the part's training items, excluding
-// every item the user interacted with anywhere in the domain.
+// case, items drawn uniformly without replacement from the part's training items (and, in a
+// new_items split, its held-out items), excluding every item the user interacted with anywhere
+// in the domain.
 #include <algorithm>
 #include <random>
 
@@ -18,11 +19,11 @@ namespace {
 // candidates, drawing from the explicit candidate list is cheaper.
 class CaseSampler {
  public:
-  CaseSampler(const Dataset& dataset, const Domain& domain, const DomainSplit& part, const std::string& split,
+  CaseSampler(const Dataset& dataset, const Domain& domain, const DomainSplit& part, const Split& split,
               int64_t count, uint64_t seed)
       : dataset_(dataset),
         domain_(domain),
-        split_(split),
+        split_(split.name),
         count_(count),
         rng_(seed),
         positives_(items_by_user(domain.interactions, dataset.num_users())),
@@ -30,6 +31,12 @@ class CaseSampler {
         last_case_(static_cast<size_t>(domain.num_items()), -1),
         available_(static_cast<size_t>(dataset.num_users()), -1) {
     for (const int64_t row : part.train) is_candidate_[domain.interactions.item[row]] = true;
+    if (split.kind == "new_items") {
+      const std::vector<uint8_t> held_out = held_out_items(domain, part);
+      for (size_t item = 0; item < held_out.size(); ++item) {
+        if (held_out[item]) is_candidate_[item] = true;
+      }
+    }
     for (int64_t item = 0; item < domain.num_items(); ++item) {
       if (is_candidate_[item]) candidates_.push_back(item);
     }
@@ -91,7 +98,7 @@ class CaseSampler {
   const int64_t count_;
   std::mt19937_64 rng_;
   const UserCsr positives_;          // each user's distinct items, ascending
-  std::vector<bool> is_candidate_;   // item appears in the part's training interactions
+  std::vector<bool> is_candidate_;   // item is a candidate (see the comment at the top)
   std::vector<int64_t> candidates_;  // those items, ascending
   std::vector<int64_t> last_case_;   // per item, the last case that drew it
   std::vector<int64_t> available_;   // per user, candidates minus its items; -1 until needed
@@ -110,7 +117,7 @@ void draw_negatives(const Dataset& dataset, Split& split, int64_t count, uint64_
     part.test_negatives.clear();
     if (count == 0 || (part.valid.empty() && part.test.empty())) continue;
     const Domain& domain = dataset.domain(part.domain);
-    CaseSampler sampler(dataset, domain, part, split.name, count,
+    CaseSampler sampler(dataset, domain, part, split, count,
                         derive_seed(seed, "negatives/" + split.name + "/" + domain.name));
     part.valid_negatives.reserve(part.valid.size() * count);
     part.test_negatives.reserve(part.test.size() * count);

@@ -34,6 +34,12 @@ std::vector<DomainSplit> cold_start_users_split(const Dataset& dataset, const st
 DomainSplit new_category_split(const Domain& domain, int64_t num_users, int32_t category, int64_t k_shot,
                                uint64_t seed);
 
+// Item cold start: of the domain's n items that have interactions, a seeded random
+// round(n * test_ratio) are test items and the next round(n * valid_ratio) validation items (at
+// least one item stays warm); every interaction of a test (validation) item is a test (valid)
+// case, every other interaction trains.
+DomainSplit new_items_split(const Domain& domain, double valid_ratio, double test_ratio, uint64_t seed);
+
 // Draws `count` negatives per valid/test case into every part of `split` (see sample_negatives)
 // and records count and seed in split.params. Leaves `split` untouched when it throws.
 void draw_negatives(const Dataset& dataset, Split& split, int64_t count, uint64_t seed);

@@ -83,6 +83,24 @@ int32_t category_index(const Domain& domain, const std::string& category) {
   return static_cast<int32_t>(it - names.begin());
 }
 
+// Distinct items of the interactions `rows` of `domain`.
+int64_t distinct_items(const Domain& domain, const std::vector<int64_t>& rows) {
+  std::vector<int64_t> items;
+  for (const int64_t k : rows) items.push_back(domain.interactions.item[k]);
+  std::sort(items.begin(), items.end());
+  return std::unique(items.begin(), items.end()) - items.begin();
+}
+
+// new_items: how many items each domain holds out for validation and for test.
+void record_held_out_items(const Dataset& dataset, const std::vector<DomainSplit>& parts,
+                           std::map<std::string, std::string>& params) {
+  for (const DomainSplit& p : parts) {
+    const Domain& d = dataset.domain(p.domain);
+    params["new_items." + d.name + ".valid"] = std::to_string(distinct_items(d, p.valid));
+    params["new_items." + d.name + ".test"] = std::to_string(distinct_items(d, p.test));
+  }
+}
+
 uint64_t domain_seed(uint64_t seed, const std::string& domain) { return derive_seed(seed, "split/" + domain); }
 
 // The parts of a cold_start_users split, recording the options it uses in `params`.
@@ -115,7 +133,7 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
                                           std::map<std::string, std::string>& params) {
   const std::string& kind = options.kind;
   const std::vector<const Domain*> domains = selected_domains(dataset, options);
-  if (kind == "ratio" || kind == "temporal") {
+  if (kind == "ratio" || kind == "temporal" || kind == "new_items") {
     check_ratios(options);
     params["valid_ratio"] = format_number(options.valid_ratio);
     params["test_ratio"] = format_number(options.test_ratio);
@@ -148,18 +166,21 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
       parts.push_back(ratio_split(d, dataset.num_users(), options.valid_ratio, options.test_ratio, seed));
     } else if (kind == "temporal") {
       parts.push_back(temporal_split(d, options.valid_ratio, options.test_ratio));
+    } else if (kind == "new_items") {
+      parts.push_back(new_items_split(d, options.valid_ratio, options.test_ratio, seed));
     } else {
       parts.push_back(new_category_split(d, dataset.num_users(), categories[i], options.k_shot, seed));
     }
   }
   params["domains"] = join(names);
+  if (kind == "new_items") record_held_out_items(dataset, parts, params);
   return parts;
 }
 
 }  // namespace
 
 std::vector<std::string> split_kinds() {
-  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category"};
+  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items"};
 }
 
 void add_split(Dataset& dataset, const SplitOptions& options) {

@@ -13,8 +13,9 @@ namespace graft::io {
 struct SplitOptions {
   std::string name;                  // name to store the split under (default: the kind)
   std::string kind;                  // leave_one_out | ratio | temporal | cold_start_users | new_category
+                                     // | new_items
   std::vector<std::string> domains;  // domains to split (empty: all); cold_start_users uses source/target
-  double valid_ratio = 0.1;          // ratio / temporal
+  double valid_ratio = 0.1;          // ratio / temporal: of interactions; new_items: of items
   double test_ratio = 0.1;
   // cold_start_users: a fraction of the users shared by source and target lose all their target
   // interactions from training; theirs are divided between valid and test.
@@ -36,7 +37,14 @@ void add_split(Dataset& dataset, const SplitOptions& options);
 
 // (Re)draws the sampled negatives of an existing split: per valid/test case, `count` items drawn
 // uniformly from the domain's training items, never an item the user interacted with in any
-// split of that domain. Throws DataError when a user has too few candidate items.
+// split of that domain. In a new_items split the held-out items are candidates too (PROTOCOLS.md:
+// new items compete with warm ones), else the ground truth would be the only cold item of every
+// case. Throws DataError when a user has too few candidate items.
 void sample_negatives(Dataset& dataset, const std::string& split, int64_t count, uint64_t seed);
+
+// Per item of `domain`, 1 when `part` holds it out: no training interaction and at least one
+// valid or test interaction. In a new_items split these are exactly the new items, so later
+// code (carving, evaluation) tells new from warm items without the split's seed.
+std::vector<uint8_t> held_out_items(const Domain& domain, const DomainSplit& part);
 
 }  // namespace graft::io

@@ -114,13 +114,19 @@ TEST(SampleNegatives, EveryCandidateIsEquallyLikely) {
   }
 }
 
-// Properties the protocol demands, checked on every case of every part of `split`.
+// Properties the protocol demands, checked on every case of every part of `split`. Candidates
+// are the training items, and in a new_items split the held-out items too.
 void expect_protocol(const Dataset& ds, const Split& split, int64_t count) {
   for (const DomainSplit& p : split.parts) {
     const Domain& d = ds.domain(p.domain);
     const Interactions& x = d.interactions;
     std::set<int64_t> training_items;
     for (const int64_t r : p.train) training_items.insert(x.item[r]);
+    if (split.kind == "new_items") {
+      for (const auto* rows : {&p.valid, &p.test}) {
+        for (const int64_t r : *rows) training_items.insert(x.item[r]);
+      }
+    }
     std::map<int64_t, std::set<int64_t>> positives;
     for (size_t r = 0; r < x.size(); ++r) positives[x.user[r]].insert(x.item[r]);
     EXPECT_EQ(p.negatives_per_case, count);
@@ -133,12 +139,34 @@ void expect_protocol(const Dataset& ds, const Split& split, int64_t count) {
         const std::set<int64_t> distinct(rows[c].begin(), rows[c].end());
         EXPECT_EQ(distinct.size(), rows[c].size()) << p.domain << " case " << c << " repeats an item";
         for (const int64_t item : rows[c]) {
-          EXPECT_EQ(training_items.count(item), 1u) << p.domain << " item " << item << " is not a training item";
+          EXPECT_EQ(training_items.count(item), 1u) << p.domain << " item " << item << " is not a candidate";
           EXPECT_EQ(positives[user].count(item), 0u) << p.domain << " item " << item << " is a positive of " << user;
         }
       }
     }
   }
+}
+
+// The ground truth of a new_items case is a held-out item; its negatives must include such items,
+// or a scorer that only asks "has this item never been trained on?" would rank it first.
+TEST(SampleNegatives, NewItemsCompeteWithOtherNewItems) {
+  Dataset ds = random_dataset();
+  SplitOptions o;
+  o.kind = "new_items";
+  o.domains = {"movies"};
+  o.valid_ratio = 0.2;
+  o.test_ratio = 0.2;
+  o.negatives = 50;
+  add_split(ds, o);
+  const Domain& movies = ds.domain("movies");
+  const DomainSplit& p = *ds.splits[0].part("movies");
+  const std::vector<uint8_t> held_out = held_out_items(movies, p);
+  int64_t new_negatives = 0;
+  for (const int64_t item : p.test_negatives) new_negatives += held_out[item];
+  // 80 of 200 items are held out, so roughly 40% of negatives.
+  const double share = static_cast<double>(new_negatives) / static_cast<double>(p.test_negatives.size());
+  EXPECT_NEAR(share, 0.4, 0.05);
+  expect_protocol(ds, ds.splits[0], 50);
 }
 
 class NegativesAfterSplit : public ::testing::TestWithParam<std::string> {

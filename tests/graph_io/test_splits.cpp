@@ -2,6 +2,9 @@
 // dataset, and the message of every option error.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <map>
 #include <set>
 
 #include "graph_io/errors.h"
@@ -123,7 +126,7 @@ TEST(Ratio, AlwaysKeepsOneTrainingInteractionPerUser) {
 
 TEST(Ratio, RejectsRatiosOutOfRangeNamingTheOptionAndValue) {
   Dataset ds = random_dataset();
-  for (const std::string kind : {"ratio", "temporal"}) {
+  for (const std::string kind : {"ratio", "temporal", "new_items"}) {
     SplitOptions o = options_for(kind);
     o.valid_ratio = 1.0;
     expect_error<UsageError>([&] { add_split(ds, o); }, {"--valid-ratio", "[0, 1)", "got 1"});
@@ -339,6 +342,90 @@ TEST(NewCategory, RejectsBadOptionsNamingThem) {
   EXPECT_TRUE(ds.splits.empty());
 }
 
+// Distinct items of the interactions `rows` of `d`.
+std::set<int64_t> items_of(const Domain& d, const Rows& rows) {
+  std::set<int64_t> items;
+  for (const int64_t r : rows) items.insert(d.interactions.item[r]);
+  return items;
+}
+
+SplitOptions new_items_options(double valid_ratio, double test_ratio, uint64_t seed = 0) {
+  SplitOptions o = options_for("new_items", seed);
+  o.valid_ratio = valid_ratio;
+  o.test_ratio = test_ratio;
+  return o;
+}
+
+// Items 0..9 used by three users, item 10 never: 2 test items, 1 validation item, 7 warm.
+TEST(NewItems, HoldsOutWholeItemsForTestAndValidation) {
+  Dataset ds;
+  ds.user_ids = user_names(3);
+  Rows users, items;
+  for (int64_t u = 0; u < 3; ++u) {
+    for (int64_t i = 0; i < 10; ++i) {
+      if ((u + i) % 3 != 0) {
+        users.push_back(u);
+        items.push_back(i);
+      }
+    }
+  }
+  ds.domains = {make_domain("shop", 11, users, items)};
+  add_split(ds, new_items_options(0.1, 0.2, 3));
+  const Split& s = ds.splits[0];
+  const Domain& d = ds.domains[0];
+  const DomainSplit& p = s.parts[0];
+  expect_partition(p, d.interactions.size());
+  const std::set<int64_t> test = items_of(d, p.test), valid = items_of(d, p.valid), train = items_of(d, p.train);
+  EXPECT_EQ(test.size(), 2u);
+  EXPECT_EQ(valid.size(), 1u);
+  EXPECT_EQ(train.size(), 7u);
+  EXPECT_EQ(train.count(10), 0u);  // an item without interactions is neither warm nor new
+  for (const int64_t item : train) EXPECT_EQ(test.count(item) + valid.count(item), 0u) << "item " << item;
+  for (const int64_t item : test) EXPECT_EQ(valid.count(item), 0u) << "item " << item;
+  // Held-out items are recoverable from the split alone.
+  const std::vector<uint8_t> held_out = held_out_items(d, p);
+  for (int64_t i = 0; i < d.num_items(); ++i) {
+    EXPECT_EQ(held_out[i] != 0, test.count(i) + valid.count(i) > 0) << "item " << i;
+  }
+  EXPECT_TRUE(p.cold_start_users.empty());
+  EXPECT_EQ(s.params.at("valid_ratio"), "0.1");
+  EXPECT_EQ(s.params.at("test_ratio"), "0.2");
+  EXPECT_EQ(s.params.at("new_items.shop.valid"), "1");
+  EXPECT_EQ(s.params.at("new_items.shop.test"), "2");
+  EXPECT_NO_THROW(validate(ds, "test"));
+}
+
+TEST(NewItems, NoHeldOutItemTrainsAndSharesAreRoundedPerDomain) {
+  Dataset ds = random_dataset();
+  add_split(ds, new_items_options(0.15, 0.25, 8));
+  for (const DomainSplit& p : ds.splits[0].parts) {
+    SCOPED_TRACE(p.domain);
+    const Domain& d = ds.domain(p.domain);
+    expect_partition(p, d.interactions.size());
+    const std::set<int64_t> train = items_of(d, p.train);
+    const std::set<int64_t> valid = items_of(d, p.valid), test = items_of(d, p.test);
+    for (const int64_t item : valid) EXPECT_EQ(train.count(item), 0u) << "validation item " << item << " trains";
+    for (const int64_t item : test) EXPECT_EQ(train.count(item), 0u) << "test item " << item << " trains";
+    const std::set<int64_t> used(d.interactions.item.begin(), d.interactions.item.end());
+    const auto n = static_cast<double>(used.size());
+    EXPECT_EQ(static_cast<double>(test.size()), std::floor(n * 0.25 + 0.5));
+    EXPECT_EQ(static_cast<double>(valid.size()), std::floor(n * 0.15 + 0.5));
+    EXPECT_EQ(ds.splits[0].params.at("new_items." + p.domain + ".test"), std::to_string(test.size()));
+  }
+}
+
+TEST(NewItems, KeepsOneWarmItem) {
+  Dataset ds;
+  ds.user_ids = user_names(2);
+  ds.domains = {make_domain("shop", 2, {0, 1, 1}, {0, 0, 1})};
+  add_split(ds, new_items_options(0.45, 0.45));  // round(0.9) = 1 each would hold out both
+  const Domain& d = ds.domains[0];
+  const DomainSplit& p = ds.splits[0].parts[0];
+  EXPECT_EQ(items_of(d, p.test).size(), 1u);
+  EXPECT_TRUE(p.valid.empty());
+  EXPECT_EQ(items_of(d, p.train).size(), 1u);
+}
+
 TEST(AddSplit, RejectsBadCommonOptionsNamingThem) {
   Dataset ds = random_dataset();
   expect_error<UsageError>([&] { add_split(ds, options_for("")); }, {"--kind", "leave_one_out, ratio"});
@@ -375,22 +462,25 @@ TEST(AddSplit, StoresUnderTheGivenNameAndReplacesOnlyThatSplit) {
   EXPECT_EQ(ds.splits[1].name, "second");
 }
 
+// Options that make `kind` split the random dataset.
+SplitOptions every_kind_options(const std::string& kind, uint64_t seed) {
+  SplitOptions o = options_for(kind, seed);
+  if (kind == "cold_start_users") {
+    o.source = "books";
+    o.target = "movies";
+  }
+  if (kind == "temporal" || kind == "new_category") o.domains = {"books"};
+  o.category = "science";
+  o.k_shot = 1;
+  return o;
+}
+
 // Every kind on the random dataset: a valid partition of each split domain, identical for the
 // same seed, different for another seed where the kind draws at random (temporal never does;
 // new_category on the timestamped books keeps the earliest interactions).
 class EveryKind : public ::testing::TestWithParam<std::string> {
  protected:
-  SplitOptions options(uint64_t seed) const {
-    SplitOptions o = options_for(GetParam(), seed);
-    if (GetParam() == "cold_start_users") {
-      o.source = "books";
-      o.target = "movies";
-    }
-    if (GetParam() == "temporal" || GetParam() == "new_category") o.domains = {"books"};
-    o.category = "science";
-    o.k_shot = 1;
-    return o;
-  }
+  SplitOptions options(uint64_t seed) const { return every_kind_options(GetParam(), seed); }
 };
 
 TEST_P(EveryKind, PartitionsEveryDomainItSplits) {
@@ -424,6 +514,43 @@ TEST_P(EveryKind, SameSeedSameSplitOtherSeedOtherSplit) {
     any_difference = any_difference || pa.test != pc.test || pa.valid != pc.valid;
   }
   EXPECT_EQ(any_difference, GetParam() != "temporal" && GetParam() != "new_category");
+}
+
+// FNV-1a over every index list of every part, negatives included.
+uint64_t fingerprint(const Split& split) {
+  uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](int64_t value) {
+    for (int byte = 0; byte < 8; ++byte) {
+      h ^= static_cast<uint64_t>(value >> (8 * byte)) & 0xffu;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const DomainSplit& p : split.parts) {
+    for (const auto* list : {&p.train, &p.valid, &p.test, &p.cold_start_users, &p.valid_negatives, &p.test_negatives}) {
+      mix(static_cast<int64_t>(list->size()));
+      for (const int64_t x : *list) mix(x);
+    }
+  }
+  return h;
+}
+
+// Pinned when new_items was added: adding a kind must not change what the others produce. Update
+// a value only with a change that means to alter that kind's splits.
+TEST(AddSplit, EarlierKindsGiveTheSameSplitsAsBefore) {
+  const std::map<std::string, uint64_t> pinned = {
+      {"leave_one_out", 7484038241409209455ull},
+      {"ratio", 14982627694271523609ull},
+      {"temporal", 10432986648299262772ull},
+      {"cold_start_users", 16289745154744952438ull},
+      {"new_category", 11545279157683549323ull},
+  };
+  for (const auto& [kind, expected] : pinned) {
+    Dataset ds = random_dataset();
+    SplitOptions o = every_kind_options(kind, 4);
+    o.negatives = 20;
+    add_split(ds, o);
+    EXPECT_EQ(fingerprint(ds.splits[0]), expected) << kind;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Splits, EveryKind, ::testing::ValuesIn(split_kinds()),

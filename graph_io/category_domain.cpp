@@ -1,11 +1,15 @@
 #include "graph_io/category_domain.h"
 
-#include "graph_io/errors.h"
-
 #include <algorithm>
+
+#include "graph_io/errors.h"
+#include "graph_io/feature_rows.h"
+#include "graph_io/splits.h"
 
 namespace graft::io {
 namespace {
+
+constexpr int kSource = 0, kTarget = 1;
 
 int32_t category_index(const Domain& domain, const std::string& category) {
   const auto it = std::find(domain.category_names.begin(), domain.category_names.end(), category);
@@ -16,6 +20,47 @@ int32_t category_index(const Domain& domain, const std::string& category) {
                      (valid.empty() ? std::string(" (it has no categories)") : "; its categories: " + valid));
   }
   return static_cast<int32_t>(it - domain.category_names.begin());
+}
+
+void check_target_name(const std::string& domain, const std::string& target) {
+  if (target.empty() || target.find('/') != std::string::npos) {
+    throw UsageError("carving '" + domain + "': the target domain's name must be non-empty and contain no '/', got '" +
+                     target + "'");
+  }
+  if (target == domain) {
+    throw UsageError("carving '" + domain + "': the target domain needs a name other than '" + domain + "'");
+  }
+}
+
+// The items `items` (ascending ids of `from`) as a domain named `name`: their ids, the categories
+// they carry (renumbered, original order) and their rows of every item feature block.
+Domain item_subset(const Domain& from, const std::string& name, const std::vector<int64_t>& items) {
+  Domain to;
+  to.name = name;
+  for (const int64_t i : items) to.item_ids.push_back(from.item_ids[i]);
+  if (from.has_categories()) {
+    const auto categories_of = [&from](int64_t i) {
+      return std::pair(from.item_category.begin() + from.item_category_offsets[i],
+                       from.item_category.begin() + from.item_category_offsets[i + 1]);
+    };
+    std::vector<int32_t> new_category(from.category_names.size(), -1);
+    for (const int64_t i : items) {
+      for (auto [c, last] = categories_of(i); c != last; ++c) new_category[*c] = 0;
+    }
+    for (size_t c = 0; c < new_category.size(); ++c) {
+      if (new_category[c] < 0) continue;
+      new_category[c] = static_cast<int32_t>(to.category_names.size());
+      to.category_names.push_back(from.category_names[c]);
+    }
+    to.item_category_offsets = {0};
+    for (const int64_t i : items) {
+      for (auto [c, last] = categories_of(i); c != last; ++c) to.item_category.push_back(new_category[*c]);
+      to.item_category_offsets.push_back(static_cast<int64_t>(to.item_category.size()));
+    }
+  }
+  for (const FeatureBlock& block : from.item_features) to.item_features.push_back(select_feature_rows(block, items));
+  to.user_features = from.user_features;
+  return to;
 }
 
 // Copies the optional columns of interaction `k` of `from` onto the end of `to`.
@@ -29,76 +74,102 @@ void append_interaction(const Interactions& from, int64_t k, int64_t item, Inter
 
 }  // namespace
 
-Dataset carve_category_domain(const Dataset& dataset, const std::string& domain_name, const std::string& category,
-                              const std::string& split_name) {
+std::string category_leaf_name(const std::string& category) {
+  const size_t at = category.rfind(kCategoryPathSeparator);
+  return at == std::string::npos ? category : category.substr(at + std::char_traits<char>::length(kCategoryPathSeparator));
+}
+
+std::string new_items_domain_name(const std::string& domain) { return domain + "_new"; }
+
+Dataset carve_items_domain(const Dataset& dataset, const std::string& domain_name, const std::vector<uint8_t>& in_target,
+                           const std::string& target_name, const std::string& split_name) {
   const Domain& domain = dataset.domain(domain_name);
-  const int32_t carved = category_index(domain, category);
   const Split& split = dataset.split(split_name);
   const DomainSplit* part = split.part(domain_name);
   if (part == nullptr) throw UsageError("split '" + split_name + "' has no part for domain '" + domain_name + "'");
+  check_target_name(domain_name, target_name);
+  if (static_cast<int64_t>(in_target.size()) != domain.num_items()) {
+    throw UsageError("carving '" + target_name + "' out of '" + domain_name + "': " + std::to_string(in_target.size()) +
+                     " item flags for " + std::to_string(domain.num_items()) + " items");
+  }
 
-  // 0: source (rest), 1: target (the carved category); new dense item and category ids per side.
-  const int64_t items = domain.num_items();
-  std::vector<int> side(static_cast<size_t>(items), 0);
-  std::vector<int64_t> new_id(static_cast<size_t>(items));
-  Domain out[2];
-  out[0].name = domain_name;
-  out[1].name = category;
-  std::vector<int32_t> category_id(domain.category_names.size(), -1);
-  for (size_t c = 0; c < domain.category_names.size(); ++c) {
-    if (static_cast<int32_t>(c) == carved) continue;
-    category_id[c] = static_cast<int32_t>(out[0].category_names.size());
-    out[0].category_names.push_back(domain.category_names[c]);
+  // Each item's side and its dense id there.
+  std::vector<int64_t> items[2];
+  std::vector<int64_t> new_id(in_target.size());
+  for (size_t i = 0; i < in_target.size(); ++i) {
+    auto& side = items[in_target[i] ? kTarget : kSource];
+    new_id[i] = static_cast<int64_t>(side.size());
+    side.push_back(static_cast<int64_t>(i));
   }
-  out[1].category_names = {category};
-  for (Domain& d : out) d.item_category_offsets = {0};
-  for (int64_t i = 0; i < items; ++i) {
-    const auto first = domain.item_category.begin() + domain.item_category_offsets[i];
-    const auto last = domain.item_category.begin() + domain.item_category_offsets[i + 1];
-    side[i] = std::find(first, last, carved) != last ? 1 : 0;
-    Domain& d = out[side[i]];
-    new_id[i] = d.num_items();
-    d.item_ids.push_back(domain.item_ids[i]);
-    if (side[i] == 1) {
-      d.item_category.push_back(0);
-    } else {
-      for (auto c = first; c != last; ++c) d.item_category.push_back(category_id[*c]);
-    }
-    d.item_category_offsets.push_back(static_cast<int64_t>(d.item_category.size()));
+  if (items[kTarget].empty()) {
+    throw UsageError("carving '" + target_name + "' out of '" + domain_name + "': no item goes to the target");
   }
-  if (out[1].num_items() == 0) throw UsageError("category '" + category + "' of '" + domain_name + "' has no items");
+  Domain out[2] = {item_subset(domain, domain_name, items[kSource]), item_subset(domain, target_name, items[kTarget])};
 
   // Interaction k moves to its item's side; its role in the split follows it.
   const Interactions& x = domain.interactions;
+  const auto side_of = [&](int64_t k) { return in_target[x.item[k]] ? kTarget : kSource; };
   std::vector<int64_t> moved(x.size());
   for (size_t k = 0; k < x.size(); ++k) {
-    Domain& d = out[side[x.item[k]]];
-    moved[k] = static_cast<int64_t>(d.interactions.size());
-    append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], d.interactions);
+    Interactions& to = out[side_of(static_cast<int64_t>(k))].interactions;
+    moved[k] = static_cast<int64_t>(to.size());
+    append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], to);
   }
-  Split carved_split;
-  carved_split.name = split.name;
-  carved_split.kind = split.kind;
-  carved_split.params = split.params;
-  carved_split.params["carved_category"] = category;
   DomainSplit parts[2];
   for (int s = 0; s < 2; ++s) parts[s].domain = out[s].name;
   const auto distribute = [&](const std::vector<int64_t>& rows, std::vector<int64_t> DomainSplit::*role) {
-    for (const int64_t k : rows) (parts[side[x.item[k]]].*role).push_back(moved[k]);
+    for (const int64_t k : rows) (parts[side_of(k)].*role).push_back(moved[k]);
   };
   distribute(part->train, &DomainSplit::train);
   distribute(part->valid, &DomainSplit::valid);
   distribute(part->test, &DomainSplit::test);
-  for (const int64_t u : part->cold_start_users) parts[1].cold_start_users.push_back(u);
+  parts[kTarget].cold_start_users = part->cold_start_users;
+
+  Split carved_split;
+  carved_split.name = split.name;
+  carved_split.kind = split.kind;
+  carved_split.params = split.params;
+  carved_split.params["carved_from"] = domain_name;
+  carved_split.params["carved_target"] = target_name;
+  carved_split.parts = {std::move(parts[kSource]), std::move(parts[kTarget])};
 
   Dataset result;
   result.user_ids = dataset.user_ids;
   result.provenance = dataset.provenance;
-  result.domains = {std::move(out[0]), std::move(out[1])};
-  carved_split.parts = {std::move(parts[0]), std::move(parts[1])};
+  result.domains = {std::move(out[kSource]), std::move(out[kTarget])};
   result.splits = {std::move(carved_split)};
   validate(result, "carved dataset");
   return result;
+}
+
+Dataset carve_category_domain(const Dataset& dataset, const std::string& domain_name, const std::string& category,
+                              const std::string& split, const std::string& target_name) {
+  const Domain& domain = dataset.domain(domain_name);
+  const int32_t carved = category_index(domain, category);
+  std::vector<uint8_t> in_target(static_cast<size_t>(domain.num_items()), 0);
+  for (int64_t i = 0; i < domain.num_items(); ++i) {
+    const auto first = domain.item_category.begin() + domain.item_category_offsets[i];
+    const auto last = domain.item_category.begin() + domain.item_category_offsets[i + 1];
+    in_target[i] = std::find(first, last, carved) != last;
+  }
+  Dataset result = carve_items_domain(dataset, domain_name, in_target,
+                                      target_name.empty() ? category_leaf_name(category) : target_name, split);
+  result.splits[0].params["carved_category"] = category;
+  return result;
+}
+
+Dataset carve_new_items_domain(const Dataset& dataset, const std::string& domain_name, const std::string& split_name,
+                               const std::string& target_name) {
+  const Domain& domain = dataset.domain(domain_name);
+  const Split& split = dataset.split(split_name);
+  if (split.kind != "new_items") {
+    throw UsageError("carving new items out of '" + domain_name + "': split '" + split_name + "' is a " + split.kind +
+                     " split, not new_items");
+  }
+  const DomainSplit* part = split.part(domain_name);
+  if (part == nullptr) throw UsageError("split '" + split_name + "' has no part for domain '" + domain_name + "'");
+  return carve_items_domain(dataset, domain_name, held_out_items(domain, *part),
+                            target_name.empty() ? new_items_domain_name(domain_name) : target_name, split_name);
 }
 
 }  // namespace graft::io

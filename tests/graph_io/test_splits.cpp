@@ -328,6 +328,27 @@ TEST(NewCategory, WithoutTimeKeepsASeededRandomBudget) {
   for (const auto& [user, n] : withheld) EXPECT_EQ(kept[user], 2) << "user " << user;
 }
 
+// Categories named by path, every level on the item (as the item-metadata importer writes them):
+// an item is in the new category when any of its categories is it, at whatever level.
+TEST(NewCategory, MatchesTheCategoryAtAnyLevelOfAnItemsPath) {
+  Dataset ds;
+  ds.user_ids = user_names(1);
+  Domain d = make_domain("shop", 4, {0, 0, 0, 0}, {0, 1, 2, 3}, {1, 2, 3, 4});
+  d.category_names = {"Beauty", "Beauty > Fragrance", "Beauty > Fragrance > Women", "Books"};
+  // i0 Beauty; i1 Beauty, Fragrance; i2 Beauty, Fragrance, Women; i3 Books.
+  d.item_category_offsets = {0, 1, 3, 6, 7};
+  d.item_category = {0, 0, 1, 0, 1, 2, 3};
+  ds.domains = {d};
+  SplitOptions o = options_for("new_category");
+  o.category = "Beauty > Fragrance";
+  add_split(ds, o);
+  EXPECT_EQ(ds.splits[0].parts[0].test, (Rows{1, 2}));
+  EXPECT_EQ(ds.splits[0].parts[0].train, (Rows{0, 3}));
+  o.category = "Beauty";
+  add_split(ds, o);
+  EXPECT_EQ(ds.splits[0].parts[0].test, (Rows{0, 1, 2}));
+}
+
 TEST(NewCategory, RejectsBadOptionsNamingThem) {
   Dataset ds = category_dataset();
   SplitOptions o = category_options(1);

@@ -8,6 +8,7 @@
 
 #include "graph_io/seeded_distributions.h"
 #include "graph_io/seeded_random.h"
+#include "graph_io/synthetic_content.h"
 #include "graph_io/synthetic_sampler.h"
 #include "graph_io/synthetic_space.h"
 
@@ -109,6 +110,8 @@ Dataset generate_synthetic(const SyntheticOptions& options, SyntheticTruth* trut
   std::mt19937_64 preference_rng = stream(o.seed, "users/preference");
   Vectors preference = synthetic::random_directions(o.users, dim, preference_rng);
   const std::vector<int32_t> home = assign_domains(o);
+  std::mt19937_64 projection_rng = stream(o.seed, "content/projection");
+  const Vectors projection = synthetic::content_projection(o.content_width, dim, projection_rng);
 
   Dataset dataset;
   dataset.user_ids.reserve(static_cast<size_t>(o.users));
@@ -135,7 +138,12 @@ Dataset generate_synthetic(const SyntheticOptions& options, SyntheticTruth* trut
     }
 
     dataset.domains.push_back(describe_domain(name, space, o.categories_per_domain, launches_late ? o.new_category : ""));
-    dataset.domains.back().interactions = sample_interactions(o, d, space, users, home, late_theme);
+    Domain& domain = dataset.domains.back();
+    domain.interactions = sample_interactions(o, d, space, users, home, late_theme);
+    if (o.content_width > 0) {
+      std::mt19937_64 noise_rng = stream(o.seed, "content/noise/" + name);
+      domain.item_features = {synthetic::content_features(space.items, projection, o.content_noise, noise_rng)};
+    }
 
     if (truth) {
       SyntheticDomainTruth part;

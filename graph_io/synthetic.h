@@ -23,6 +23,13 @@
 //             Gumbel top-n) with P(i) ∝ exp(β p_u^d · v_i) * pop_i, β = signal_strength.
 //   time      integer seconds in one year [0, 31536000): each interaction's time is uniform and
 //             a user's interactions are listed in time order, so timestamps increase per user.
+//   content   with content_width = F > 0, every domain gets a dense item feature block "content",
+//             f_i = M v_i + ε_i: M [F x dim] is one matrix of standard normal entries shared by
+//             all domains (one feature space across them), ε_i ~ N(0, content_noise² I). As
+//             |v_i| = 1, each component of M v_i has unit second moment, so content_noise is the
+//             noise's std relative to the signal's. The features place an item near its theme and
+//             cluster but blur it among its cluster's items; an item without interactions (a new
+//             item, a newly launched category) is known by them alone.
 //   new       when new_category is set, the last category of the first domain is named so and
 //             launched at 80% of the year: its items' popularity is multiplied by
 //             new_category_share (few interactions) and all their interactions come after the
@@ -55,6 +62,12 @@ struct SyntheticOptions {
   double signal_strength = 10.0;  // β: how strongly taste outweighs popularity
   std::string new_category;   // name of a category launched late (empty: none)
   double new_category_share = 0.2;  // popularity multiplier of the new category's items, (0, 1]
+  int64_t content_width = 0;  // width F of the "content" item features; 0: no features
+  // Std of the content noise relative to the signal's, >= 0. At 0.25 a linear read-out of
+  // width 32 still tells apart the items of one category (a category's spread is about 0.28 of
+  // the total 1; the read-out's error about content_noise² · dim / (F - dim - 1)); at 0.5 it sees
+  // little more than the category.
+  double content_noise = 0.25;
   uint64_t seed = 0;
 };
 

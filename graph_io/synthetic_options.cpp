@@ -32,7 +32,8 @@ SyntheticOptions unrelated() {
 }
 
 // One shop whose twelfth category "new" was launched late: the setting of the new-category
-// split, where knowledge transfers from the other categories of the same users.
+// split, where knowledge transfers from the other categories of the same users. Its items have
+// content features, so the category can be recommended before anyone has used it (k = 0).
 SyntheticOptions multi_category() {
   SyntheticOptions o;
   o.users = 3000;
@@ -42,6 +43,7 @@ SyntheticOptions multi_category() {
   o.categories_per_domain = 12;
   o.shared_user_fraction = 1.0;
   o.new_category = "new";
+  o.content_width = 32;
   return o;
 }
 
@@ -129,6 +131,8 @@ void validate_synthetic_options(const SyntheticOptions& o) {
   require_fraction("domain_shift", o.domain_shift);
   require_non_negative("power_law_exponent", o.power_law_exponent);
   require_non_negative("signal_strength", o.signal_strength);
+  if (o.content_width < 0) fail("content_width", "must be >= 0", o.content_width);
+  require_non_negative("content_noise", o.content_noise);
   if (!(o.new_category_share > 0.0 && o.new_category_share <= 1.0)) {
     fail("new_category_share", "must be in (0, 1]", o.new_category_share);
   }

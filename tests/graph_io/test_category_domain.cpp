@@ -45,6 +45,13 @@ TEST(CarveCategoryDomain, TheNewCategoryBecomesTheTargetWithItsSplitRoles) {
   EXPECT_EQ(rest.num_items() + launched.num_items(), shop.domains[0].num_items());
   EXPECT_EQ(rest.interactions.size() + launched.interactions.size(), shop.domains[0].interactions.size());
   for (const auto& name : rest.category_names) EXPECT_NE(name, "new");
+  // The preset's content features follow the items: the bridge into the new category.
+  for (const Domain* side : {&rest, &launched}) {
+    const FeatureBlock* content = side->find_item_features("content");
+    ASSERT_NE(content, nullptr) << side->name;
+    EXPECT_EQ(content->rows, side->num_items());
+    EXPECT_EQ(content->width, 32);
+  }
 
   const DomainSplit& original = *shop.split("launch").part("shop");
   const DomainSplit& source = *carved.split("launch").part("shop");

@@ -1,5 +1,5 @@
-// compute_stats: counts, degree quantiles, overlap between domains, and the connected components
-// of each domain's user–item graph through Boost.Graph.
+// compute_stats: counts, degree quantiles, overlap between domains, the connected components of
+// each domain's user–item graph through Boost.Graph, and the shape of its feature blocks.
 #include "graph_io/stats.h"
 
 #include <algorithm>
@@ -58,6 +58,21 @@ void fill_components(const Domain& domain, const std::vector<int64_t>& user_degr
   stats.largest_component = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
 }
 
+FeatureStats feature_stats(const FeatureBlock& block, const char* of) {
+  FeatureStats s;
+  s.name = block.name;
+  s.of = of;
+  s.kind = block.kind;
+  s.width = block.width;
+  s.rows = block.rows;
+  s.missing = block.num_missing();
+  const int64_t with_value = s.rows - s.missing;
+  if (block.kind == FeatureKind::kSparse && with_value > 0) {
+    s.nonzeros_per_row = static_cast<double>(block.indices.size()) / static_cast<double>(with_value);
+  }
+  return s;
+}
+
 }  // namespace
 
 DatasetStats compute_stats(const Dataset& dataset) {
@@ -98,6 +113,8 @@ DatasetStats compute_stats(const Dataset& dataset) {
         s.cold_start_users_per_split[split.name] = static_cast<int64_t>(part->cold_start_users.size());
       }
     }
+    for (const FeatureBlock& block : domain.item_features) s.features.push_back(feature_stats(block, "item"));
+    for (const FeatureBlock& block : domain.user_features) s.features.push_back(feature_stats(block, "user"));
     out.domains.push_back(std::move(s));
   }
 

@@ -5,7 +5,9 @@
 //   {"users": U,
 //    "domains": [{"name", "users", "items", "categories", "interactions", "density",
 //                 "user_degree": {...}, "item_degree": {...}, "components", "largest_component",
-//                 "shared_users": {other domain: count}, "cold_start_users": {split: count}}]}
+//                 "shared_users": {other domain: count}, "cold_start_users": {split: count},
+//                 "features": [{"name", "of" ("item" | "user"), "kind", "width", "rows",
+//                               "missing", "nonzeros_per_row" (sparse; null otherwise)}]}]}
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,17 @@
 #include "graph_io/dataset.h"
 
 namespace graft::io {
+
+// One feature block of a domain.
+struct FeatureStats {
+  std::string name;
+  std::string of;  // "item" or "user"
+  FeatureKind kind = FeatureKind::kDense;
+  int64_t width = 0;
+  int64_t rows = 0;
+  int64_t missing = 0;            // rows without a value
+  double nonzeros_per_row = 0.0;  // sparse: mean stored entries over the rows with a value
+};
 
 struct DomainStats {
   std::string name;
@@ -31,6 +44,7 @@ struct DomainStats {
   int64_t largest_component = 0;   // nodes in the largest one
   std::map<std::string, int64_t> shared_users;                // other domain -> users in both
   std::map<std::string, int64_t> cold_start_users_per_split;  // split -> cold-start users here
+  std::vector<FeatureStats> features;                          // item blocks, then user blocks
 };
 
 struct DatasetStats {

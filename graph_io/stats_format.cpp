@@ -95,6 +95,17 @@ std::string format_stats_table(const DatasetStats& stats) {
     for (const auto& [split, users] : d.cold_start_users_per_split) cold.push_back({split, d.name, std::to_string(users)});
   }
   if (cold.size() > 1) out += "\n" + aligned(cold, 2);
+
+  std::vector<std::vector<std::string>> features = {
+      {"domain", "features", "of", "kind", "width", "rows", "missing", "nonzeros per row"}};
+  for (const DomainStats& d : stats.domains) {
+    for (const FeatureStats& f : d.features) {
+      features.push_back({d.name, f.name, f.of, feature_kind_name(f.kind), std::to_string(f.width),
+                          std::to_string(f.rows), std::to_string(f.missing),
+                          f.kind == FeatureKind::kSparse ? format_degree(f.nonzeros_per_row) : "-"});
+    }
+  }
+  if (features.size() > 1) out += "\n" + aligned(features, 4);
   return out;
 }
 
@@ -104,6 +115,19 @@ std::string format_stats_json(const DatasetStats& stats) {
     Json q = Json::object();
     for (size_t i = 0; i < values.size(); ++i) q[kQuantileNames[i]] = values[i];
     return q;
+  };
+  const auto features = [](const std::vector<FeatureStats>& blocks) {
+    Json out = Json::array();
+    for (const FeatureStats& f : blocks) {
+      out.push_back({{"name", f.name},
+                     {"of", f.of},
+                     {"kind", feature_kind_name(f.kind)},
+                     {"width", f.width},
+                     {"rows", f.rows},
+                     {"missing", f.missing},
+                     {"nonzeros_per_row", f.kind == FeatureKind::kSparse ? Json(f.nonzeros_per_row) : Json(nullptr)}});
+    }
+    return out;
   };
   Json domains = Json::array();
   for (const DomainStats& d : stats.domains) {
@@ -118,7 +142,8 @@ std::string format_stats_json(const DatasetStats& stats) {
                        {"components", d.components},
                        {"largest_component", d.largest_component},
                        {"shared_users", d.shared_users},
-                       {"cold_start_users", d.cold_start_users_per_split}});
+                       {"cold_start_users", d.cold_start_users_per_split},
+                       {"features", features(d.features)}});
   }
   const Json root = {{"users", stats.users}, {"domains", domains}};
   return root.dump(2) + "\n";

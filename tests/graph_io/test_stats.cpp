@@ -130,7 +130,7 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   for (const auto& item : a.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"name", "users", "items", "categories", "interactions", "density",
                                             "user_degree", "item_degree", "components", "largest_component",
-                                            "shared_users", "cold_start_users"}));
+                                            "shared_users", "cold_start_users", "features"}));
   EXPECT_EQ(a.at("name"), "alpha");
   EXPECT_DOUBLE_EQ(a.at("density").get<double>(), 5.0 / 12.0);
   EXPECT_EQ(a.at("item_degree").dump(), R"({"min":0.0,"p25":0.75,"p50":1.5,"p75":2.0,"p90":2.0,"p99":2.0,"max":2.0})");
@@ -138,6 +138,69 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   EXPECT_EQ(a.at("largest_component"), 4);
   EXPECT_EQ(a.at("shared_users").dump(), R"({"beta":2})");
   EXPECT_EQ(json.at("domains")[1].at("cold_start_users").dump(), R"({"cs":2})");
+}
+
+// two_domains with feature blocks on alpha: dense "text" [4 x 3] (item 1 missing), sparse
+// "tags" [4 x 10] with 2, 0 (missing), 3 and 1 entries, and a user block "age" [6 x 1].
+Dataset with_features() {
+  Dataset ds = two_domains();
+  Domain& alpha = ds.domains[0];
+  FeatureBlock text{"text", FeatureKind::kDense, 4, 3};
+  text.values.assign(12, 0.5f);
+  text.missing = {0, 1, 0, 0};
+  FeatureBlock tags{"tags", FeatureKind::kSparse, 4, 10};
+  tags.offsets = {0, 2, 2, 5, 6};
+  tags.indices = {1, 4, 0, 2, 9, 3};
+  tags.values.assign(6, 1.0f);
+  tags.missing = {0, 1, 0, 0};
+  FeatureBlock age{"age", FeatureKind::kScalar, 6, 1};
+  age.values.assign(6, 30.0f);
+  alpha.item_features = {text, tags};
+  alpha.user_features = {age};
+  return ds;
+}
+
+TEST(ComputeStats, DescribesEachFeatureBlock) {
+  const DatasetStats stats = compute_stats(with_features());
+  const std::vector<FeatureStats>& f = stats.domains[0].features;
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].name, "text");
+  EXPECT_EQ(f[0].of, "item");
+  EXPECT_EQ(f[0].kind, FeatureKind::kDense);
+  EXPECT_EQ(f[0].width, 3);
+  EXPECT_EQ(f[0].rows, 4);
+  EXPECT_EQ(f[0].missing, 1);
+  EXPECT_EQ(f[0].nonzeros_per_row, 0.0);
+  EXPECT_EQ(f[1].kind, FeatureKind::kSparse);
+  EXPECT_DOUBLE_EQ(f[1].nonzeros_per_row, 2.0);  // 6 entries over the 3 rows with a value
+  EXPECT_EQ(f[2].name, "age");
+  EXPECT_EQ(f[2].of, "user");
+  EXPECT_EQ(f[2].rows, 6);
+  EXPECT_EQ(f[2].missing, 0);
+  EXPECT_TRUE(stats.domains[1].features.empty());
+}
+
+TEST(FormatStats, TableListsFeatureBlocksLast) {
+  const std::string table = format_stats_table(compute_stats(with_features()));
+  const std::string expected_tail =
+      "\n"
+      "domain  features  of    kind    width  rows  missing  nonzeros per row\n"
+      "alpha   text      item  dense       3     4        1                 -\n"
+      "alpha   tags      item  sparse     10     4        1                 2\n"
+      "alpha   age       user  scalar      1     6        0                 -\n";
+  ASSERT_GE(table.size(), expected_tail.size());
+  EXPECT_EQ(table.substr(table.size() - expected_tail.size()), expected_tail) << table;
+  EXPECT_EQ(format_stats_table(compute_stats(two_domains())).find("features"), std::string::npos);
+}
+
+TEST(FormatStats, JsonListsFeatureBlocks) {
+  const auto json = nlohmann::ordered_json::parse(format_stats_json(compute_stats(with_features())));
+  const auto& features = json.at("domains")[0].at("features");
+  ASSERT_EQ(features.size(), 3u);
+  EXPECT_EQ(features[1].dump(),
+            R"({"name":"tags","of":"item","kind":"sparse","width":10,"rows":4,"missing":1,"nonzeros_per_row":2.0})");
+  EXPECT_TRUE(features[0].at("nonzeros_per_row").is_null());
+  EXPECT_EQ(json.at("domains")[1].at("features").dump(), "[]");
 }
 
 }  // namespace

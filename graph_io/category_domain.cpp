@@ -1,6 +1,7 @@
 #include "graph_io/category_domain.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "graph_io/errors.h"
 #include "graph_io/feature_rows.h"
@@ -32,32 +33,37 @@ void check_target_name(const std::string& domain, const std::string& target) {
   }
 }
 
-// The items `items` (ascending ids of `from`) as a domain named `name`: their ids, the categories
-// they carry (renumbered, original order) and their rows of every item feature block.
+// The categories that the items `items` of `from` carry, renumbered in their original order,
+// as `to`'s categories (nothing when `from` has none).
+void copy_used_categories(const Domain& from, const std::vector<int64_t>& items, Domain& to) {
+  if (!from.has_categories()) return;
+  const auto categories_of = [&from](int64_t i) {
+    return std::pair(from.item_category.begin() + from.item_category_offsets[i],
+                     from.item_category.begin() + from.item_category_offsets[i + 1]);
+  };
+  std::vector<int32_t> new_category(from.category_names.size(), -1);
+  for (const int64_t i : items) {
+    for (auto [c, last] = categories_of(i); c != last; ++c) new_category[*c] = 0;
+  }
+  for (size_t c = 0; c < new_category.size(); ++c) {
+    if (new_category[c] < 0) continue;
+    new_category[c] = static_cast<int32_t>(to.category_names.size());
+    to.category_names.push_back(from.category_names[c]);
+  }
+  to.item_category_offsets = {0};
+  for (const int64_t i : items) {
+    for (auto [c, last] = categories_of(i); c != last; ++c) to.item_category.push_back(new_category[*c]);
+    to.item_category_offsets.push_back(static_cast<int64_t>(to.item_category.size()));
+  }
+}
+
+// The items `items` (ascending ids of `from`) as a domain named `name`: their ids, categories and
+// rows of every item feature block, and `from`'s user feature blocks.
 Domain item_subset(const Domain& from, const std::string& name, const std::vector<int64_t>& items) {
   Domain to;
   to.name = name;
   for (const int64_t i : items) to.item_ids.push_back(from.item_ids[i]);
-  if (from.has_categories()) {
-    const auto categories_of = [&from](int64_t i) {
-      return std::pair(from.item_category.begin() + from.item_category_offsets[i],
-                       from.item_category.begin() + from.item_category_offsets[i + 1]);
-    };
-    std::vector<int32_t> new_category(from.category_names.size(), -1);
-    for (const int64_t i : items) {
-      for (auto [c, last] = categories_of(i); c != last; ++c) new_category[*c] = 0;
-    }
-    for (size_t c = 0; c < new_category.size(); ++c) {
-      if (new_category[c] < 0) continue;
-      new_category[c] = static_cast<int32_t>(to.category_names.size());
-      to.category_names.push_back(from.category_names[c]);
-    }
-    to.item_category_offsets = {0};
-    for (const int64_t i : items) {
-      for (auto [c, last] = categories_of(i); c != last; ++c) to.item_category.push_back(new_category[*c]);
-      to.item_category_offsets.push_back(static_cast<int64_t>(to.item_category.size()));
-    }
-  }
+  copy_used_categories(from, items, to);
   for (const FeatureBlock& block : from.item_features) to.item_features.push_back(select_feature_rows(block, items));
   to.user_features = from.user_features;
   return to;
@@ -70,6 +76,45 @@ void append_interaction(const Interactions& from, int64_t k, int64_t item, Inter
   if (from.has_time()) to.time.push_back(from.time[k]);
   if (from.has_behavior()) to.behavior.push_back(from.behavior[k]);
   if (from.has_weight()) to.weight.push_back(from.weight[k]);
+}
+
+// Where each interaction of the carved domain went: its side and its index there.
+struct Moves {
+  std::vector<int> side;
+  std::vector<int64_t> index;
+};
+
+// Appends each interaction of `x` to the side of its item, with the item's id there.
+Moves move_interactions(const Interactions& x, const std::vector<uint8_t>& in_target,
+                        const std::vector<int64_t>& new_id, Domain (&out)[2]) {
+  Moves moves{std::vector<int>(x.size()), std::vector<int64_t>(x.size())};
+  for (size_t k = 0; k < x.size(); ++k) {
+    moves.side[k] = in_target[x.item[k]] ? kTarget : kSource;
+    Interactions& to = out[moves.side[k]].interactions;
+    moves.index[k] = static_cast<int64_t>(to.size());
+    append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], to);
+  }
+  return moves;
+}
+
+// `split` with one part per side: each interaction keeps its role; cold-start users go to the
+// target. Negatives are left out (their item ids no longer hold).
+Split carve_split(const Split& split, const DomainSplit& part, const Moves& moves, const Domain (&out)[2]) {
+  DomainSplit parts[2];
+  for (int s = 0; s < 2; ++s) parts[s].domain = out[s].name;
+  const auto distribute = [&](const std::vector<int64_t>& rows, std::vector<int64_t> DomainSplit::*role) {
+    for (const int64_t k : rows) (parts[moves.side[k]].*role).push_back(moves.index[k]);
+  };
+  distribute(part.train, &DomainSplit::train);
+  distribute(part.valid, &DomainSplit::valid);
+  distribute(part.test, &DomainSplit::test);
+  parts[kTarget].cold_start_users = part.cold_start_users;
+  Split carved;
+  carved.name = split.name;
+  carved.kind = split.kind;
+  carved.params = split.params;
+  carved.parts = {std::move(parts[kSource]), std::move(parts[kTarget])};
+  return carved;
 }
 
 }  // namespace
@@ -106,32 +151,10 @@ Dataset carve_items_domain(const Dataset& dataset, const std::string& domain_nam
   }
   Domain out[2] = {item_subset(domain, domain_name, items[kSource]), item_subset(domain, target_name, items[kTarget])};
 
-  // Interaction k moves to its item's side; its role in the split follows it.
-  const Interactions& x = domain.interactions;
-  const auto side_of = [&](int64_t k) { return in_target[x.item[k]] ? kTarget : kSource; };
-  std::vector<int64_t> moved(x.size());
-  for (size_t k = 0; k < x.size(); ++k) {
-    Interactions& to = out[side_of(static_cast<int64_t>(k))].interactions;
-    moved[k] = static_cast<int64_t>(to.size());
-    append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], to);
-  }
-  DomainSplit parts[2];
-  for (int s = 0; s < 2; ++s) parts[s].domain = out[s].name;
-  const auto distribute = [&](const std::vector<int64_t>& rows, std::vector<int64_t> DomainSplit::*role) {
-    for (const int64_t k : rows) (parts[side_of(k)].*role).push_back(moved[k]);
-  };
-  distribute(part->train, &DomainSplit::train);
-  distribute(part->valid, &DomainSplit::valid);
-  distribute(part->test, &DomainSplit::test);
-  parts[kTarget].cold_start_users = part->cold_start_users;
-
-  Split carved_split;
-  carved_split.name = split.name;
-  carved_split.kind = split.kind;
-  carved_split.params = split.params;
+  const Moves moves = move_interactions(domain.interactions, in_target, new_id, out);
+  Split carved_split = carve_split(split, *part, moves, out);
   carved_split.params["carved_from"] = domain_name;
   carved_split.params["carved_target"] = target_name;
-  carved_split.parts = {std::move(parts[kSource]), std::move(parts[kTarget])};
 
   Dataset result;
   result.user_ids = dataset.user_ids;

@@ -30,7 +30,8 @@ std::vector<KeySpec> build_schema() {
                   .one_of(io::synthetic_presets));
   k.push_back(unbound_rule("data.generate_seed", ValueType::kInt, 0, "seed of the synthetic generator").at_least(0));
   k.push_back(unbound_rule("data.split.kind", ValueType::kString, "cold_start_users",
-                           "generated data only: kind of the split made under the name `split`")
+                           "kind of the split made under the name `split` (generated data; data.path: when the file "
+                           "has no split of that name)")
                   .one_of(io::split_kinds));
   k.push_back(unbound_rule("data.split.cold_start_fraction", ValueType::kFloat, 0.2,
                            "cold_start_users: fraction of shared users whose target history is held out")
@@ -52,6 +53,9 @@ std::vector<KeySpec> build_schema() {
   k.push_back(unbound_rule("data.carve_category", ValueType::kBool, false,
                            "new-category studies: data.split.category becomes its own target domain (named after the "
                            "category) and the rest of its domain the source, with the split's roles kept"));
+  k.push_back(unbound_rule("data.carve_new_items", ValueType::kBool, false,
+                           "item cold-start studies (split kind new_items): the held-out items become a target domain "
+                           "<domain>_new of their own, ranked among themselves, and the warm items the source"));
 
   for (OptionRule rule : transfer::option_rules()) {
     if (rule.key == "split") {

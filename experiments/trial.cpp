@@ -73,8 +73,17 @@ ordered_json discrepancy_json(const std::optional<transfer::Discrepancy>& d) {
 }  // namespace
 
 // With data.carve_category, the dataset whose category data.split.category (of the first domain
-// that has it) is a target domain of its own; otherwise the dataset itself.
+// that has it) is a target domain of its own; with data.carve_new_items, the one whose new items
+// (split `split`) are; otherwise the dataset itself.
 std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std::shared_ptr<const io::Dataset> dataset) {
+  if (settings.at("data.carve_new_items").value.get<bool>()) {
+    const io::Split& split = dataset->split(text(settings, "split"));
+    if (split.parts.size() != 1) {
+      throw io::UsageError("data.carve_new_items: split '" + split.name + "' covers " +
+                           std::to_string(split.parts.size()) + " domains; a new_items split of one domain is carved");
+    }
+    return std::make_shared<const io::Dataset>(io::carve_new_items_domain(*dataset, split.parts[0].domain, split.name));
+  }
   if (!settings.at("data.carve_category").value.get<bool>()) return dataset;
   const std::string& category = text(settings, "data.split.category");
   for (const io::Domain& domain : dataset->domains) {
@@ -86,22 +95,40 @@ std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std:
   throw io::UsageError("data.carve_category: no domain has a category '" + category + "' (data.split.category)");
 }
 
+// What the trial's data key says about carving ("" when nothing is carved).
+std::string carve_key(const Settings& settings) {
+  if (settings.at("data.carve_new_items").value.get<bool>()) return "/carve_new_items/" + text(settings, "split");
+  if (!settings.at("data.carve_category").value.get<bool>()) return "";
+  return "/carve:" + text(settings, "data.split.category") + "/" + text(settings, "split");
+}
+
+// A file's dataset with the trial's split: the file's own split of that name, or else one made
+// from data.split.* (a few-shot budget swept over one imported file, say).
+std::shared_ptr<const io::Dataset> file_data(const Settings& settings, const std::string& path) {
+  static std::map<std::string, std::shared_ptr<const io::Dataset>> cache;
+  static std::mutex mutex;
+  const io::SplitOptions split = split_options(settings);
+  const std::shared_ptr<const io::Dataset> file =
+      cached(cache, mutex, path, [&] { return std::make_shared<const io::Dataset>(io::read_dataset(path)); });
+  if (file->find_split(split.name) != nullptr) return file;
+  auto dataset = std::make_shared<io::Dataset>(*file);
+  io::add_split(*dataset, split);
+  return dataset;
+}
+
 std::shared_ptr<const io::Dataset> load_trial_data(const Settings& settings) {
   static std::map<std::string, std::shared_ptr<const io::Dataset>> cache;
   static std::mutex mutex;
   const std::string path = text(settings, "data.path");
-  const std::string carve = settings.at("data.carve_category").value.get<bool>()
-                                ? "/carve:" + text(settings, "data.split.category") + "/" + text(settings, "split")
-                                : "";
-  if (!path.empty()) {
-    return cached(cache, mutex, "file:" + path + carve, [&] {
-      return carve_if_asked(settings, std::make_shared<const io::Dataset>(io::read_dataset(path)));
-    });
-  }
   const io::SplitOptions split = split_options(settings);
+  if (!path.empty()) {
+    return cached(cache, mutex, "file:" + path + "/" + split_json(split).dump() + carve_key(settings),
+                  [&] { return carve_if_asked(settings, file_data(settings, path)); });
+  }
   const std::string preset = text(settings, "data.generate");
   const int64_t seed = integer(settings, "data.generate_seed");
-  const std::string key = "generate:" + preset + "/" + std::to_string(seed) + "/" + split_json(split).dump() + carve;
+  const std::string key =
+      "generate:" + preset + "/" + std::to_string(seed) + "/" + split_json(split).dump() + carve_key(settings);
   return cached(cache, mutex, key, [&] {
     io::SyntheticOptions options = io::synthetic_preset(preset);
     options.seed = static_cast<uint64_t>(seed);
@@ -115,16 +142,22 @@ ordered_json describe_data(const Settings& settings) {
   static std::map<std::string, ordered_json> cache;
   static std::mutex mutex;
   const std::string path = text(settings, "data.path");
+  const ordered_json carving = {{"carve_category", settings.at("data.carve_category").value.get<bool>()},
+                                 {"carve_new_items", settings.at("data.carve_new_items").value.get<bool>()}};
   if (!path.empty()) {
-    return cached(cache, mutex, path, [&] {
+    ordered_json out = cached(cache, mutex, path, [&] {
       const io::SourceFile file = io::describe_file(path);
       return ordered_json{{"path", file.path}, {"size", file.size}, {"crc32", file.crc32}};
     });
+    out["split_if_absent"] = split_json(split_options(settings));
+    out.update(carving);
+    return out;
   }
-  return {{"generate", text(settings, "data.generate")},
-          {"seed", integer(settings, "data.generate_seed")},
-          {"split", split_json(split_options(settings))},
-          {"carve_category", settings.at("data.carve_category").value.get<bool>()}};
+  ordered_json out = {{"generate", text(settings, "data.generate")},
+                      {"seed", integer(settings, "data.generate_seed")},
+                      {"split", split_json(split_options(settings))}};
+  out.update(carving);
+  return out;
 }
 
 ordered_json report_json(const transfer::TransferReport& r) {

@@ -24,6 +24,9 @@ struct EncoderOptions {
 std::vector<std::string> layer_names();       // "lightgcn", "gcn", "sage", "gat", "relational"
 std::vector<std::string> combine_names();
 std::vector<std::string> activation_names();
+// The layer-0 input of a node type (gnn/feature_input.h): its sources and how "both" combines.
+std::vector<std::string> node_input_sources();   // "id", "features", "both"
+std::vector<std::string> node_input_combines();  // "sum", "concat"
 
 // UsageError naming the field and value of the first bad option (and the valid names).
 void validate(const EncoderOptions& options);

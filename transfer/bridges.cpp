@@ -10,6 +10,7 @@ const char* bridge_name(BridgeKind kind) {
     case BridgeKind::kSharedUsers: return "shared users";
     case BridgeKind::kSharedItems: return "shared items";
     case BridgeKind::kSharedCategories: return "shared categories";
+    case BridgeKind::kSharedFeatures: return "shared features";
   }
   return "?";
 }
@@ -19,6 +20,7 @@ bool Bridges::has(BridgeKind kind) const {
     case BridgeKind::kSharedUsers: return !shared_users.empty();
     case BridgeKind::kSharedItems: return !shared_items.empty();
     case BridgeKind::kSharedCategories: return !shared_categories.empty();
+    case BridgeKind::kSharedFeatures: return !shared_item_features.empty();
   }
   return false;
 }
@@ -30,6 +32,9 @@ std::string Bridges::describe() const {
   if (source_categories + target_categories > 0) {
     out << " (of " << source_categories << " source / " << target_categories << " target categories, matched by name)";
   }
+  out << ", " << shared_item_features.size() << " shared item feature blocks";
+  for (size_t b = 0; b < shared_item_features.size(); ++b) out << (b ? ", " : " (") << shared_item_features[b];
+  if (!shared_item_features.empty()) out << ")";
   return out.str();
 }
 
@@ -40,6 +45,13 @@ Bridges item_and_category_bridges(const io::Domain& source, const io::Domain& ta
   for (int64_t i = 0; i < source.num_items(); ++i) {
     const auto it = target_items.find(source.item_ids[static_cast<size_t>(i)]);
     if (it != target_items.end()) bridges.shared_items.emplace_back(i, it->second);
+  }
+  for (const io::FeatureBlock& block : source.item_features) {
+    const io::FeatureBlock* other = target.find_item_features(block.name);
+    if (other != nullptr && other->kind == block.kind && other->width == block.width &&
+        other->vocabulary == block.vocabulary) {
+      bridges.shared_item_features.push_back(block.name);
+    }
   }
   bridges.source_categories = source.has_categories() ? source.num_categories() : 0;
   bridges.target_categories = target.has_categories() ? target.num_categories() : 0;

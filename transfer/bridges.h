@@ -6,6 +6,9 @@
 //                       markets: cross-market transfer)
 //   shared categories   the same category name in both domains; such categories are one node of
 //                       the typed graphs (a category bridge)
+//   shared features     item feature blocks of one schema in both domains (same name, kind,
+//                       width, vocabulary): a projection learnt on source items applies to target
+//                       items, new ones included (the content bridge)
 //
 // A method states which bridges it needs (TransferMethod::needs); a task without one of them is
 // a UsageError naming it.
@@ -20,21 +23,23 @@
 
 namespace graft::transfer {
 
-enum class BridgeKind { kSharedUsers, kSharedItems, kSharedCategories };
-const char* bridge_name(BridgeKind kind);  // "shared users", "shared items", "shared categories"
+enum class BridgeKind { kSharedUsers, kSharedItems, kSharedCategories, kSharedFeatures };
+// "shared users", "shared items", "shared categories", "shared features"
+const char* bridge_name(BridgeKind kind);
 
 struct Bridges {
   std::vector<int64_t> shared_users;                    // ascending global user ids
   std::vector<std::pair<int64_t, int64_t>> shared_items;  // (source item, target item), by source item
   std::vector<std::string> shared_categories;           // names, in the source's category order
   int64_t source_categories = 0, target_categories = 0;
+  std::vector<std::string> shared_item_features;        // block names, in the source's order
 
   bool has(BridgeKind kind) const;
   // "1736 shared users, 0 shared items, 3 of 12 source / 5 target categories shared by name".
   std::string describe() const;
 };
 
-// Shared items and categories of two domains (shared users come from the split's training
+// Shared items, categories and item feature blocks of two domains (shared users come from the split's training
 // interactions, which the task computes).
 Bridges item_and_category_bridges(const io::Domain& source, const io::Domain& target);
 

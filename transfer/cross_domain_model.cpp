@@ -31,17 +31,39 @@ CrossDomainModel::CrossDomainModel(std::shared_ptr<const TransferTask> task) : t
   for (const gnn::Relation& relation : task_->union_graph.relations) encoder.relations.push_back(relation.name);
   encoder_ = register_module("encoder", gnn::Encoder(encoder));
   categories_ = task_->num_categories > 0 ? table("categories", task_->num_categories) : torch::zeros({0, dim});
+  const auto input = [&](const std::string& source, const char* name) {
+    gnn::NodeInputOptions o;
+    o.source = source;
+    o.combine = options.features.combine;
+    o.id_dropout = options.features.id_dropout;
+    o.dim = dim;
+    o.init_std = options.init_std;
+    o.seed = io::derive_seed(options.seed, name);
+    return o;
+  };
+  user_input_ = register_module("user_input", gnn::NodeInput(input(options.features.users, "user_input"),
+                                                             task_->user_features));
+  item_input_ = register_module("item_input", gnn::NodeInput(input(options.features.items, "item_input"),
+                                                             task_->source_item_features));
 }
+
+torch::Tensor CrossDomainModel::item_inputs(GraphKind kind) {
+  std::vector<torch::Tensor> ids;
+  if (kind != GraphKind::kTarget) ids.push_back(table(source_items_, source_items_lora_));
+  if (kind != GraphKind::kSource) ids.push_back(target_items_);
+  const torch::Tensor id_rows = ids.size() == 1 ? ids[0] : torch::cat(ids);
+  return item_input_->forward(id_rows, task_->item_features(kind), task_->item_trained(kind));
+}
+
+std::vector<gnn::NodeInput*> CrossDomainModel::node_inputs() { return {&user_input_, &item_input_}; }
 
 torch::Tensor CrossDomainModel::table(const torch::Tensor& base, const gnn::LowRankUpdate& update) const {
   return update ? update->apply(base) : base;
 }
 
 gnn::Representations CrossDomainModel::represent(GraphKind kind) {
-  const torch::Tensor users = table(users_, users_lora_), source = table(source_items_, source_items_lora_);
-  std::vector<torch::Tensor> x = {users};
-  if (kind != GraphKind::kTarget) x.push_back(source);
-  if (kind != GraphKind::kSource) x.push_back(target_items_);
+  const torch::Tensor users = user_input_->forward(table(users_, users_lora_), task_->user_features, {});
+  std::vector<torch::Tensor> x = {users, item_inputs(kind)};
   if (categories_.size(0) > 0) x.push_back(table(categories_, categories_lora_));
   const gnn::TypedGraph& graph = task_->graph(kind);
   const torch::Tensor h = encoder_->forward(graph, torch::cat(x));
@@ -78,6 +100,34 @@ void CrossDomainModel::add_lora(int64_t rank) {
   users_lora_ = update("users_lora", users_);
   source_items_lora_ = update("source_items_lora", source_items_);
   if (categories_.size(0) > 0) categories_lora_ = update("categories_lora", categories_);
+  for (gnn::NodeInput* input : node_inputs()) {
+    if ((*input)->reads_features()) (*input)->projection()->add_lora(rank, io::derive_seed(seed, "features_lora"));
+  }
+}
+
+std::vector<torch::Tensor> CrossDomainModel::feature_parameters() const {
+  std::vector<torch::Tensor> params;
+  for (const auto* input : {&user_input_, &item_input_}) {
+    for (const auto& p : (*input)->feature_parameters()) params.push_back(p);
+  }
+  return params;
+}
+
+void CrossDomainModel::add_feature_adapters(int64_t bottleneck) {
+  for (gnn::NodeInput* input : node_inputs()) {
+    if ((*input)->reads_features()) {
+      (*input)->projection()->add_adapter(bottleneck, io::derive_seed(task_->options.seed, "features_adapter"));
+    }
+  }
+}
+
+std::vector<torch::Tensor> CrossDomainModel::feature_adapter_parameters() const {
+  std::vector<torch::Tensor> params;
+  for (const auto* input : {&user_input_, &item_input_}) {
+    if (!(*input)->reads_features()) continue;
+    for (const auto& p : (*input)->projection()->adapter_parameters()) params.push_back(p);
+  }
+  return params;
 }
 
 std::vector<torch::Tensor> CrossDomainModel::lora_parameters() const {
@@ -86,6 +136,10 @@ std::vector<torch::Tensor> CrossDomainModel::lora_parameters() const {
     if (*update) {
       for (const auto& p : (*update)->parameters()) params.push_back(p);
     }
+  }
+  for (const auto* input : {&user_input_, &item_input_}) {
+    if (!(*input)->reads_features()) continue;
+    for (const auto& p : (*input)->projection()->lora_parameters()) params.push_back(p);
   }
   return params;
 }

@@ -11,14 +11,18 @@
 //                             for the union graph the items are the target's.
 //   FixedRecommender(reps)    fixed representations (evaluation of a finished method).
 //
-// Node features x = [users; items of the graph; categories] (the typed graph's layout, categories
-// shared across domains by name).
+// Node inputs x = [users; items of the graph; categories] (the typed graph's layout, categories
+// shared across domains by name). Users and items enter through a gnn::NodeInput each
+// (options.features): their ID embeddings, their projected features, or both; one item projection
+// serves both domains' items (the content bridge), and an item without training interactions
+// stands on its features alone.
 //
 // Shapes: users [U, dim], source_items [I_s, dim], target_items [I_t, dim], categories [C, dim];
 // representations [*, encoder.out_dim()].
 #pragma once
 
 #include "gnn/encoder.h"
+#include "gnn/feature_input.h"
 #include "gnn/low_rank.h"
 #include "gnn/recommender.h"
 #include "transfer/transfer_task.h"
@@ -60,8 +64,15 @@ class CrossDomainModel : public torch::nn::Module {
 
   // LoRA: low-rank updates of the user, source item and category tables and of every encoder
   // weight matrix, starting at zero (the model's function is unchanged until they train).
+  // LoRA also updates the feature projections' weights.
   void add_lora(int64_t rank);
   std::vector<torch::Tensor> lora_parameters() const;
+
+  // The feature projections (and the concat mix) of users and items; empty when no node type
+  // reads features. Adapters on the projections' outputs, starting as the identity.
+  std::vector<torch::Tensor> feature_parameters() const;
+  void add_feature_adapters(int64_t bottleneck);
+  std::vector<torch::Tensor> feature_adapter_parameters() const;
 
   // Copies of every parameter, and their restore, for best-epoch selection.
   std::vector<torch::Tensor> snapshot() const;
@@ -70,11 +81,15 @@ class CrossDomainModel : public torch::nn::Module {
  private:
   // A table with its low-rank update, when LoRA is on.
   torch::Tensor table(const torch::Tensor& base, const gnn::LowRankUpdate& update) const;
+  // Layer-0 inputs of the items of `kind`'s graph.
+  torch::Tensor item_inputs(GraphKind kind);
+  std::vector<gnn::NodeInput*> node_inputs();
 
   std::shared_ptr<const TransferTask> task_;
   torch::Tensor users_, source_items_, target_items_, categories_;  // categories_: [C, dim], C ≥ 0
   torch::Tensor source_bias_, target_bias_;  // [I_s], [I_t], start at zero
   gnn::Encoder encoder_{nullptr};
+  gnn::NodeInput user_input_{nullptr}, item_input_{nullptr};
   gnn::LowRankUpdate users_lora_{nullptr}, source_items_lora_{nullptr}, categories_lora_{nullptr};
 };
 

@@ -33,7 +33,9 @@ void add_everything(CrossDomainModel& model, double lr, double decay, std::vecto
     groups.push_back({"layer_" + std::to_string(k), model.encoder()->layer_parameters(k),
                       lr * std::pow(decay, static_cast<double>(layers - k))});
   }
-  groups.push_back({"embeddings", model.pretrained_tables(), lr * std::pow(decay, static_cast<double>(layers + 1))});
+  const double input_lr = lr * std::pow(decay, static_cast<double>(layers + 1));
+  groups.push_back({"embeddings", model.pretrained_tables(), input_lr});
+  if (!model.feature_parameters().empty()) groups.push_back({"feature_projection", model.feature_parameters(), input_lr});
 }
 
 }  // namespace
@@ -46,8 +48,10 @@ std::vector<ParameterGroup> trainable_groups(CrossDomainModel& model, const std:
                                              const FinetuneOptions& options, double lr) {
   if (mode == "adapter") {
     model.encoder()->add_adapters(options.adapter_bottleneck);
-    return {{"target", {model.target_items(), model.target_item_bias()}, lr},
-            {"adapters", model.encoder()->adapter_parameters(), lr}};
+    model.add_feature_adapters(options.adapter_bottleneck);
+    std::vector<torch::Tensor> adapters = model.encoder()->adapter_parameters();
+    for (const torch::Tensor& p : model.feature_adapter_parameters()) adapters.push_back(p);
+    return {{"target", {model.target_items(), model.target_item_bias()}, lr}, {"adapters", adapters, lr}};
   }
   if (mode == "lora") {
     model.add_lora(options.lora_rank);

@@ -30,7 +30,8 @@ class TransferMethod {
  public:
   virtual ~TransferMethod() = default;
   virtual std::string name() const = 0;
-  // The bridges the method carries knowledge through (run_transfer refuses a task lacking one).
+  // The bridges the method can carry knowledge through; run_transfer refuses a task that has none
+  // of them (an empty list: the method needs no bridge).
   virtual std::vector<BridgeKind> needs() const { return {BridgeKind::kSharedUsers}; }
 
   // Trains on the task; the method may keep the task for scoring afterwards.

@@ -20,6 +20,7 @@ struct Entry {
 
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> methods = {
+      {"popularity", make_popularity, ""},
       {"target_only", make_target_only, ""},
       {"source_only", make_source_only, ""},
       {"joint", make_joint, ""},

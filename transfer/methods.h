@@ -23,5 +23,6 @@ std::unique_ptr<TransferMethod> make_instance_weighting();
 std::unique_ptr<TransferMethod> make_vib();
 std::unique_ptr<TransferMethod> make_shared_neighbours();
 std::unique_ptr<TransferMethod> make_cooccurrence();
+std::unique_ptr<TransferMethod> make_popularity();
 
 }  // namespace graft::transfer

@@ -24,6 +24,14 @@ class SourceOnly : public TransferMethod {
     torch::NoGradGuard no_grad;
     model_->eval();
     users_ = model_->represent(GraphKind::kSource).users;
+    if (!task->target_item_features.empty()) {
+      // Content transfer: the target's items through the source-trained feature projection.
+      items_ = model_->represent(GraphKind::kTarget).items;
+      log.notes.push_back("source_only: no target training; target items are represented through the "
+                          "source-trained feature projection and the target graph (the content bridge)");
+      log.phase_seconds["adapt"] += seconds_since(start);
+      return;
+    }
     // Zero-shot items: the mean source representation of each target item's training users that
     // have one (users active in both domains; the others have no source graph to be read from).
     const int64_t U = task->num_users, I = task->target_items;
@@ -41,6 +49,24 @@ class SourceOnly : public TransferMethod {
 
  private:
   std::shared_ptr<CrossDomainModel> model_;
+  torch::Tensor users_, items_;
+};
+
+// The floor a shop uses: every user gets the target items by training interactions, most first
+// (ties by item index, PROTOCOLS.md). In a carved new category this is popularity within the
+// category; at budget k = 0 it is the item order itself.
+class Popularity : public TransferMethod {
+ public:
+  std::string name() const override { return "popularity"; }
+  std::vector<BridgeKind> needs() const override { return {}; }
+  void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
+    users_ = torch::ones({task->num_users, 1});
+    items_ = log_popularity(*task).to(torch::kFloat);
+    log.notes.push_back("popularity: target items by training interactions; no training, no transfer");
+  }
+  gnn::Representations target_representations() override { return {users_, items_}; }
+
+ private:
   torch::Tensor users_, items_;
 };
 
@@ -106,6 +132,7 @@ class Cooccurrence : public TransferMethod {
 // alone); the report's notes give the λ chosen.
 class SharedNeighbours : public ModelMethod {
  public:
+  std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedUsers}; }
   std::string name() const override { return "shared_neighbours"; }
   void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
     build(task);
@@ -169,6 +196,7 @@ class SharedNeighbours : public ModelMethod {
 // and kept.
 class Mapping : public ModelMethod {
  public:
+  std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedUsers}; }
   std::string name() const override { return "mapping"; }
   void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
     build(task);
@@ -235,6 +263,7 @@ class Mapping : public ModelMethod {
 
 std::unique_ptr<TransferMethod> make_source_only() { return std::make_unique<SourceOnly>(); }
 std::unique_ptr<TransferMethod> make_cooccurrence() { return std::make_unique<Cooccurrence>(); }
+std::unique_ptr<TransferMethod> make_popularity() { return std::make_unique<Popularity>(); }
 std::unique_ptr<TransferMethod> make_shared_neighbours() { return std::make_unique<SharedNeighbours>(); }
 std::unique_ptr<TransferMethod> make_mapping() { return std::make_unique<Mapping>(); }
 

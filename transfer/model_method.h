@@ -8,6 +8,8 @@ namespace graft::transfer {
 
 class ModelMethod : public TransferMethod {
  public:
+  // Shared users, or item features of one space (the model's item projection carries those).
+  std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedUsers, BridgeKind::kSharedFeatures}; }
   gnn::Representations target_representations() override;
   std::optional<std::pair<torch::Tensor, torch::Tensor>> domain_user_representations() override;
 

@@ -99,6 +99,22 @@ std::vector<OptionRule> build_rules() {
   r.push_back(option("graph.behaviours", &TransferOptions::graph, &GraphSpec::behaviours,
                      "one user–item relation per behaviour type (view, cart, fav, buy)"));
 
+  r.push_back(option("features.items", &TransferOptions::features, &FeatureOptions::items,
+                     "layer-0 input of item nodes: ID embedding, projected features, or both")
+                  .one_of(gnn::node_input_sources));
+  r.push_back(option("features.users", &TransferOptions::features, &FeatureOptions::users,
+                     "layer-0 input of user nodes (features: the target's user blocks)")
+                  .one_of(gnn::node_input_sources));
+  r.push_back(option("features.combine", &TransferOptions::features, &FeatureOptions::combine,
+                     "both: sum, or concatenation then a learnt projection")
+                  .one_of(gnn::node_input_combines));
+  r.push_back(option("features.id_dropout", &TransferOptions::features, &FeatureOptions::id_dropout,
+                     "both: share of ID embeddings dropped per training step, so features learn to stand alone")
+                  .at_least(0)
+                  .at_most(1));
+  r.push_back(option("features.blocks", &TransferOptions::features, &FeatureOptions::blocks,
+                     "comma-separated feature blocks to read (empty: every item block both domains have)"));
+
   r.push_back(option("init_std", &TransferOptions::init_std, "ID embeddings ~ N(0, init_std²)").above(0));
   r.push_back(option("loss", &TransferOptions::loss, "recommendation loss").one_of({"bpr", "bce"}));
   add_phase(r, "pretrain", &TransferOptions::pretrain, "source pretraining");
@@ -343,6 +359,11 @@ void validate(const TransferOptions& o) {
         "must divide encoder.dim = " + std::to_string(o.encoder.dim) + ", got " + std::to_string(o.encoder.heads));
   }
   if (o.align.bandwidths.empty()) bad({"align.bandwidths"}, "must not be empty");
+  if (o.features.id_dropout > 0 && o.features.items != "both" && o.features.users != "both") {
+    bad({"features.id_dropout", "features.items"},
+        "drops ID embeddings so that features learn to stand alone, which needs features.items (or "
+        "features.users) = both, got " + o.features.items);
+  }
 }
 
 }  // namespace graft::transfer

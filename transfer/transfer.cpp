@@ -80,7 +80,7 @@ TransferReport zero_shot_report(const TransferTask& task) {
   const TransferOptions& options = task.options;
   TransferReport report = report_header(task);
   report.notes.push_back("the target '" + options.target + "' has no training interactions: without item features "
-                         "no method can rank its items, so every item scores the same (the protocol's floor)");
+                         "or category nodes shared with the source no method can rank its items, so every item scores the same (the protocol's floor)");
   FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
   evaluate_test(task, constant, report);
   return report;
@@ -93,14 +93,18 @@ void print_metrics(std::ostream& out, const std::string& label, const Metrics& m
   out << "  (" << cases << " cases)\n";
 }
 
-// UsageError naming the first bridge the method needs that the task lacks.
+// UsageError naming the bridges the method can carry knowledge through when the task has none.
 void check_bridges(const TransferMethod& method, const TransferTask& task) {
-  for (const BridgeKind kind : method.needs()) {
-    if (task.bridges.has(kind)) continue;
-    throw io::UsageError("transfer: method '" + task.options.method + "' carries knowledge through " +
-                         bridge_name(kind) + " of '" + task.options.source + "' and '" + task.options.target +
-                         "', but the task has none (" + task.bridges.describe() + ")");
+  const std::vector<BridgeKind> needs = method.needs();
+  std::string names;
+  for (const BridgeKind kind : needs) {
+    if (task.bridges.has(kind)) return;
+    names += (names.empty() ? "" : " or ") + std::string(bridge_name(kind));
   }
+  if (needs.empty()) return;
+  throw io::UsageError("transfer: method '" + task.options.method + "' carries knowledge through " + names + " of '" +
+                       task.options.source + "' and '" + task.options.target + "', but the task has none (" +
+                       task.bridges.describe() + ")");
 }
 
 }  // namespace
@@ -108,7 +112,12 @@ void check_bridges(const TransferMethod& method, const TransferTask& task) {
 TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& options) {
   const auto task = std::make_shared<const TransferTask>(make_task(dataset, options));
   std::unique_ptr<TransferMethod> method = make_method(task->options.method);
-  if (task->target_sampler->num_interactions() == 0) return zero_shot_report(*task);
+  // Nothing reaches a target without training interactions unless its items have features or
+  // share category nodes with the source.
+  if (task->target_sampler->num_interactions() == 0 && task->target_item_features.empty() &&
+      !(task->options.graph.categories && task->bridges.has(BridgeKind::kSharedCategories))) {
+    return zero_shot_report(*task);
+  }
   check_bridges(*method, *task);
   TransferReport report = report_header(*task);
 

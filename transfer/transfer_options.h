@@ -39,6 +39,18 @@ struct GraphSpec {
   bool behaviours = false;       // one user–item relation per behaviour type (view, cart, fav, buy)
 };
 
+// Node features as the encoder's layer-0 input (gnn/feature_input.h). The item blocks of the
+// source and the target must be one feature space (same names, kinds, widths, vocabularies):
+// that is the content bridge, which carries a projection learnt on source items to target items,
+// new ones included.
+struct FeatureOptions {
+  std::string items = "id";      // "id" | "features" | "both"
+  std::string users = "id";      // the same, from the target's user blocks
+  std::string combine = "sum";   // both: "sum" | "concat" (then a learnt projection, starting as the sum)
+  double id_dropout = 0.0;       // both: share of ID embeddings dropped per training step (DropoutNet), in [0, 1]
+  std::string blocks;            // comma-separated block names; empty: every item block both domains have
+};
+
 // Aligning source-graph and target-graph user representations during adaptation.
 struct AlignOptions {
   double weight = 1.0;           // λ_max of the adversary / weight of the MMD or CORAL loss, ≥ 0
@@ -93,6 +105,7 @@ struct TransferOptions {
 
   gnn::EncoderOptions encoder;
   GraphSpec graph;
+  FeatureOptions features;
   double init_std = 0.1;            // ID embeddings ~ N(0, init_std²)
   std::string loss = "bpr";         // "bpr" | "bce"
   PhaseOptions pretrain;            // on the source (methods that pretrain)

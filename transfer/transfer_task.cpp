@@ -6,6 +6,7 @@
 #include "graph_io/errors.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace graft::transfer {
 namespace {
@@ -63,6 +64,69 @@ io::DomainSplit filter_test_cases(const io::Domain& domain, const io::DomainSpli
   return out;
 }
 
+std::string block_names(const std::vector<io::FeatureBlock>& blocks) {
+  std::string out;
+  for (const auto& b : blocks) out += (out.empty() ? "" : ", ") + b.name;
+  return out.empty() ? "none" : out;
+}
+
+const io::FeatureBlock& require_block(const io::Domain& domain, const std::string& name) {
+  if (const io::FeatureBlock* block = domain.find_item_features(name)) return *block;
+  throw io::UsageError("features.blocks: domain '" + domain.name + "' has no item feature block '" + name +
+                       "' (it has: " + block_names(domain.item_features) + ")");
+}
+
+// The item blocks the options read: features.blocks, or else every block the two domains share.
+std::vector<std::string> item_blocks_to_read(const FeatureOptions& options, const Bridges& bridges,
+                                             const io::Domain& source, const io::Domain& target) {
+  if (options.items == "id") return {};
+  std::vector<std::string> names;
+  std::stringstream list(options.blocks);
+  for (std::string name; std::getline(list, name, ',');) {
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) names.push_back(name);
+  }
+  if (names.empty()) names = bridges.shared_item_features;
+  if (names.empty()) {
+    throw io::UsageError("features.items = " + options.items + " reads item features, but domains '" + source.name +
+                         "' (blocks: " + block_names(source.item_features) + ") and '" + target.name + "' (blocks: " +
+                         block_names(target.item_features) + ") share no item feature block (the shared-features bridge)");
+  }
+  return names;
+}
+
+torch::Tensor trained_items(int64_t items, const std::vector<std::pair<int64_t, int64_t>>& pairs) {
+  torch::Tensor trained = torch::zeros({items}, torch::kBool);
+  auto flags = trained.accessor<bool, 1>();
+  for (const auto& pair : pairs) flags[pair.second] = true;
+  return trained;
+}
+
+void resolve_features(TransferTask& task, const io::Domain& source, const io::Domain& target) {
+  const FeatureOptions& options = task.options.features;
+  std::vector<const io::FeatureBlock*> from_source, from_target;
+  for (const std::string& name : item_blocks_to_read(options, task.bridges, source, target)) {
+    from_source.push_back(&require_block(source, name));
+    from_target.push_back(&require_block(target, name));
+  }
+  if (!from_source.empty()) {
+    std::vector<gnn::NodeFeatures> space = gnn::shared_feature_space({from_source, from_target});
+    task.source_item_features = std::move(space[0]);
+    task.target_item_features = std::move(space[1]);
+    task.union_item_features = gnn::concat_rows({&task.source_item_features, &task.target_item_features});
+  }
+  if (options.users != "id") {
+    if (target.user_features.empty()) {
+      throw io::UsageError("features.users = " + options.users + " reads user features, but domain '" + target.name +
+                           "' has no user feature block");
+    }
+    std::vector<const io::FeatureBlock*> blocks;
+    for (const io::FeatureBlock& block : target.user_features) blocks.push_back(&block);
+    task.user_features = gnn::shared_feature_space({blocks})[0];
+  }
+}
+
 const io::DomainSplit& require_part(const io::Split& split, const std::string& domain) {
   const io::DomainSplit* part = split.part(domain);
   if (part == nullptr) {
@@ -78,6 +142,24 @@ const gnn::TypedGraph& TransferTask::graph(GraphKind kind) const {
     case GraphKind::kSource: return source_graph;
     case GraphKind::kTarget: return target_graph;
     case GraphKind::kUnion: return union_graph;
+  }
+  throw std::logic_error("unknown graph kind");
+}
+
+const gnn::NodeFeatures& TransferTask::item_features(GraphKind kind) const {
+  switch (kind) {
+    case GraphKind::kSource: return source_item_features;
+    case GraphKind::kTarget: return target_item_features;
+    case GraphKind::kUnion: return union_item_features;
+  }
+  throw std::logic_error("unknown graph kind");
+}
+
+const torch::Tensor& TransferTask::item_trained(GraphKind kind) const {
+  switch (kind) {
+    case GraphKind::kSource: return source_item_trained;
+    case GraphKind::kTarget: return target_item_trained;
+    case GraphKind::kUnion: return union_item_trained;
   }
   throw std::logic_error("unknown graph kind");
 }
@@ -134,6 +216,10 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
 
   task.bridges = item_and_category_bridges(source, target);
   task.bridges.shared_users = task.shared_users;
+  resolve_features(task, source, target);
+  task.source_item_trained = trained_items(task.source_items, source_pairs);
+  task.target_item_trained = trained_items(task.target_items, target_pairs);
+  task.union_item_trained = torch::cat({task.source_item_trained, task.target_item_trained});
   std::vector<int64_t> source_categories, target_categories;
   if (options.graph.categories) {
     std::tie(source_categories, target_categories) = category_nodes(source, target, &task.num_categories);

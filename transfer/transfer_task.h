@@ -16,6 +16,7 @@
 
 #include "gnn/evaluator.h"
 #include "gnn/negative_sampler.h"
+#include "gnn/node_features.h"
 #include "gnn/sparse_graph.h"
 #include "gnn/typed_graph.h"
 #include "graph_io/dataset.h"
@@ -46,10 +47,18 @@ struct TransferTask {
   int64_t cold_with_source_history = 0;    // cold-start users with source training interactions
   std::vector<double> target_popularity;   // [target items] training interactions per item
 
+  // Node features (options.features; gnn/node_features.h), empty when the options read none:
+  // the item blocks of each graph's items in one feature space, and the target's user blocks.
+  gnn::NodeFeatures source_item_features, target_item_features, union_item_features, user_features;
+  // [items of each graph] bool: the item has a training interaction (its ID embedding is trained).
+  torch::Tensor source_item_trained, target_item_trained, union_item_trained;
+
   // Target evaluators; test_cold / test_warm are null when the split has no such cases.
   std::unique_ptr<gnn::Evaluator> valid, test, test_cold, test_warm;
 
   const gnn::TypedGraph& graph(GraphKind kind) const;
+  const gnn::NodeFeatures& item_features(GraphKind kind) const;
+  const torch::Tensor& item_trained(GraphKind kind) const;
   int64_t num_cold_users() const;
 };
 

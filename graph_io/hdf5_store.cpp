@@ -64,10 +64,16 @@ H5::FileAccPropList file_access() {
   return fapl;
 }
 
+// The root group is created with the file and takes its timestamp setting from here.
+H5::FileCreatPropList file_creation() {
+  H5::FileCreatPropList fcpl;
+  H5Pset_obj_track_times(fcpl.getId(), false);
+  return fcpl;
+}
+
 class Writer {
  public:
-  explicit Writer(const std::string& path)
-      : file_(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, file_access()) {}
+  explicit Writer(const std::string& path) : file_(path, H5F_ACC_TRUNC, file_creation(), file_access()) {}
 
   H5::Group group(const std::string& path) {
     H5::PropList gcpl(H5P_GROUP_CREATE);  // from the class: the list is owned, not copied

@@ -95,14 +95,16 @@ void expect_invalid(Change change, std::initializer_list<std::string> fragments)
 TEST(FeatureBlocks, ValidDatasetPasses) { EXPECT_NO_THROW(validate(featured_dataset(), "d.h5")); }
 
 TEST(FeatureBlocks, RowsMustMatchTheItemsAndUsers) {
-  expect_invalid([](Dataset& ds) { ds.domains[0].item_ids.push_back("i4"); },
-                 {"d.h5: /domains/shop/features/items/text", "feature block 'text' has 4 rows but domain 'shop' has 5 items"});
+  expect_invalid(
+      [](Dataset& ds) { ds.domains[0].item_ids.push_back("i4"); },
+      {"d.h5: /domains/shop/features/items/text", "feature block 'text' has 4 rows but domain 'shop' has 5 items"});
   expect_invalid([](Dataset& ds) { ds.user_ids.push_back("dave"); },
                  {"/domains/shop/features/users/profile", "has 3 rows but the dataset has 4 users"});
 }
 
 TEST(FeatureBlocks, NamesMustBeValidAndUnique) {
-  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].name = "a/b"; }, {"must be non-empty and contain no '/'"});
+  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].name = "a/b"; },
+                 {"must be non-empty and contain no '/'"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].name = ""; }, {"/domains/shop/features/items/:"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].name = "names"; }, {"'names' is reserved"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[1].name = "text"; },
@@ -120,14 +122,16 @@ TEST(FeatureBlocks, DenseAndScalarShapes) {
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].width = 0; }, {"width 0 (must be at least 1)"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[3].width = 2; },
                  {"/domains/shop/features/items/price", "scalar block with width 2"});
-  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].offsets = {0}; }, {"dense block with sparse offsets"});
+  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].offsets = {0}; },
+                 {"dense block with sparse offsets"});
 }
 
 TEST(FeatureBlocks, SparseMustBeValidCsr) {
   const std::string path = "/domains/shop/features/items/tags";
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].offsets.pop_back(); },
                  {path + "/offsets", "length 4 is not rows + 1 = 5"});
-  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].offsets[2] = 4; }, {path + "/offsets", "not a valid CSR"});
+  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].offsets[2] = 4; },
+                 {path + "/offsets", "not a valid CSR"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].indices[4] = 16; },
                  {path + "/indices", "row 3: column 16 not in [0, 16)"});
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].indices[1] = 1; },
@@ -147,8 +151,9 @@ TEST(FeatureBlocks, MissingMaskIsOneZeroOrOneBytePerRow) {
 TEST(FeatureBlocks, NonFiniteValuesNameTheRow) {
   expect_invalid([](Dataset& ds) { ds.domains[0].item_features[0].values[7] = std::nanf(""); },
                  {"/domains/shop/features/items/text/values", "NaN in row 2"});
-  expect_invalid([](Dataset& ds) { ds.domains[0].item_features[2].values[4] = -std::numeric_limits<float>::infinity(); },
-                 {"/domains/shop/features/items/tags/values", "Inf in row 3"});
+  expect_invalid(
+      [](Dataset& ds) { ds.domains[0].item_features[2].values[4] = -std::numeric_limits<float>::infinity(); },
+      {"/domains/shop/features/items/tags/values", "Inf in row 3"});
   expect_invalid([](Dataset& ds) { ds.domains[0].user_features[0].values[5] = std::numeric_limits<float>::infinity(); },
                  {"/domains/shop/features/users/profile/values", "Inf in row 2"});
 }
@@ -211,7 +216,8 @@ class FeatureStore : public ::testing::Test {
 
   // Replaces the dataset at `path` with `values` of the given type and extent.
   template <typename T>
-  void replace(const std::string& path, const H5::PredType& type, std::vector<hsize_t> dims, const std::vector<T>& values) {
+  void replace(const std::string& path, const H5::PredType& type, std::vector<hsize_t> dims,
+               const std::vector<T>& values) {
     H5::H5File f = open();
     H5Ldelete(f.getId(), path.c_str(), H5P_DEFAULT);
     f.createDataSet(path, type, H5::DataSpace(static_cast<int>(dims.size()), dims.data())).write(values.data(), type);
@@ -227,11 +233,16 @@ class FeatureStore : public ::testing::Test {
 
 TEST_F(FeatureStore, VersionOneFileReadsWithoutFeatures) {
   Dataset ds = featured_dataset();
-  for (Domain& d : ds.domains) d.item_features.clear(), d.user_features.clear();
+  for (Domain& d : ds.domains) {
+    d.item_features.clear();
+    d.user_features.clear();
+  }
   write_dataset(ds, path_);
   {
     H5::H5File f = open();
-    for (const char* group : {"/domains/shop/features", "/domains/video/features"}) H5Ldelete(f.getId(), group, H5P_DEFAULT);
+    for (const char* group : {"/domains/shop/features", "/domains/video/features"}) {
+      H5Ldelete(f.getId(), group, H5P_DEFAULT);
+    }
   }
   set_int_attribute("/", "schema_version", 1);
   expect_equal(ds, read_dataset(path_));
@@ -254,9 +265,11 @@ TEST_F(FeatureStore, WrongDtypeIsNamedByPath) {
 }
 
 TEST_F(FeatureStore, WrongExtentIsNamedByPath) {
-  replace<float>("/domains/shop/features/items/text/values", H5::PredType::NATIVE_FLOAT, {3, 3}, std::vector<float>(9, 0.5f));
+  replace<float>("/domains/shop/features/items/text/values", H5::PredType::NATIVE_FLOAT, {3, 3},
+                 std::vector<float>(9, 0.5f));
   expect_read_error({"/domains/shop/features/items/text/values", "has 3 elements, expected rows = 4"});
-  replace<float>("/domains/shop/features/items/text/values", H5::PredType::NATIVE_FLOAT, {4, 2}, std::vector<float>(8, 0.5f));
+  replace<float>("/domains/shop/features/items/text/values", H5::PredType::NATIVE_FLOAT, {4, 2},
+                 std::vector<float>(8, 0.5f));
   expect_read_error({"/domains/shop/features/items/text/values", "expected 3 columns, got 2"});
 }
 
@@ -278,7 +291,8 @@ TEST_F(FeatureStore, RowsOfAnotherDomainSizeAreRefusedByValidation) {
   replace<float>("/domains/video/features/items/emb/values", H5::PredType::NATIVE_FLOAT, {5, 5}, emb.values);
   set_int_attribute("/domains/video/features/items/emb", "rows", 5);
   { H5Ldelete(open().getId(), "/domains/video/features/items/emb/missing", H5P_DEFAULT); }
-  expect_read_error({"/domains/video/features/items/emb", "feature block 'emb' has 5 rows but domain 'video' has 2 items"});
+  expect_read_error(
+      {"/domains/video/features/items/emb", "feature block 'emb' has 5 rows but domain 'video' has 2 items"});
 }
 
 TEST_F(FeatureStore, IndexOutOfRangeIsNamedByPath) {

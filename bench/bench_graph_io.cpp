@@ -5,6 +5,13 @@
 //                   baseline's, measured in the same run
 //   WriteDataset    write_dataset of the imported dataset (dataset.h5)
 //   ReadDataset     read_dataset of that file
+// and reading dense features back, on a dataset with one 100,000 x 768 float32 item block
+// (307 MB) written once per run:
+//   FreadDense      the baseline: fread of the block's bytes from a raw file of that size into a
+//                   new, uninitialised buffer (read_dataset must hand back new memory too, so
+//                   both pay for fresh pages)
+//   ReadDenseDataset  read_dataset of the dataset; counter of_fread = FreadDense's time per
+//                   read over this one's (the bar is >= 0.5)
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,11 +20,14 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph_io/hdf5_store.h"
@@ -91,6 +101,61 @@ graft::io::ImportOptions csv_options() {
   return options;
 }
 
+constexpr int64_t kDenseItems = 100'000;
+constexpr int64_t kDenseWidth = 768;
+
+// The dense-feature files, made on first use and removed at exit: the dataset and a raw file of
+// the block's bytes.
+struct DenseFiles {
+  fs::path dir;
+  std::string h5, raw;
+  double fread_seconds = 0;  // per read, set by FreadDense, read by ReadDenseDataset
+
+  DenseFiles() {
+    dir = fs::temp_directory_path() / ("graft-bench-dense-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    h5 = (dir / "dense.h5").string();
+    raw = (dir / "dense.f32").string();
+    const Dataset ds = dataset();
+    graft::io::write_dataset(ds, h5);
+    const std::vector<float>& values = ds.domains[0].item_features[0].values;
+    std::FILE* out = std::fopen(raw.c_str(), "wb");
+    if (!out || std::fwrite(values.data(), sizeof(float), values.size(), out) != values.size() || std::fclose(out)) {
+      throw std::runtime_error("cannot write " + raw);
+    }
+  }
+  ~DenseFiles() {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
+
+  static Dataset dataset() {
+    Dataset ds;
+    ds.user_ids = {"u"};
+    graft::io::Domain d;
+    d.name = "items";
+    for (int64_t i = 0; i < kDenseItems; ++i) d.item_ids.push_back("item" + std::to_string(i));
+    graft::io::FeatureBlock b;
+    b.name = "text";
+    b.rows = kDenseItems;
+    b.width = kDenseWidth;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal;
+    b.values.resize(static_cast<size_t>(kDenseItems * kDenseWidth));
+    for (float& x : b.values) x = normal(rng);
+    d.item_features.push_back(std::move(b));
+    ds.domains.push_back(std::move(d));
+    return ds;
+  }
+};
+
+DenseFiles& dense_files() {
+  static DenseFiles f;
+  return f;
+}
+
+constexpr int64_t kDenseBytes = kDenseItems * kDenseWidth * static_cast<int64_t>(sizeof(float));
+
 const Dataset& imported() {
   static const Dataset dataset = graft::io::import_dataset(csv_options());
   return dataset;
@@ -102,18 +167,24 @@ int64_t interactions(const Dataset& ds) {
   return n;
 }
 
-// Runs `body` once per benchmark iteration and returns the csv bytes per wall-clock second, so
-// ImportCsv can relate its throughput to PlainRead's.
+// Runs `body` once per benchmark iteration, each processing `bytes`, and returns the wall-clock
+// seconds per iteration, so that a benchmark can relate its time to its baseline's.
 template <typename Body>
-double csv_bytes_per_second(benchmark::State& state, Body&& body) {
+double seconds_per_iteration(benchmark::State& state, int64_t bytes, Body&& body) {
   std::chrono::duration<double> elapsed{0};
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     body();
     elapsed += std::chrono::steady_clock::now() - start;
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(files().csv_bytes));
-  return static_cast<double>(state.iterations()) * static_cast<double>(files().csv_bytes) / elapsed.count();
+  state.SetBytesProcessed(state.iterations() * bytes);
+  return elapsed.count() / static_cast<double>(state.iterations());
+}
+
+template <typename Body>
+double csv_bytes_per_second(benchmark::State& state, Body&& body) {
+  const auto bytes = static_cast<int64_t>(files().csv_bytes);
+  return static_cast<double>(bytes) / seconds_per_iteration(state, bytes, std::forward<Body>(body));
 }
 
 void PlainRead(benchmark::State& state) {
@@ -157,8 +228,31 @@ void ReadDataset(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * interactions(imported()));
 }
 
+void FreadDense(benchmark::State& state) {
+  const std::string& raw = dense_files().raw;
+  const auto n = static_cast<size_t>(kDenseItems * kDenseWidth);
+  dense_files().fread_seconds = seconds_per_iteration(state, kDenseBytes, [&] {
+    const std::unique_ptr<float[]> buffer(new float[n]);
+    std::FILE* in = std::fopen(raw.c_str(), "rb");
+    if (!in || std::fread(buffer.get(), sizeof(float), n, in) != n) state.SkipWithError("short read");
+    if (in) std::fclose(in);
+    benchmark::DoNotOptimize(buffer.get());
+  });
+}
+
+void ReadDenseDataset(benchmark::State& state) {
+  const std::string& h5 = dense_files().h5;
+  const double seconds = seconds_per_iteration(state, kDenseBytes, [&] {
+    const Dataset ds = graft::io::read_dataset(h5);
+    benchmark::DoNotOptimize(ds.domains[0].item_features[0].values.data());
+  });
+  if (dense_files().fread_seconds > 0) state.counters["of_fread"] = dense_files().fread_seconds / seconds;
+}
+
 }  // namespace
 
+BENCHMARK(FreadDense)->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(ReadDenseDataset)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(PlainRead)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(ImportCsv)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(WriteDataset)->Unit(benchmark::kMillisecond)->Iterations(2);

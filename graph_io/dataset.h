@@ -54,8 +54,12 @@ enum class FeatureKind : int8_t { kDense = 0, kSparse = 1, kScalar = 2 };
 const char* feature_kind_name(FeatureKind kind);  // "dense", "sparse", "scalar"
 std::optional<FeatureKind> parse_feature_kind(const std::string& s);
 
+// The store lists a node type's block names under this name beside the blocks, so no block may
+// take it.
+inline constexpr const char* kFeatureNamesList = "names";
+
 struct FeatureBlock {
-  std::string name;                      // non-empty, no '/'
+  std::string name;                      // non-empty, no '/', not kFeatureNamesList
   FeatureKind kind = FeatureKind::kDense;
   int64_t rows = 0;
   int64_t width = 0;                     // dense: F; sparse: number of columns; scalar: 1

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <type_traits>
 
 #include "graph_io/errors.h"
@@ -17,7 +18,8 @@ namespace graft::io {
 namespace {
 
 constexpr const char* kFormatName = "graft-dataset";
-// Arrays are written in chunks of this many elements, shuffled and deflated.
+// Arrays are written in chunks of this many elements, shuffled and deflated (dense feature
+// values excepted, see Writer::dense).
 constexpr hsize_t kChunkElements = hsize_t{1} << 18;
 constexpr int kDeflateLevel = 1;  // fast: reading back stays I/O-bound
 constexpr hsize_t kMaxExpansion = 1100;  // bound on stored bytes → array bytes (deflate: ~1032)
@@ -64,10 +66,16 @@ H5::FileAccPropList file_access() {
   return fapl;
 }
 
+// The root group is created with the file and takes its timestamp setting from here.
+H5::FileCreatPropList file_creation() {
+  H5::FileCreatPropList fcpl;
+  H5Pset_obj_track_times(fcpl.getId(), false);
+  return fcpl;
+}
+
 class Writer {
  public:
-  explicit Writer(const std::string& path)
-      : file_(path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, file_access()) {}
+  explicit Writer(const std::string& path) : file_(path, H5F_ACC_TRUNC, file_creation(), file_access()) {}
 
   H5::Group group(const std::string& path) {
     H5::PropList gcpl(H5P_GROUP_CREATE);  // from the class: the list is owned, not copied
@@ -88,6 +96,17 @@ class Writer {
     H5::DataSpace space(cols == 1 ? 1 : 2, dims);
     H5::DataSet ds = file_.createDataSet(path, native_type<T>(), space, dataset_properties(rows, cols));
     if (!values.empty()) ds.write(values.data(), native_type<T>());
+  }
+
+  // A [rows, cols] float matrix stored contiguous and unfiltered: dense features (embeddings of
+  // 10^5 x 768) hardly compress, and without filters HDF5 reads them straight from the file into
+  // the caller's buffer at the speed of a plain read.
+  void dense(const std::string& path, const std::vector<float>& values, hsize_t rows, hsize_t cols) {
+    const hsize_t dims[2] = {rows, cols};
+    H5::DSetCreatPropList props;
+    H5Pset_obj_track_times(props.getId(), false);
+    H5::DataSet ds = file_.createDataSet(path, native_type<float>(), H5::DataSpace(2, dims), props);
+    if (!values.empty()) ds.write(values.data(), native_type<float>());
   }
 
   // A list of strings as one byte blob plus offsets: far faster than variable-length strings.
@@ -123,16 +142,33 @@ void write_int_attribute(H5::H5Object& object, const std::string& name, int64_t 
   attr.write(H5::PredType::NATIVE_INT64, &value);
 }
 
-std::vector<std::string> names_of(const std::vector<Domain>& xs) {
+template <typename Named>
+std::vector<std::string> names_of(const std::vector<Named>& xs) {
   std::vector<std::string> out;
   for (const auto& x : xs) out.push_back(x.name);
   return out;
 }
 
-std::vector<std::string> names_of(const std::vector<Split>& xs) {
-  std::vector<std::string> out;
-  for (const auto& x : xs) out.push_back(x.name);
-  return out;
+// One node type's blocks under `base` (/domains/<d>/features/items or .../users).
+void write_feature_blocks(Writer& w, const std::string& base, const std::vector<FeatureBlock>& blocks) {
+  w.group(base);
+  w.strings(base + "/" + kFeatureNamesList, names_of(blocks));
+  for (const FeatureBlock& b : blocks) {
+    const std::string path = base + "/" + b.name;
+    H5::Group g = w.group(path);
+    write_string_attribute(g, "kind", feature_kind_name(b.kind));
+    write_int_attribute(g, "rows", b.rows);
+    write_int_attribute(g, "width", b.width);
+    if (b.kind == FeatureKind::kSparse) {
+      w.array(path + "/values", b.values);
+      w.array(path + "/offsets", b.offsets);
+      w.array(path + "/indices", b.indices);
+      if (!b.vocabulary.empty()) w.strings(path + "/vocabulary", b.vocabulary);
+    } else {
+      w.dense(path + "/values", b.values, static_cast<hsize_t>(b.rows), static_cast<hsize_t>(b.width));
+    }
+    if (!b.missing.empty()) w.array(path + "/missing", b.missing);
+  }
 }
 
 void write_contents(const Dataset& dataset, Writer& w) {
@@ -177,6 +213,9 @@ void write_contents(const Dataset& dataset, Writer& w) {
     if (x.has_time()) w.array(base + "/interactions/time", x.time);
     if (x.has_behavior()) w.array(base + "/interactions/behavior", x.behavior);
     if (x.has_weight()) w.array(base + "/interactions/weight", x.weight);
+    w.group(base + "/features");
+    write_feature_blocks(w, base + "/features/items", d.item_features);
+    write_feature_blocks(w, base + "/features/users", d.user_features);
   }
 
   w.group("/splits");
@@ -380,13 +419,67 @@ void check_name(const Reader& r, const std::string& list, const std::string& nam
   }
 }
 
+// A block's rows or width: non-negative, and small enough that rows + 1 and the like cannot
+// overflow (nothing is allocated from it; array extents come from the datasets themselves).
+int64_t size_attribute(const Reader& r, const std::string& object, const std::string& name) {
+  constexpr int64_t kLimit = int64_t{1} << 48;
+  const int64_t value = r.int_attribute(object, name);
+  if (value < 0 || value > kLimit) r.fail(object + "@" + name, "implausible size " + std::to_string(value));
+  return value;
+}
+
+void require_length(const Reader& r, const std::string& path, size_t got, int64_t want, const char* what) {
+  if (static_cast<int64_t>(got) != want) {
+    r.fail(path, "has " + std::to_string(got) + " elements, expected " + what + " = " + std::to_string(want));
+  }
+}
+
+// The extents the block's attributes fix are checked here; the contents (CSR, column range,
+// finite values, rows against the domain) by validate().
+FeatureBlock read_feature_block(const Reader& r, const std::string& path, const std::string& name) {
+  FeatureBlock b;
+  b.name = name;
+  const std::string kind = r.string_attribute(path, "kind");
+  const std::optional<FeatureKind> parsed = parse_feature_kind(kind);
+  if (!parsed) r.fail(path + "@kind", "unknown feature kind '" + kind + "' (dense, sparse or scalar)");
+  b.kind = *parsed;
+  b.rows = size_attribute(r, path, "rows");
+  b.width = size_attribute(r, path, "width");
+  if (b.kind == FeatureKind::kSparse) {
+    b.offsets = r.array<int64_t>(path + "/offsets");
+    require_length(r, path + "/offsets", b.offsets.size(), b.rows + 1, "rows + 1");
+    b.indices = r.array<int32_t>(path + "/indices");
+    b.values = r.array<float>(path + "/values");
+    require_length(r, path + "/values", b.values.size(), static_cast<int64_t>(b.indices.size()), "one per index");
+    if (r.exists(path + "/vocabulary")) b.vocabulary = r.strings(path + "/vocabulary");
+  } else {
+    if (b.width < 1) r.fail(path + "@width", "must be at least 1 for a " + kind + " block");
+    b.values = r.array<float>(path + "/values", static_cast<hsize_t>(b.width));
+    require_length(r, path + "/values", b.values.size() / static_cast<size_t>(b.width), b.rows, "rows");
+  }
+  b.missing = r.optional_array<uint8_t>(path + "/missing");
+  if (!b.missing.empty()) require_length(r, path + "/missing", b.missing.size(), b.rows, "rows");
+  return b;
+}
+
+std::vector<FeatureBlock> read_feature_blocks(const Reader& r, const std::string& base) {
+  std::vector<FeatureBlock> blocks;
+  const std::string list = base + "/" + kFeatureNamesList;
+  for (const std::string& name : r.strings(list)) {
+    check_name(r, list, name);
+    blocks.push_back(read_feature_block(r, base + "/" + name, name));
+  }
+  return blocks;
+}
+
 Dataset read_contents(const Reader& r) {
   const std::string format = r.string_attribute("/", "format");
   if (format != kFormatName) r.fail("/", "not a graft dataset (attribute 'format' is '" + format + "')");
   const int64_t version = r.int_attribute("/", "schema_version");
-  if (version != kSchemaVersion) {
-    r.fail("/", "unknown schema version " + std::to_string(version) + " (this graft reads version " +
-                    std::to_string(kSchemaVersion) + ")");
+  if (version < kOldestSchemaVersion || version > kSchemaVersion) {
+    r.fail("/", "unknown schema version " + std::to_string(version) + " (this graft reads versions " +
+                    std::to_string(kOldestSchemaVersion) + " to " + std::to_string(kSchemaVersion) +
+                    (version > kSchemaVersion ? "; the file was written by a newer graft" : "") + ")");
   }
 
   Dataset ds;
@@ -418,6 +511,10 @@ Dataset read_contents(const Reader& r) {
     x.time = r.optional_array<int64_t>(base + "/interactions/time");
     x.behavior = r.optional_array<int8_t>(base + "/interactions/behavior");
     x.weight = r.optional_array<float>(base + "/interactions/weight");
+    if (version >= 2) {
+      d.item_features = read_feature_blocks(r, base + "/features/items");
+      d.user_features = read_feature_blocks(r, base + "/features/users");
+    }
     ds.domains.push_back(std::move(d));
   }
 

@@ -8,7 +8,10 @@
 
 namespace graft::io {
 
-inline constexpr int kSchemaVersion = 1;
+// Files are written in kSchemaVersion; versions kOldestSchemaVersion..kSchemaVersion are read
+// (version 1 files have no feature blocks).
+inline constexpr int kSchemaVersion = 2;
+inline constexpr int kOldestSchemaVersion = 1;
 
 void write_dataset(const Dataset& dataset, const std::string& path);
 Dataset read_dataset(const std::string& path);

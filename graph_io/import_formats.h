@@ -21,6 +21,7 @@ Dataset import_lightgcn(const ImportOptions& options, ImportReport& report);
 Dataset import_movielens(const ImportOptions& options, ImportReport& report);
 Dataset import_csv(const ImportOptions& options, ImportReport& report);
 Dataset import_behavior_log(const ImportOptions& options, ImportReport& report);
+Dataset import_embeddings(const ImportOptions& options, ImportReport& report);
 
 // "a, b, c", for messages that list valid names.
 std::string join(const std::vector<std::string>& names);
@@ -43,6 +44,14 @@ std::optional<Split> given_split_of_inputs(const ImportOptions& options);
 
 // Notes a completely read file: its records in the report, its path in the provenance.
 void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& report);
+
+// Feature imports (graph_io/feature_imports.cpp) add blocks to the items of an existing dataset:
+// the whole dataset named by --into (UsageError when not given), the domain whose items get the
+// blocks (--domain, or the only domain; UsageError naming the domains otherwise), and a check
+// that a new item block may take `name` (valid, not yet present; UsageError naming the file).
+Dataset read_into_dataset(const ImportOptions& options);
+Domain& feature_domain(Dataset& dataset, const ImportOptions& options);
+void require_new_item_block(const Domain& domain, const std::string& name, const ImportOptions& options);
 
 // Finishes the builders into dataset.domains (users must be complete by now) and counts their
 // interactions and merged duplicates in the report. When `given` is set, each domain's

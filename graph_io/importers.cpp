@@ -20,6 +20,7 @@ struct Format {
 const Format kFormats[] = {
     {"cdr-pairs", import_cdr_pairs},   {"lightgcn", import_lightgcn},           {"movielens", import_movielens},
     {"csv", import_csv},               {"behavior-log", import_behavior_log},
+    {"embeddings", import_embeddings},
 };
 
 }  // namespace

@@ -11,6 +11,9 @@
 //   movielens     100k (u.data [+ u.item genres]) or 1M ("::"-separated ratings.dat [+ movies.dat]).
 //   csv           any delimited file with a column mapping.
 //   behavior-log  "user,item,category,behavior,timestamp" with pv/cart/fav/buy typed edges.
+//   embeddings    adds a dense item block (--block) to the dataset --into from a matrix (.npy,
+//                 raw float32, or an HDF5 dataset with --hdf5-dataset) and a row-id file (one
+//                 item id per line, or "id<TAB>row" pairs); see import_embeddings.cpp.
 #pragma once
 
 #include <cstdint>

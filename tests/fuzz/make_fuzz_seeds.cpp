@@ -1,6 +1,7 @@
 // Writes the seed corpora of the fuzz targets into <dir>/text and <dir>/hdf5: one small valid
-// input per text layout (parts joined by NUL, as fuzz_text_importers cuts them) and a graft
-// dataset.h5 made by importing one of them.
+// input per text layout (parts joined by NUL, as fuzz_text_importers cuts them) and two graft
+// dataset.h5 files made by importing one of them: as imported, and with feature blocks of every
+// kind (schema v2).
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -44,6 +45,42 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& text_seeds(
   return seeds;
 }
 
+graft::io::FeatureBlock block(const std::string& name, graft::io::FeatureKind kind, int64_t rows, int64_t width) {
+  graft::io::FeatureBlock b;
+  b.name = name;
+  b.kind = kind;
+  b.rows = rows;
+  b.width = width;
+  return b;
+}
+
+// Per domain: a dense and a scalar item block with a missing row, a sparse one with a vocabulary,
+// and a dense user block.
+graft::io::Dataset with_features(graft::io::Dataset ds) {
+  using graft::io::FeatureKind;
+  for (graft::io::Domain& d : ds.domains) {
+    const int64_t n = d.num_items();
+    auto dense = block("text", FeatureKind::kDense, n, 2);
+    auto brand = block("brand", FeatureKind::kSparse, n, 3);
+    auto price = block("price", FeatureKind::kScalar, n, 1);
+    brand.vocabulary = {"acme", "globex", "initech"};
+    brand.offsets.push_back(0);
+    for (int64_t i = 0; i < n; ++i) {
+      dense.values.insert(dense.values.end(), {0.5f * static_cast<float>(i), -1.0f});
+      brand.indices.push_back(static_cast<int32_t>(i % 3));
+      brand.values.push_back(1.0f);
+      brand.offsets.push_back(i + 1);
+      price.values.push_back(i == 0 ? 0.0f : 9.99f);
+      price.missing.push_back(i == 0 ? 1 : 0);
+    }
+    d.item_features = {dense, brand, price};
+    auto profile = block("profile", FeatureKind::kDense, ds.num_users(), 1);
+    profile.values.assign(static_cast<size_t>(ds.num_users()), 0.25f);
+    d.user_features = {profile};
+  }
+  return ds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,7 +105,9 @@ int main(int argc, char** argv) {
       graft::fuzz::write_file(options.inputs.back(), named[i]);
     }
     fs::create_directories(root / "hdf5");
-    graft::io::write_dataset(graft::io::import_dataset(options), (root / "hdf5" / "dataset.h5").string());
+    const graft::io::Dataset dataset = graft::io::import_dataset(options);
+    graft::io::write_dataset(dataset, (root / "hdf5" / "dataset.h5").string());
+    graft::io::write_dataset(with_features(dataset), (root / "hdf5" / "features.h5").string());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "make_fuzz_seeds: %s\n", e.what());
     return 1;

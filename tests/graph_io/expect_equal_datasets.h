@@ -1,4 +1,5 @@
-// expect_equal(a, b): every array, name and provenance field of two datasets is identical.
+// expect_equal(a, b): every array, name, feature block and provenance field of two datasets is
+// identical.
 // Shared by the store and importer round-trip tests.
 #pragma once
 
@@ -7,6 +8,22 @@
 #include "graph_io/dataset.h"
 
 namespace graft::io {
+
+inline void expect_equal(const std::vector<FeatureBlock>& a, const std::vector<FeatureBlock>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t k = 0; k < a.size(); ++k) {
+    SCOPED_TRACE(a[k].name);
+    EXPECT_EQ(a[k].name, b[k].name);
+    EXPECT_EQ(a[k].kind, b[k].kind);
+    EXPECT_EQ(a[k].rows, b[k].rows);
+    EXPECT_EQ(a[k].width, b[k].width);
+    EXPECT_EQ(a[k].values, b[k].values);
+    EXPECT_EQ(a[k].offsets, b[k].offsets);
+    EXPECT_EQ(a[k].indices, b[k].indices);
+    EXPECT_EQ(a[k].vocabulary, b[k].vocabulary);
+    EXPECT_EQ(a[k].missing, b[k].missing);
+  }
+}
 
 inline void expect_equal(const Dataset& a, const Dataset& b) {
   EXPECT_EQ(a.user_ids, b.user_ids);
@@ -24,6 +41,8 @@ inline void expect_equal(const Dataset& a, const Dataset& b) {
     EXPECT_EQ(x.interactions.time, y.interactions.time);
     EXPECT_EQ(x.interactions.behavior, y.interactions.behavior);
     EXPECT_EQ(x.interactions.weight, y.interactions.weight);
+    expect_equal(x.item_features, y.item_features);
+    expect_equal(x.user_features, y.user_features);
   }
   ASSERT_EQ(a.splits.size(), b.splits.size());
   for (size_t s = 0; s < a.splits.size(); ++s) {

@@ -16,7 +16,7 @@ using graft::testing::import_options;
 using graft::testing::TempDir;
 
 TEST(Importers, ListsTheFormats) {
-  EXPECT_EQ(import_formats(), (std::vector<std::string>{"cdr-pairs", "lightgcn", "movielens", "csv", "behavior-log"}));
+  EXPECT_EQ(import_formats(), (std::vector<std::string>{"cdr-pairs", "lightgcn", "movielens", "csv", "behavior-log", "embeddings"}));
 }
 
 TEST(Importers, UnknownFormatNamesTheValidOnes) {

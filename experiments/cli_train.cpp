@@ -77,6 +77,8 @@ ordered_json model_json(const gnn::ModelOptions& model) {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
                       {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}};
+    out["items"] = {{"input", model.item_input}, {"blocks", model.item_blocks}, {"combine", model.item_combine},
+                    {"id_dropout", model.id_dropout}};
   }
   return out;
 }
@@ -176,6 +178,12 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
       ->capture_default_str();
   cmd->add_option("--heads", args->model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
   cmd->add_option("--dropout", args->model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
+  cmd->add_option("--item-input", args->model.item_input,
+                  "Item layer-0 input (model encoder): id, features or both")->capture_default_str();
+  cmd->add_option("--item-blocks", args->model.item_blocks, "Item feature blocks to read, comma-separated (default: all)");
+  cmd->add_option("--item-combine", args->model.item_combine, "With --item-input both: sum or concat")->capture_default_str();
+  cmd->add_option("--id-dropout", args->model.id_dropout, "With --item-input both: share of item IDs dropped per step")
+      ->capture_default_str();
   cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
   cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();

@@ -44,9 +44,25 @@ void EncoderRecommender::reset_parameters() {
   bias_.zero_();
 }
 
+void EncoderRecommender::use_item_features(const NodeInputOptions& options, NodeFeatures features,
+                                           torch::Tensor trained) {
+  TORCH_CHECK(features.rows == graph_.layout.items, "EncoderRecommender: item features have ", features.rows,
+              " rows for ", graph_.layout.items, " items");
+  item_features_ = std::move(features);
+  item_trained_ = std::move(trained);
+  item_input_ = register_module("item_input", NodeInput(options, item_features_));
+}
+
 Representations EncoderRecommender::represent() {
   const NodeLayout& layout = graph_.layout;
-  const torch::Tensor h = typed_ ? encoder_->forward(graph_, embedding_) : encoder_->forward(graph_.full, embedding_);
+  torch::Tensor x = embedding_;
+  if (item_input_) {
+    const torch::Tensor items = item_input_->forward(embedding_.narrow(0, layout.item_offset(), layout.items),
+                                                     item_features_, item_trained_);
+    x = torch::cat({embedding_.narrow(0, 0, layout.users), items,
+                    embedding_.narrow(0, layout.category_offset(), layout.categories)});
+  }
+  const torch::Tensor h = typed_ ? encoder_->forward(graph_, x) : encoder_->forward(graph_.full, x);
   return {h.narrow(0, 0, layout.users), h.narrow(0, layout.item_offset(), layout.items)};
 }
 

@@ -2,6 +2,7 @@
 // or a TypedGraph for relation-typed layers),
 //
 //   H = encoder(Â, E)      E [U + I (+ C), dim] layer-0 ID embeddings in the graph's node order
+//                          (item rows through a NodeInput with use_item_features)
 //   score(u, i) = h_u · h_i + b                     a logit; the loss applies σ
 //
 // E is drawn N(0, init_std²) from a generator seeded by the encoder's seed (the layers use seeds
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "gnn/encoder.h"
+#include "gnn/feature_input.h"
 #include "gnn/recommender.h"
 #include "gnn/sparse_graph.h"
 #include "gnn/typed_graph.h"
@@ -30,6 +32,9 @@ class EncoderRecommender : public Recommender {
   // The encoder runs on the typed graph (its layout is the node layout).
   EncoderRecommender(const EncoderOptions& encoder, double init_std, TypedGraph graph);
   void reset_parameters();
+  // Items enter through a NodeInput over their features (gnn/feature_input.h) instead of their ID
+  // rows alone; trained [items] bool marks items with training interactions.
+  void use_item_features(const NodeInputOptions& options, NodeFeatures features, torch::Tensor trained);
 
   Representations represent() override;
   torch::Tensor score_pairs(const Representations& r, const torch::Tensor& users, const torch::Tensor& items) override;
@@ -48,6 +53,9 @@ class EncoderRecommender : public Recommender {
   bool typed_;
   torch::Tensor embedding_, bias_;
   Encoder encoder_{nullptr};
+  NodeInput item_input_{nullptr};
+  NodeFeatures item_features_;
+  torch::Tensor item_trained_;
 };
 
 // The graph an encoder layer expects: symmetric normalisation, with self-loops for gcn and gat

@@ -1,5 +1,7 @@
 #include "gnn/models.h"
 
+#include <sstream>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -130,6 +132,58 @@ void LightGcn::pretty_print(std::ostream& stream) const {
 
 std::vector<std::string> model_names() { return {"bprmf", "lightgcn", "encoder"}; }
 
+namespace {
+
+std::shared_ptr<EncoderRecommender> make_encoder_model(const ModelOptions& options, const io::Dataset& dataset,
+                                                       const io::Domain& d, const io::DomainSplit& split) {
+  EncoderOptions encoder = options.encoder;
+  encoder.dim = options.dim;
+  encoder.layers = options.layers;
+  encoder.seed = options.seed;
+  validate(encoder);
+  if (encoder.layer == "relational") {
+    return std::make_shared<EncoderRecommender>(encoder, options.init_std,
+                                                relational_graph(dataset, d, split.train, encoder));
+  }
+  NodeLayout layout;
+  SparseGraph graph = build_domain_graph(dataset, d.name, split.train, encoder_graph_options(encoder), &layout);
+  return std::make_shared<EncoderRecommender>(encoder, options.init_std, layout, std::move(graph));
+}
+
+// The domain's item blocks named in `names` (comma-separated; empty: all), UsageError naming a missing one.
+std::vector<const io::FeatureBlock*> item_blocks(const io::Domain& d, const std::string& names) {
+  std::vector<const io::FeatureBlock*> blocks;
+  std::stringstream list(names);
+  for (std::string name; std::getline(list, name, ',');) {
+    if (name.empty()) continue;
+    const io::FeatureBlock* block = d.find_item_features(name);
+    if (block == nullptr) throw io::UsageError("domain '" + d.name + "' has no item feature block '" + name + "'");
+    blocks.push_back(block);
+  }
+  if (names.empty()) {
+    for (const io::FeatureBlock& block : d.item_features) blocks.push_back(&block);
+  }
+  if (blocks.empty()) throw io::UsageError("item features: domain '" + d.name + "' has no item feature blocks");
+  return blocks;
+}
+
+void add_item_features(EncoderRecommender& model, const ModelOptions& options, const io::Domain& d,
+                       const io::DomainSplit& split) {
+  NodeInputOptions input;
+  input.source = options.item_input;
+  input.combine = options.item_combine;
+  input.id_dropout = options.id_dropout;
+  input.dim = options.dim;
+  input.init_std = options.init_std;
+  input.seed = options.seed + 1;
+  torch::Tensor trained = torch::zeros({d.num_items()}, torch::kBool);
+  auto flags = trained.accessor<bool, 1>();
+  for (const int64_t k : split.train) flags[d.interactions.item[static_cast<size_t>(k)]] = true;
+  model.use_item_features(input, shared_feature_space({item_blocks(d, options.item_blocks)})[0], trained);
+}
+
+}  // namespace
+
 std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
                                               const std::string& domain, const io::DomainSplit& split) {
   if (options.dim < 1) throw io::UsageError("model dim must be at least 1, got " + std::to_string(options.dim));
@@ -151,18 +205,9 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
                                       build_domain_graph(dataset, domain, split.train, graph));
   }
   if (options.name == "encoder") {
-    EncoderOptions encoder = options.encoder;
-    encoder.dim = options.dim;
-    encoder.layers = options.layers;
-    encoder.seed = options.seed;
-    validate(encoder);
-    if (encoder.layer == "relational") {
-      return std::make_shared<EncoderRecommender>(encoder, options.init_std,
-                                                  relational_graph(dataset, d, split.train, encoder));
-    }
-    NodeLayout layout;
-    SparseGraph graph = build_domain_graph(dataset, domain, split.train, encoder_graph_options(encoder), &layout);
-    return std::make_shared<EncoderRecommender>(encoder, options.init_std, layout, std::move(graph));
+    std::shared_ptr<EncoderRecommender> model = make_encoder_model(options, dataset, d, split);
+    if (options.item_input != "id") add_item_features(*model, options, d, split);
+    return model;
   }
   std::string valid;
   for (const auto& name : model_names()) valid += (valid.empty() ? "" : ", ") + name;

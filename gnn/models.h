@@ -78,6 +78,12 @@ struct ModelOptions {
   // The encoder of "encoder" (EncoderRecommender). Its dim, layers and seed are ignored: they
   // are taken from dim, layers and seed above, so each has one source.
   EncoderOptions encoder;
+  // Item inputs of "encoder" (gnn/feature_input.h): source "id" | "features" | "both", combine,
+  // id_dropout; `item_blocks` the domain's item blocks to read, comma-separated (empty: all).
+  std::string item_input = "id";
+  std::string item_combine = "sum";
+  double id_dropout = 0.0;
+  std::string item_blocks;
 };
 
 std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder"

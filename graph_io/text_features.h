@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph_io/dataset.h"
@@ -20,8 +21,16 @@ struct TextFeatureOptions {
   uint64_t seed = 0;                // of the projection
 };
 
-// One feature block (rows = texts.size()) named `name`. Rows whose text is empty after
-// tokenisation are marked missing. Deterministic for given texts and options.
+// The hashed column of one n-gram (lowercase words joined by one space): 64-bit FNV-1a of its
+// bytes, xor-folded to hash_bits (text_features.cpp documents every step). For reading a sparse
+// block: which column "skin care" went to.
+int64_t text_ngram_column(std::string_view ngram, int64_t hash_bits);
+
+// One feature block (rows = texts.size()) named `name`: sparse [rows, 2^hash_bits] (sorted
+// columns per row, no vocabulary) or, with project > 0, dense [rows, project]. Rows whose text is empty after
+// tokenisation are marked missing (`missing` stays empty when none is). Deterministic for given
+// texts and options. Throws UsageError naming the option (and its --text-* flag) when an option
+// is out of range.
 FeatureBlock featurise_texts(const std::vector<std::string>& texts, const TextFeatureOptions& options,
                              const std::string& name);
 

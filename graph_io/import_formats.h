@@ -21,6 +21,9 @@ Dataset import_lightgcn(const ImportOptions& options, ImportReport& report);
 Dataset import_movielens(const ImportOptions& options, ImportReport& report);
 Dataset import_csv(const ImportOptions& options, ImportReport& report);
 Dataset import_behavior_log(const ImportOptions& options, ImportReport& report);
+Dataset import_sequences(const ImportOptions& options, ImportReport& report);
+Dataset import_item_metadata(const ImportOptions& options, ImportReport& report);
+Dataset import_unisrec(const ImportOptions& options, ImportReport& report);
 
 // "a, b, c", for messages that list valid names.
 std::string join(const std::vector<std::string>& names);
@@ -43,6 +46,16 @@ std::optional<Split> given_split_of_inputs(const ImportOptions& options);
 
 // Notes a completely read file: its records in the report, its path in the provenance.
 void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& report);
+
+// The dataset a feature import adds to (options.into, required: UsageError without it).
+Dataset read_into_dataset(const ImportOptions& options);
+
+// "text (dense 12101x256, 7 missing)", for the report.
+std::string describe_block(const FeatureBlock& block);
+
+// Adds `block` to the domain's item features, replacing a block of the same name, and lists it
+// in the report.
+void add_item_block(Domain& domain, FeatureBlock block, ImportReport& report);
 
 // Finishes the builders into dataset.domains (users must be complete by now) and counts their
 // interactions and merged duplicates in the report. When `given` is set, each domain's

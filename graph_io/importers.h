@@ -53,6 +53,8 @@ struct ImportReport {
   int64_t interactions_kept = 0;
   int64_t duplicates_merged = 0;
   std::map<std::string, int64_t> dropped;  // reason -> count
+  std::map<std::string, int64_t> noted;    // kept but worth knowing, e.g. "items without metadata"
+  std::vector<std::string> blocks;         // feature blocks added, see describe_block
   std::string summary() const;             // one human-readable paragraph
 };
 

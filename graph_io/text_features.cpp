@@ -22,6 +22,7 @@
 #include "graph_io/text_features.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -127,21 +128,35 @@ void project(FeatureBlock& block, int64_t width, uint64_t seed) {
     uint64_t state = base ^ (static_cast<uint64_t>(distinct[c]) * 0xd1b54a32d192ed03ull);
     for (size_t k = 0; k < words; ++k) signs[c * words + k] = splitmix64(state);
   }
+  // ±1 for each of the 256 bytes' 8 bits, so that a row adds v·(±1) eight columns at a time.
+  static const auto kSigns = [] {
+    std::array<std::array<float, 8>, 256> t{};
+    for (size_t b = 0; b < 256; ++b) {
+      for (size_t i = 0; i < 8; ++i) t[b][i] = (b >> i & 1) ? 1.0f : -1.0f;
+    }
+    return t;
+  }();
   std::vector<float> dense(static_cast<size_t>(block.rows) * w, 0.0f);
-  std::vector<double> row(w);
+  std::vector<float> row(words * 64);  // padded to whole words
   for (size_t r = 0; r < static_cast<size_t>(block.rows); ++r) {
     const auto begin = static_cast<size_t>(block.offsets[r]), end = static_cast<size_t>(block.offsets[r + 1]);
     if (begin == end) continue;
-    std::fill(row.begin(), row.end(), 0.0);
+    std::fill(row.begin(), row.end(), 0.0f);
     for (size_t e = begin; e < end; ++e) {
       const size_t c = static_cast<size_t>(
           std::lower_bound(distinct.begin(), distinct.end(), block.indices[e]) - distinct.begin());
-      const uint64_t* bits = &signs[c * words];
-      const double v[2] = {-block.values[e], block.values[e]};
-      for (size_t k = 0; k < w; ++k) row[k] += v[bits[k >> 6] >> (k & 63) & 1];
+      const float v = block.values[e];
+      for (size_t q = 0; q < words; ++q) {
+        const uint64_t bits = signs[c * words + q];  // bit k: the sign of output 64q + k
+        for (size_t j = 0; j < 8; ++j) {
+          const float* sign = kSigns[bits >> (8 * j) & 0xff].data();
+          float* out = &row[64 * q + 8 * j];
+          for (size_t i = 0; i < 8; ++i) out[i] += v * sign[i];
+        }
+      }
     }
     double sum = 0;
-    for (const double x : row) sum += x * x;
+    for (size_t k = 0; k < w; ++k) sum += static_cast<double>(row[k]) * row[k];
     const double scale = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
     for (size_t k = 0; k < w; ++k) dense[r * w + k] = static_cast<float>(row[k] * scale);
   }

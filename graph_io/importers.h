@@ -11,6 +11,15 @@
 //   movielens     100k (u.data [+ u.item genres]) or 1M ("::"-separated ratings.dat [+ movies.dat]).
 //   csv           any delimited file with a column mapping.
 //   behavior-log  "user,item,category,behavior,timestamp" with pv/cart/fav/buy typed edges.
+//   sequences     "user item item ..." lines in time order (P5 / S3-Rec Amazon layout), string ids;
+//                 time = position in the user's sequence; no split.
+//   unisrec       the UniSRec downstream folder (or files' prefix <Name>): index files, overlapping
+//                 history rows rebuilt into sequences (time = position), split "given" from
+//                 train/valid/test, <Name>.text as a "text" block; every indexed item kept.
+//   item-metadata a delimited item table joined into the dataset options.into by item id:
+//                 feature_columns roles id, text (one featurised block), token, token_list,
+//                 float, category_path (every level, replacing the categories).
+// Each importer's file documents its layout and rules (import_<format>.cpp).
 #pragma once
 
 #include <cstdint>

@@ -89,7 +89,9 @@ size_t find_column(const std::string& role, const std::string& column, const std
 
 std::vector<Column> resolve_columns(const ImportOptions& options, const std::vector<std::string>* header) {
   std::vector<Column> columns;
-  for (const auto& [role_name, column] : options.feature_columns) {
+  for (const auto& mapping : options.feature_columns) {
+    const std::string& role_name = mapping.first;
+    const std::string& column = mapping.second;
     const auto* role = std::find_if(std::begin(kRoles), std::end(kRoles),
                                     [&](const auto& r) { return role_name == r.first; });
     if (role == std::end(kRoles)) {

@@ -47,7 +47,9 @@ std::optional<Split> given_split_of_inputs(const ImportOptions& options);
 // Notes a completely read file: its records in the report, its path in the provenance.
 void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& report);
 
-// The dataset a feature import adds to (options.into, required: UsageError without it).
+// Feature imports add to the dataset options.into: UsageError when it is not given.
+void require_into(const ImportOptions& options);
+// Reads the dataset options.into (require_into first).
 Dataset read_into_dataset(const ImportOptions& options);
 
 // "text (dense 12101x256, 7 missing)", for the report.

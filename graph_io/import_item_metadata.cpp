@@ -249,18 +249,20 @@ void add_item_block(Domain& domain, FeatureBlock block, ImportReport& report) {
   }
 }
 
-Dataset read_into_dataset(const ImportOptions& options) {
+void require_into(const ImportOptions& options) {
   if (options.into.empty()) {
     throw UsageError(options.format + " adds features to an existing dataset: give it with --into <dataset.h5>");
   }
+}
+
+Dataset read_into_dataset(const ImportOptions& options) {
+  require_into(options);
   return read_dataset(options.into);
 }
 
 Dataset import_item_metadata(const ImportOptions& options, ImportReport& report) {
   require_inputs(options, 1, 1, "one metadata table");
-  Dataset dataset = read_into_dataset(options);
-  Domain& domain = chosen_domain(dataset, options);
-
+  require_into(options);
   TextReader in(options.inputs.front(), Delimiter::character(options.delimiter), 1, TextReader::kAnyNumber);
   in.set_quote('"');
   const std::vector<std::string> header = options.header ? in.read_header() : std::vector<std::string>();
@@ -286,6 +288,9 @@ Dataset import_item_metadata(const ImportOptions& options, ImportReport& report)
     block_names.push_back(name);
   }
 
+  // The table makes sense so far: now read the dataset it joins.
+  Dataset dataset = read_into_dataset(options);
+  Domain& domain = chosen_domain(dataset, options);
   IdMap items;
   for (const std::string& id : domain.item_ids) items.add(id);
   const auto num_items = static_cast<size_t>(domain.num_items());

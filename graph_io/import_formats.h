@@ -59,6 +59,12 @@ std::string describe_block(const FeatureBlock& block);
 // in the report.
 void add_item_block(Domain& domain, FeatureBlock block, ImportReport& report);
 
+// Featurises one text per item (options.text) into the block options.block, or "text", and adds
+// it; counts "empty text" for the items whose text has no word, beyond the `without_text` items
+// that had no text at all.
+void add_text_block(Domain& domain, const std::vector<std::string>& texts, int64_t without_text,
+                    const ImportOptions& options, ImportReport& report);
+
 // Finishes the builders into dataset.domains (users must be complete by now) and counts their
 // interactions and merged duplicates in the report. When `given` is set, each domain's
 // train/valid/test parts are added to it and it is appended to dataset.splits.

@@ -249,6 +249,14 @@ void add_item_block(Domain& domain, FeatureBlock block, ImportReport& report) {
   }
 }
 
+void add_text_block(Domain& domain, const std::vector<std::string>& texts, int64_t without_text,
+                    const ImportOptions& options, ImportReport& report) {
+  FeatureBlock block = featurise_texts(texts, options.text, options.block.empty() ? "text" : options.block);
+  const int64_t empty = block.num_missing() - without_text;
+  if (empty > 0) report.noted["empty text"] += empty;
+  add_item_block(domain, std::move(block), report);
+}
+
 void require_into(const ImportOptions& options) {
   if (options.into.empty()) {
     throw UsageError(options.format + " adds features to an existing dataset: give it with --into <dataset.h5>");
@@ -366,10 +374,7 @@ Dataset import_item_metadata(const ImportOptions& options, ImportReport& report)
     const Column& c = columns[k];
     if (c.role == Role::kText && !text_done) {
       text_done = true;
-      FeatureBlock block = featurise_texts(texts, options.text, text_block);
-      const int64_t empty = block.num_missing() - without_row;
-      if (empty > 0) report.noted["empty text"] += empty;
-      add_item_block(domain, std::move(block), report);
+      add_text_block(domain, texts, without_row, options, report);
     } else if (c.role == Role::kToken || c.role == Role::kTokenList) {
       add_item_block(domain, token_block(c.block, tokens[k]), report);
     } else if (c.role == Role::kFloat) {

@@ -184,10 +184,7 @@ void read_texts(const std::string& path, const ImportOptions& options, Domain& d
   record_file_read(in, dataset, report);
   const int64_t without = std::count(line_of.begin(), line_of.end(), 0);
   if (without > 0) report.noted["items without text"] += without;
-  FeatureBlock block = featurise_texts(texts, options.text, options.block.empty() ? "text" : options.block);
-  const int64_t empty = block.num_missing() - without;
-  if (empty > 0) report.noted["empty text"] += empty;
-  add_item_block(domain, std::move(block), report);
+  add_text_block(domain, texts, without, options, report);
 }
 
 }  // namespace

@@ -15,10 +15,11 @@
 //                      len the n-gram count of the text and avglen its mean over non-empty
 //                      texts; not normalised (the length norm is part of the formula);
 //              binary  1 for every column present.
-//   project  when > 0, row r becomes x_r · R, R[column, k] = ±1 from SplitMix64 seeded with
-//            derive_seed(seed, "text/projection") and the column (Achlioptas 2003: a random ±1
-//            matrix preserves distances up to a common scale), then scaled to unit L2 norm.
-//            R is never stored: the signs of a column are drawn when the column is met.
+//   project  when > 0, row r becomes x_r · R, then is scaled to unit L2 norm (Achlioptas 2003: a
+//            random ±1 matrix preserves distances up to a common scale). R[c, k] = +1 when bit
+//            k mod 64 of the (k / 64)-th SplitMix64 output from state derive_seed(seed,
+//            "text/projection") ^ (c · 0xd1b54a32d192ed03) is set, else -1; R is never stored,
+//            each column's signs are drawn once when the column occurs.
 #include "graph_io/text_features.h"
 
 #include <algorithm>

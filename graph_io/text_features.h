@@ -14,9 +14,10 @@ namespace graft::io {
 
 struct TextFeatureOptions {
   std::string weighting = "tfidf";  // "tfidf" | "bm25" | "binary"
-  int64_t min_n = 1, max_n = 2;     // word n-grams from min_n to max_n words, 1 ≤ min_n ≤ max_n
+  int64_t min_n = 1, max_n = 2;     // word n-grams from min_n to max_n words, 1 ≤ min_n ≤ max_n ≤ 8
   int64_t hash_bits = 18;           // hashed columns: 2^hash_bits, in [8, 24]
-  int64_t project = 256;            // > 0: random projection to this dense width; 0: keep the sparse block
+  int64_t project = 256;            // > 0: random projection to this dense width (at most 65536);
+                                    // 0: keep the sparse block
   double bm25_k1 = 1.2, bm25_b = 0.75;
   uint64_t seed = 0;                // of the projection
 };

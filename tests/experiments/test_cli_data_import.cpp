@@ -78,7 +78,9 @@ TEST(CliDataImport, ErrorsExitWithTheirCodeAndLeaveNoOutput) {
   const std::vector<Case> cases = {
       {"--format item-metadata " + table + " --into " + data + kMetadataFlags + " --feature-column colour=brand", 2,
        "--feature-column: unknown role 'colour'; valid roles: id, text, token, token_list, float, category_path"},
-      {"--format item-metadata " + table + " --into " + data + kMetadataFlags + " --text-ngrams 1-x", 2,
+      {"--format item-metadata " + table + " --into " + data +
+           " --delimiter tab --header --feature-column id=item_id --feature-column text=title --text-ngrams 1-x",
+       2,
        "--text-ngrams expects MIN-MAX"},
       {"--format item-metadata " + table + kMetadataFlags, 2, "--into <dataset.h5>"},
       {"--format item-metadata " + table + " --into " + data + kMetadataFlags + " --text-hash-bits 30", 2,

@@ -47,11 +47,43 @@ std::map<std::string, std::string> parse_columns(const std::vector<std::string>&
   return out;
 }
 
+// "role=column" pairs of --feature-column, in order (roles may repeat), rejecting unknown roles.
+std::vector<std::pair<std::string, std::string>> parse_feature_columns(const std::vector<std::string>& pairs) {
+  static const std::vector<std::string> roles = {"id", "text", "token", "token_list", "float", "category_path"};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& pair : pairs) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos) throw UsageError("--feature-column expects role=column, got '" + pair + "'");
+    const std::string role = pair.substr(0, eq);
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+      throw UsageError("--feature-column: unknown role '" + role + "'; valid roles: " + join(roles));
+    }
+    out.emplace_back(role, pair.substr(eq + 1));
+  }
+  return out;
+}
+
+// "1-2" (or "2" for 2-2) into the n-gram range of the text features.
+void parse_ngrams(const std::string& text, io::TextFeatureOptions& options) {
+  const auto dash = text.find('-');
+  const std::string low = text.substr(0, dash), high = dash == std::string::npos ? low : text.substr(dash + 1);
+  auto number = [&](const std::string& s) {
+    if (s.empty() || s.size() > 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      throw UsageError("--text-ngrams expects MIN-MAX word counts such as 1-2, got '" + text + "'");
+    }
+    return static_cast<int64_t>(std::stoi(s));
+  };
+  options.min_n = number(low);
+  options.max_n = number(high);
+}
+
 void add_import(CLI::App& data, const std::string& command_line) {
   struct Args {
     io::ImportOptions options;
     std::string delimiter = ",";
     std::vector<std::string> columns;
+    std::vector<std::string> feature_columns;
+    std::string ngrams;
     std::string output;
     int64_t negatives = -1;
     uint64_t negatives_seed = 0;
@@ -67,6 +99,23 @@ void add_import(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--column", args->columns, "Column mapping role=column (csv), one per flag: --column user=0 --column item=2")
       ->allow_extra_args(false);
   cmd->add_option("--min-rating", args->options.min_rating, "Drop interactions rated below this");
+  cmd->add_option("--into", args->options.into,
+                  "item-metadata, embeddings: the dataset.h5 whose items the features join (--output may be the same file)");
+  cmd->add_option("--feature-column", args->feature_columns,
+                  "item-metadata: role=column, one per flag, in order; roles id, text, token, token_list, float, "
+                  "category_path; a column is a 0-based index or a header name (\"title:token\" or \"title\")")
+      ->allow_extra_args(false);
+  io::TextFeatureOptions& text = args->options.text;
+  cmd->add_option("--text-weighting", text.weighting, "Text features: tfidf, bm25 or binary")->capture_default_str();
+  cmd->add_option("--text-ngrams", args->ngrams, "Text features: word n-grams MIN-MAX (default 1-2)");
+  cmd->add_option("--text-hash-bits", text.hash_bits, "Text features: 2^bits hashed columns, 8..24")->capture_default_str();
+  cmd->add_option("--text-project", text.project,
+                  "Text features: random projection to this dense width; 0 keeps the sparse hashed block")
+      ->capture_default_str();
+  cmd->add_option("--text-seed", text.seed, "Text features: seed of the projection")->capture_default_str();
+  cmd->add_option("--block", args->options.block,
+                  "Name of the feature block (embeddings; item-metadata and unisrec: the text block, default text)");
+  cmd->add_option("--hdf5-dataset", args->options.hdf5_dataset, "embeddings: the dataset path inside an HDF5 input");
   cmd->add_option("--negatives", args->negatives,
                   "Sampled negatives per valid/test case of the stored split (default: 999 for cdr-pairs, whose "
                   "cold-start protocol ranks against them, else 0)");
@@ -74,6 +123,8 @@ void add_import(CLI::App& data, const std::string& command_line) {
   cmd->callback([args, command_line] {
     args->options.delimiter = parse_delimiter(args->delimiter);
     args->options.columns = parse_columns(args->columns);
+    args->options.feature_columns = parse_feature_columns(args->feature_columns);
+    if (!args->ngrams.empty()) parse_ngrams(args->ngrams, args->options.text);
     io::ImportReport report;
     io::Dataset dataset = io::import_dataset(args->options, &report);
     const int64_t negatives = args->negatives >= 0 ? args->negatives : args->options.format == "cdr-pairs" ? 999 : 0;
@@ -82,7 +133,8 @@ void add_import(CLI::App& data, const std::string& command_line) {
         io::sample_negatives(dataset, split.name, negatives, args->negatives_seed);
       }
     }
-    dataset.provenance.command = command_line;
+    // A feature import extends the --into dataset's history.
+    dataset.provenance.command += (dataset.provenance.command.empty() ? "" : "\n") + command_line;
     io::write_dataset(dataset, args->output);
     std::cout << report.summary() << "\nwrote " << args->output << "\n";
   });

@@ -22,6 +22,9 @@ Dataset import_movielens(const ImportOptions& options, ImportReport& report);
 Dataset import_csv(const ImportOptions& options, ImportReport& report);
 Dataset import_behavior_log(const ImportOptions& options, ImportReport& report);
 Dataset import_embeddings(const ImportOptions& options, ImportReport& report);
+Dataset import_sequences(const ImportOptions& options, ImportReport& report);
+Dataset import_item_metadata(const ImportOptions& options, ImportReport& report);
+Dataset import_unisrec(const ImportOptions& options, ImportReport& report);
 
 // "a, b, c", for messages that list valid names.
 std::string join(const std::vector<std::string>& names);
@@ -52,6 +55,22 @@ void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& 
 Dataset read_into_dataset(const ImportOptions& options);
 Domain& feature_domain(Dataset& dataset, const ImportOptions& options);
 void require_new_item_block(const Domain& domain, const std::string& name, const ImportOptions& options);
+
+// Feature imports add to the dataset options.into: UsageError when it is not given.
+void require_into(const ImportOptions& options);
+
+// "text (dense 12101x256, 7 missing)", for the report.
+std::string describe_block(const FeatureBlock& block);
+
+// Adds `block` to the domain's item features, replacing a block of the same name, and lists it
+// in the report.
+void add_item_block(Domain& domain, FeatureBlock block, ImportReport& report);
+
+// Featurises one text per item (options.text) into the block options.block, or "text", and adds
+// it; counts "empty text" for the items whose text has no word, beyond the `without_text` items
+// that had no text at all.
+void add_text_block(Domain& domain, const std::vector<std::string>& texts, int64_t without_text,
+                    const ImportOptions& options, ImportReport& report);
 
 // Finishes the builders into dataset.domains (users must be complete by now) and counts their
 // interactions and merged duplicates in the report. When `given` is set, each domain's

@@ -21,6 +21,7 @@ const Format kFormats[] = {
     {"cdr-pairs", import_cdr_pairs},   {"lightgcn", import_lightgcn},           {"movielens", import_movielens},
     {"csv", import_csv},               {"behavior-log", import_behavior_log},
     {"embeddings", import_embeddings},
+    {"sequences", import_sequences},   {"item-metadata", import_item_metadata}, {"unisrec", import_unisrec},
 };
 
 }  // namespace
@@ -33,8 +34,11 @@ std::vector<std::string> import_formats() {
 
 std::string ImportReport::summary() const {
   std::ostringstream out;
-  out << "read " << lines_read << " lines; kept " << interactions_kept << " interactions; merged "
-      << duplicates_merged << " duplicate" << (duplicates_merged == 1 ? "" : "s");
+  out << "read " << lines_read << " lines";
+  if (blocks.empty() || interactions_kept > 0) {
+    out << "; kept " << interactions_kept << " interactions; merged " << duplicates_merged << " duplicate"
+        << (duplicates_merged == 1 ? "" : "s");
+  }
   int64_t total_dropped = 0;
   std::string reasons;
   for (const auto& [reason, count] : dropped) {
@@ -42,6 +46,8 @@ std::string ImportReport::summary() const {
     reasons += (reasons.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
   }
   if (total_dropped > 0) out << "; dropped " << total_dropped << " (" << reasons << ")";
+  for (const auto& [what, count] : noted) out << "; " << count << " " << what;
+  if (!blocks.empty()) out << "; feature blocks " << join(blocks);
   out << ".";
   return out.str();
 }
@@ -60,7 +66,9 @@ Dataset import_dataset(const ImportOptions& options, ImportReport* report) {
   ImportReport& counts = report ? *report : local;
   counts = ImportReport{};
   Dataset dataset = format->run(options, counts);
-  for (SourceFile& source : dataset.provenance.sources) source = describe_file(source.path);
+  for (SourceFile& source : dataset.provenance.sources) {
+    if (source.crc32.empty()) source = describe_file(source.path);  // not those of an --into dataset
+  }
   dataset.provenance.graft_version = GRAFT_VERSION;
   validate(dataset, options.inputs.front());
   return dataset;

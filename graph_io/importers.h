@@ -14,6 +14,15 @@
 //   embeddings    adds a dense item block (--block) to the dataset --into from a matrix (.npy,
 //                 raw float32, or an HDF5 dataset with --hdf5-dataset) and a row-id file (one
 //                 item id per line, or "id<TAB>row" pairs); see import_embeddings.cpp.
+//   sequences     "user item item ..." lines in time order (P5 / S3-Rec Amazon layout), string ids;
+//                 time = position in the user's sequence; no split.
+//   unisrec       the UniSRec downstream folder (or files' prefix <Name>): index files, overlapping
+//                 history rows rebuilt into sequences (time = position), split "given" from
+//                 train/valid/test, <Name>.text as a "text" block; every indexed item kept.
+//   item-metadata a delimited item table joined into the dataset options.into by item id:
+//                 feature_columns roles id, text (one featurised block), token, token_list,
+//                 float, category_path (every level, replacing the categories).
+// Each importer's file documents its layout and rules (import_<format>.cpp).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +65,8 @@ struct ImportReport {
   int64_t interactions_kept = 0;
   int64_t duplicates_merged = 0;
   std::map<std::string, int64_t> dropped;  // reason -> count
+  std::map<std::string, int64_t> noted;    // kept but worth knowing, e.g. "items without metadata"
+  std::vector<std::string> blocks;         // feature blocks added, see describe_block
   std::string summary() const;             // one human-readable paragraph
 };
 

@@ -96,6 +96,18 @@ void Delimiter::split(std::string_view line, std::vector<std::string_view>& fiel
   }
 }
 
+std::pair<size_t, size_t> Delimiter::find(std::string_view line, size_t pos) const {
+  if (text_.empty()) {
+    size_t at = pos;
+    while (at < line.size() && !is_blank(line[at])) ++at;
+    if (at == line.size()) return {std::string_view::npos, 0};
+    size_t end = at;
+    while (end < line.size() && is_blank(line[end])) ++end;
+    return {at, end - at};
+  }
+  return {line.find(text_, pos), text_.size()};
+}
+
 std::string Delimiter::describe() const {
   if (text_.empty()) return "spaces or tabs";
   return quote_value(text_);
@@ -153,7 +165,7 @@ bool TextReader::next_line() {
       if (!line_.empty() && line_.back() == '\r') line_.remove_suffix(1);
       begin_ = static_cast<size_t>(stop - buffer_.data()) + (newline ? 1 : 0);
       unterminated_ = !newline;
-      ++line_number_;
+      record_line_ = ++line_number_;
       return true;
     }
     eof_ = !refill();
@@ -167,7 +179,7 @@ bool TextReader::next() {
       return false;
     }
     if (line_.empty()) continue;
-    delimiter_.split(line_, fields_);
+    split_record();
     if (fields_.empty()) continue;  // a whitespace-only line when splitting on whitespace
     if (fields_.size() < min_fields_ || fields_.size() > max_fields_) fail_field_count();
     ++records_;
@@ -179,11 +191,68 @@ std::vector<std::string> TextReader::read_header() {
   do {
     if (!next_line()) fail("expected a header line, found only blank lines");
   } while (line_.empty());
-  delimiter_.split(line_, fields_);
+  split_record();
   std::vector<std::string> names;
   names.reserve(fields_.size());
   for (std::string_view f : fields_) names.emplace_back(trim(f));
   return names;
+}
+
+void TextReader::split_record() {
+  if (quote_ != '\0' && std::memchr(line_.data(), quote_, line_.size())) {
+    split_quoted();
+  } else {
+    delimiter_.split(line_, fields_);
+  }
+}
+
+// The slow path for records with quotes: the fields are copied, unquoted, into unquoted_ (a
+// quoted field may continue over the next lines, which reading invalidates line_ for).
+void TextReader::split_quoted() {
+  const int64_t first_line = record_line_;
+  unquoted_.clear();
+  std::vector<std::pair<size_t, size_t>> bounds;
+  std::string_view s = line_;
+  size_t pos = 0;
+  if (delimiter_.is_whitespace()) {
+    while (pos < s.size() && is_blank(s[pos])) ++pos;
+  }
+  while (pos < s.size() || bounds.empty() || !delimiter_.is_whitespace()) {
+    const size_t begin = unquoted_.size();
+    if (pos < s.size() && s[pos] == quote_) {
+      ++pos;
+      for (;;) {
+        const size_t q = s.find(quote_, pos);
+        if (q == std::string_view::npos) {
+          unquoted_.append(s.substr(pos));
+          unquoted_ += '\n';
+          if (!next_line()) {
+            record_line_ = first_line;
+            fail("a quoted field (" + std::string(1, quote_) + ") is not closed before the end of the file");
+          }
+          s = line_;
+          pos = 0;
+          continue;
+        }
+        unquoted_.append(s.substr(pos, q - pos));
+        pos = q + 1;
+        if (pos < s.size() && s[pos] == quote_) {
+          unquoted_ += quote_;
+          ++pos;
+          continue;
+        }
+        break;
+      }
+    }
+    const auto [at, length] = delimiter_.find(s, pos);
+    unquoted_.append(s.substr(pos, at == std::string_view::npos ? std::string_view::npos : at - pos));
+    bounds.emplace_back(begin, unquoted_.size());
+    if (at == std::string_view::npos) break;
+    pos = at + length;
+  }
+  record_line_ = first_line;
+  fields_.clear();
+  for (const auto& [begin, end] : bounds) fields_.emplace_back(unquoted_.data() + begin, end - begin);
 }
 
 void TextReader::fail_field_count() const {
@@ -200,7 +269,7 @@ void TextReader::fail_field_count() const {
 }
 
 void TextReader::fail(const std::string& what) const {
-  throw_at_line(path_, line_number_,
+  throw_at_line(path_, record_line_,
                 unterminated_ ? what + " (the last line has no line end: is the file truncated?)" : what);
 }
 

@@ -2,7 +2,10 @@
 // enough for logs of 10^7+ lines: the file is read in large blocks, each record is a view into
 // the block split into field views (no allocation per line or field), and numbers are parsed
 // with std::from_chars. Lines may end in "\n" or "\r\n"; blank lines are skipped; the last line
-// may lack its line end. Quoting is not interpreted: a delimiter always separates fields.
+// may lack its line end. Quoting is not interpreted (a delimiter always separates fields)
+// unless a reader is told its quote character (set_quote): then a field that begins with it runs
+// to the matching closing quote, may contain delimiters and line ends, and stands for its text
+// with a doubled quote read as one (RFC 4180, as pandas and spreadsheets write tables).
 //
 // Every error is a DataError "<file>:<line>: <what>", e.g.
 //   ratings.csv:3: expected 3 fields separated by ',', got 1 (the line contains a tab: wrong delimiter?)
@@ -14,6 +17,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace graft::io {
@@ -28,6 +32,9 @@ class Delimiter {
 
   // Appends the fields of `line` to `fields` (cleared first).
   void split(std::string_view line, std::vector<std::string_view>& fields) const;
+  // The first delimiter in `line` at or after `pos`: its position (npos when none) and length.
+  std::pair<size_t, size_t> find(std::string_view line, size_t pos) const;
+  bool is_whitespace() const { return text_.empty(); }
   // For messages: "',' ", "'\t'", "'::'" or "spaces".
   std::string describe() const;
 
@@ -59,6 +66,8 @@ class TextReader {
 
   // Changes the accepted number of fields, e.g. once a header has named the columns.
   void set_field_count(size_t min_fields, size_t max_fields);
+  // Interprets quoted fields from the next record (or header) on; see the top of this file.
+  void set_quote(char quote) { quote_ = quote; }
 
   size_t size() const { return fields_.size(); }
   // The i-th field without surrounding spaces and tabs (i < size()).
@@ -72,7 +81,8 @@ class TextReader {
   double number(size_t i, std::string_view name) const;          // finite floating-point number
 
   const std::string& path() const { return path_; }
-  int64_t line_number() const { return line_number_; }
+  // The line the current record starts on (a quoted field may carry it over several lines).
+  int64_t line_number() const { return record_line_; }
   int64_t records() const { return records_; }  // records returned so far (header excluded)
   // Line ends in the whole file, extrapolated from the first block: a hint for reserving memory.
   int64_t estimated_lines() const { return estimated_lines_; }
@@ -84,6 +94,8 @@ class TextReader {
  private:
   bool next_line();
   bool refill();
+  void split_record();
+  void split_quoted();
   [[noreturn]] void fail_field_count() const;
 
   std::string path_;
@@ -105,6 +117,9 @@ class TextReader {
   std::string_view line_;
   std::vector<std::string_view> fields_;
   int64_t line_number_ = 0;
+  int64_t record_line_ = 0;
+  char quote_ = '\0';       // '\0': no quoting
+  std::string unquoted_;    // the fields of a record with quoted fields, which fields_ then view
   int64_t records_ = 0;
   int64_t estimated_lines_ = 0;
 };

@@ -1,13 +1,15 @@
 // libFuzzer target: every text importer on arbitrary bytes. The input is cut at NUL bytes into
 // up to four parts that become the files a format reads (train/valid/test, ratings/catalog/genres,
-// or the cdr-pairs folder files). DataError and UsageError are the expected answers to bad input;
-// any other exception, a crash or a sanitizer report is a bug.
+// the cdr-pairs or unisrec folder files). item-metadata joins its table into a small dataset.h5
+// written once at start. DataError and UsageError are the expected answers to bad input; any
+// other exception, a crash or a sanitizer report is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "graph_io/errors.h"
+#include "graph_io/hdf5_store.h"
 #include "graph_io/importers.h"
 #include "tests/fuzz/fuzz_files.h"
 
@@ -55,6 +57,48 @@ void fuzz_delimited(const std::vector<std::string>& inputs) {
       options_for("lightgcn", std::vector<std::string>(inputs.begin(), inputs.begin() + std::min<size_t>(2, inputs.size()))));
 }
 
+// Small and fast text features, so that the fuzzer spends its time in the readers.
+graft::io::TextFeatureOptions small_text_features() {
+  graft::io::TextFeatureOptions text;
+  text.hash_bits = 10;
+  text.project = 16;
+  return text;
+}
+
+// The dataset item-metadata joins into: items i1, i2, 1, 2, 10 (the ids of the seed tables).
+const std::string& metadata_target() {
+  static const std::string path = [] {
+    const auto sequences = graft::fuzz::scratch_dir() / "target-sequences.txt";
+    graft::fuzz::write_file(sequences, "u1 i1 i2 1\nu2 2 10\n");
+    const std::string h5 = (graft::fuzz::scratch_dir() / "target.h5").string();
+    graft::io::write_dataset(graft::io::import_dataset(options_for("sequences", {sequences.string()})), h5);
+    return h5;
+  }();
+  return path;
+}
+
+// item-metadata on the first part: a tab-separated table with a header naming every role, and a
+// comma-separated one addressed by column index.
+void fuzz_item_metadata(const std::string& table) {
+  ImportOptions named = options_for("item-metadata", {table});
+  named.into = metadata_target();
+  named.delimiter = '\t';
+  named.header = true;
+  named.text = small_text_features();
+  named.feature_columns = {{"id", "item_id"},   {"text", "title"},           {"text", "description"},
+                           {"token", "brand"}, {"token_list", "tags"},      {"float", "price"},
+                           {"category_path", "categories"}};
+  import_expecting_only_graft_errors(named);
+
+  ImportOptions indexed = options_for("item-metadata", {table});
+  indexed.into = metadata_target();
+  indexed.text = small_text_features();
+  indexed.text.weighting = "bm25";
+  indexed.text.project = 0;
+  indexed.feature_columns = {{"id", "0"}, {"text", "1"}, {"float", "2"}, {"category_path", "3"}};
+  import_expecting_only_graft_errors(indexed);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -68,6 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fz::write_file(inputs.back(), parts[i]);
   }
   fuzz_delimited(inputs);
+  import_expecting_only_graft_errors(options_for("sequences", {inputs.front()}));
+  fuzz_item_metadata(inputs.front());
 
   fz::write_part(dir / "ml-100k/u.data", parts, 0);
   fz::write_part(dir / "ml-100k/u.item", parts, 1);
@@ -84,5 +130,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fz::write_part(dir / folder / "common_new_reindex.txt", parts, 3);
   }
   import_expecting_only_graft_errors(options_for("cdr-pairs", {(dir / "a_b").string(), (dir / "b_a").string()}));
+
+  // unisrec: inter files from parts 0, 1 and 3, both index files from part 2, texts from part 3.
+  const auto unisrec = dir / "unisrec";
+  fz::write_part(unisrec / "T.train.inter", parts, 0);
+  fz::write_part(unisrec / "T.valid.inter", parts, 1);
+  fz::write_part(unisrec / "T.user2index", parts, 2);
+  fz::write_part(unisrec / "T.item2index", parts, 2);
+  fz::write_part(unisrec / "T.test.inter", parts, 3);
+  fz::write_part(unisrec / "T.text", parts, 3);
+  ImportOptions unisrec_options = options_for("unisrec", {(unisrec / "T").string()});
+  unisrec_options.text = small_text_features();
+  import_expecting_only_graft_errors(unisrec_options);
   return 0;
 }

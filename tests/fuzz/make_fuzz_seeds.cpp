@@ -41,6 +41,17 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& text_seeds(
       {"movielens_1m", {"1::1193::5::978300760\n2::661::3::978302109\n",
                         "1193::One Flew (1975)::Drama\n661::James (1996)::Animation|Children's\n"}},
       {"cdr", {"0\t5\n2\t6\n3\t5\n", "1\t6\n", "1\t7\n", "10\t1\t1\n11\t2\t1\n"}},
+      {"sequences", {"A1 B07 B02 B07\nA2\tB02 B09\nA3\n"}},
+      // item-metadata joins into items i1, i2, 1, 2, 10 (fuzz_text_importers).
+      {"item_metadata", {"item_id:token\ttitle:token\tdescription\tbrand:token\ttags\tprice:float\tcategories\n"
+                         "i1\tRose Toner\t\"Mild, \"\"pH 5\"\"\"\tAcme\t'a', 'b'\t5.5\t'Beauty', 'Skin Care'\n"
+                         "i2\t\t\t\t\t\t\n"
+                         "x9\tUnknown\tx\tZed\t['z']\t1e3\t\"'Beauty', \"\"Women's\"\"\"\n"}},
+      {"item_metadata_indexed", {"1,Gel polish,3.5,'Beauty', 'Makeup'\n2,,,\n10,Lip balm,,'Beauty'\n"}},
+      {"unisrec", {"user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1\t2\n0\t0\t1\n1\t2\t0\n",
+                   "user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1 2\t3\n1\t2 0\t1\n",
+                   "A\t0\nB\t1\nC\t2\nD\t3\n",
+                   "user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1 2 3\t1\n1\t2 0 1\t3\n"}},
   };
   return seeds;
 }

@@ -16,7 +16,8 @@ using graft::testing::import_options;
 using graft::testing::TempDir;
 
 TEST(Importers, ListsTheFormats) {
-  EXPECT_EQ(import_formats(), (std::vector<std::string>{"cdr-pairs", "lightgcn", "movielens", "csv", "behavior-log", "embeddings"}));
+  EXPECT_EQ(import_formats(), (std::vector<std::string>{"cdr-pairs", "lightgcn", "movielens", "csv", "behavior-log",
+                                                        "embeddings", "sequences", "item-metadata", "unisrec"}));
 }
 
 TEST(Importers, UnknownFormatNamesTheValidOnes) {

@@ -112,6 +112,45 @@ TEST(TextReader, ReadsAHeaderThenRecords) {
   EXPECT_EQ(in.records(), 1);
 }
 
+// Records with their start lines, read with quote character '"'.
+std::pair<Records, std::vector<int64_t>> read_quoted(const std::string& path, const Delimiter& delimiter) {
+  TextReader in(path, delimiter, 1, TextReader::kAnyNumber);
+  in.set_quote('"');
+  std::pair<Records, std::vector<int64_t>> out;
+  while (in.next()) {
+    out.first.emplace_back();
+    for (size_t i = 0; i < in.size(); ++i) out.first.back().emplace_back(in.field(i));
+    out.second.push_back(in.line_number());
+  }
+  return out;
+}
+
+TEST(TextReader, QuotedFieldsHoldDelimitersLineEndsAndDoubledQuotes) {
+  TempDir dir;
+  const std::string path = dir.write("q.tsv",
+                                     "a\t\"x\ty\"\tc\n"           // a tab inside quotes
+                                     "\"two\nlines\"\tb\tc\r\n"  // a line end inside quotes
+                                     "\"say \"\"hi\"\"\"\t5\" tall\t\"\"\n"  // doubled quotes; a quote inside a field
+                                     "plain\tb\tc\n");
+  const auto [records, lines] = read_quoted(path, Delimiter::character('\t'));
+  EXPECT_EQ(records, (Records{{"a", "x\ty", "c"}, {"two\nlines", "b", "c"}, {"say \"hi\"", "5\" tall", ""},
+                              {"plain", "b", "c"}}));
+  EXPECT_EQ(lines, (std::vector<int64_t>{1, 2, 4, 5}));
+  // Without a quote character the quotes are plain text.
+  EXPECT_EQ(read_all(dir.write("p.csv", "\"a,b\",c\n"), Delimiter::character(',')),
+            (Records{{"\"a", "b\"", "c"}}));
+  EXPECT_EQ(read_quoted(dir.write("w.txt", "  \"a b\"  c \n"), Delimiter::whitespace()).first, (Records{{"a b", "c"}}));
+}
+
+TEST(TextReaderErrors, UnclosedQuoteNamesTheLineItStartsOn) {
+  TempDir dir;
+  const std::string path = dir.write("open.tsv", "a\tb\n\"c\td\ne\tf\n");
+  TextReader in(path, Delimiter::character('\t'), 2);
+  in.set_quote('"');
+  ASSERT_TRUE(in.next());
+  expect_error<DataError>([&] { in.next(); }, {path + ":2: a quoted field (\") is not closed before the end of the file"});
+}
+
 TEST(TextReader, ParsesNumbers) {
   TempDir dir;
   TextReader in(dir.write("n.csv", "42,-7,2.5,1e3\n"), Delimiter::character(','), 4);

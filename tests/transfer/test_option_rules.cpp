@@ -20,6 +20,7 @@ TransferOptions valid_options() {
   o.source = "a";
   o.target = "b";
   o.split = "s";
+  o.features.items = "both";  // so that every features.id_dropout in its range is valid alone
   return o;
 }
 
@@ -96,6 +97,17 @@ TEST(OptionRules, ValidateRejectsJustOutsideEveryRangeAndAcceptsJustInside) {
     }
   }
   EXPECT_GT(checked, 80u);
+}
+
+TEST(OptionRules, IdDropoutNeedsNodesThatReadBothIdsAndFeatures) {
+  TransferOptions o = valid_options();
+  o.features.items = "features";
+  o.features.id_dropout = 0.5;
+  std::string message;
+  EXPECT_EQ(rejected_keys(o, &message), (std::vector<std::string>{"features.id_dropout", "features.items"}));
+  EXPECT_NE(message.find("= both, got features"), std::string::npos) << message;
+  o.features.users = "both";
+  EXPECT_TRUE(rejected_keys(o).empty());
 }
 
 TEST(OptionRules, ValidateNamesTheValidNamesOfAStringKey) {

@@ -148,13 +148,16 @@ TEST(Config, EveryTransferRangeIsCheckedAtItsLineAndByValidate) {
     for (const testing::EdgeValue& edge : testing::edge_values(rule)) {
       ++checked;
       long long line = 0;
-      const std::string yaml = "source: a\ntarget: b\n" + yaml_entry(rule.key, edge.value.dump(), line);
+      // features.items = both, so that features.id_dropout in its range is valid alone.
+      const std::string items = rule.key == "features.items" ? "" : "\nfeatures.items: both\n";
+      const std::string yaml = "source: a\ntarget: b\n" + yaml_entry(rule.key, edge.value.dump(), line) + items;
       line += 2;
       const std::string what = rule.key + " = " + edge.value.dump() + " (" + edge.edge + ")";
       transfer::TransferOptions o;
       o.source = "a";
       o.target = "b";
       o.split = "s";
+      o.features.items = "both";
       rule.set(edge.value, o);
       const bool representable = testing::holds(rule, o, edge.value);  // not a negative unsigned seed
       if (edge.inside) {

@@ -219,15 +219,6 @@ void set_category_paths(Domain& domain, const std::vector<std::vector<std::strin
   }
 }
 
-Domain& chosen_domain(Dataset& dataset, const ImportOptions& options) {
-  if (!options.domain.empty()) return dataset.domain(options.domain);
-  if (dataset.domains.size() == 1) return dataset.domains.front();
-  std::vector<std::string> names;
-  for (const Domain& d : dataset.domains) names.push_back(d.name);
-  throw UsageError(options.into + " has " + std::to_string(names.size()) + " domains (" + join(names) +
-                   "): choose one with --domain");
-}
-
 }  // namespace
 
 std::string describe_block(const FeatureBlock& block) {
@@ -293,7 +284,7 @@ Dataset import_item_metadata(const ImportOptions& options, ImportReport& report)
 
   // The table makes sense so far: now read the dataset it joins.
   Dataset dataset = read_into_dataset(options);
-  Domain& domain = chosen_domain(dataset, options);
+  Domain& domain = feature_domain(dataset, options);
   IdMap items;
   for (const std::string& id : domain.item_ids) items.add(id);
   const auto num_items = static_cast<size_t>(domain.num_items());

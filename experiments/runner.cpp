@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "graph_io/build_info.h"
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
 
@@ -93,7 +94,7 @@ void claim_directory(const Sweep& sweep, const std::string& dir) {
 
 ordered_json provenance(const ResolvedTrial& t) {
   return {{"graft_version", GRAFT_VERSION},
-          {"git_commit", GRAFT_GIT_COMMIT},
+          {"git_commit", io::git_commit()},
           {"host", host_name()},
           {"trial", t.trial->id},
           {"seed", t.trial->settings.at("seed").value},

@@ -1,6 +1,5 @@
 #include "gnn/models.h"
 
-#include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -152,17 +151,7 @@ std::shared_ptr<EncoderRecommender> make_encoder_model(const ModelOptions& optio
 
 // The domain's item blocks named in `names` (comma-separated; empty: all), UsageError naming a missing one.
 std::vector<const io::FeatureBlock*> item_blocks(const io::Domain& d, const std::string& names) {
-  std::vector<const io::FeatureBlock*> blocks;
-  std::stringstream list(names);
-  for (std::string name; std::getline(list, name, ',');) {
-    if (name.empty()) continue;
-    const io::FeatureBlock* block = d.find_item_features(name);
-    if (block == nullptr) throw io::UsageError("domain '" + d.name + "' has no item feature block '" + name + "'");
-    blocks.push_back(block);
-  }
-  if (names.empty()) {
-    for (const io::FeatureBlock& block : d.item_features) blocks.push_back(&block);
-  }
+  std::vector<const io::FeatureBlock*> blocks = d.item_blocks(names, "item blocks");
   if (blocks.empty()) throw io::UsageError("item features: domain '" + d.name + "' has no item feature blocks");
   return blocks;
 }

@@ -58,6 +58,35 @@ const FeatureBlock* Domain::find_item_features(const std::string& block) const {
   return nullptr;
 }
 
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> names;
+  std::stringstream stream(list);
+  for (std::string name; std::getline(stream, name, ',');) {
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<const FeatureBlock*> Domain::item_blocks(const std::string& names, const std::string& key) const {
+  std::vector<const FeatureBlock*> blocks;
+  for (const std::string& name : split_names(names)) {
+    const FeatureBlock* block = find_item_features(name);
+    if (block == nullptr) {
+      std::string have;
+      for (const FeatureBlock& b : item_features) have += (have.empty() ? "" : ", ") + b.name;
+      throw UsageError(key + ": domain '" + this->name + "' has no item feature block '" + name +
+                       "' (it has: " + (have.empty() ? "none" : have) + ")");
+    }
+    blocks.push_back(block);
+  }
+  if (split_names(names).empty()) {
+    for (const FeatureBlock& block : item_features) blocks.push_back(&block);
+  }
+  return blocks;
+}
+
 void Interactions::reserve(size_t n) {
   user.reserve(n);
   item.reserve(n);

@@ -89,7 +89,14 @@ struct Domain {
   int64_t num_categories() const { return static_cast<int64_t>(category_names.size()); }
   bool has_categories() const { return !item_category_offsets.empty(); }
   const FeatureBlock* find_item_features(const std::string& block) const;  // nullptr when absent
+  // The item blocks named in `names`, comma-separated with optional spaces, in that order; empty
+  // `names`: every item block. UsageError starting with `key` for a name the domain lacks,
+  // listing the blocks it has.
+  std::vector<const FeatureBlock*> item_blocks(const std::string& names, const std::string& key) const;
 };
+
+// The comma-separated names in `list`, spaces around each trimmed, empty ones dropped.
+std::vector<std::string> split_names(const std::string& list);
 
 // One domain's part of a named split.
 struct DomainSplit {

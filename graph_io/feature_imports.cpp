@@ -6,10 +6,14 @@
 
 namespace graft::io {
 
-Dataset read_into_dataset(const ImportOptions& options) {
+void require_into(const ImportOptions& options) {
   if (options.into.empty()) {
     throw UsageError(options.format + ": --into is required (the dataset.h5 whose items get the features)");
   }
+}
+
+Dataset read_into_dataset(const ImportOptions& options) {
+  require_into(options);
   return read_dataset(options.into);
 }
 

@@ -52,12 +52,11 @@ void record_file_read(const TextReader& reader, Dataset& dataset, ImportReport& 
 // the whole dataset named by --into (UsageError when not given), the domain whose items get the
 // blocks (--domain, or the only domain; UsageError naming the domains otherwise), and a check
 // that a new item block may take `name` (valid, not yet present; UsageError naming the file).
+// require_into is the first check alone, for importers that validate their arguments before reading.
+void require_into(const ImportOptions& options);
 Dataset read_into_dataset(const ImportOptions& options);
 Domain& feature_domain(Dataset& dataset, const ImportOptions& options);
 void require_new_item_block(const Domain& domain, const std::string& name, const ImportOptions& options);
-
-// Feature imports add to the dataset options.into: UsageError when it is not given.
-void require_into(const ImportOptions& options);
 
 // "text (dense 12101x256, 7 missing)", for the report.
 std::string describe_block(const FeatureBlock& block);

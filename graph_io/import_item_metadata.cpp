@@ -248,19 +248,29 @@ void add_text_block(Domain& domain, const std::vector<std::string>& texts, int64
   add_item_block(domain, std::move(block), report);
 }
 
-void require_into(const ImportOptions& options) {
-  if (options.into.empty()) {
-    throw UsageError(options.format + " adds features to an existing dataset: give it with --into <dataset.h5>");
+namespace {
+
+// The text columns make one block, the others one each: UsageError when two names collide.
+void check_block_names(const std::vector<Column>& columns, const ImportOptions& options) {
+  const std::string text_block = options.block.empty() ? "text" : options.block;
+  std::vector<std::string> names;
+  for (const Column& c : columns) {
+    if (c.role == Role::kId || c.role == Role::kCategoryPath) continue;
+    const std::string name = c.role == Role::kText ? text_block : c.block;
+    const bool taken = std::find(names.begin(), names.end(), name) != names.end();
+    if (c.role == Role::kText && taken) continue;
+    if (taken) {
+      throw UsageError(options.format + ": two blocks would be named '" + name + "' (column " + c.header +
+                       "): a block is named after its column, the text block '" + text_block + "' (--block)");
+    }
+    names.push_back(name);
   }
 }
 
-Dataset import_item_metadata(const ImportOptions& options, ImportReport& report) {
-  require_inputs(options, 1, 1, "one metadata table");
-  require_into(options);
-  TextReader in(options.inputs.front(), Delimiter::character(options.delimiter), 1, TextReader::kAnyNumber);
-  in.set_quote('"');
+// The table's columns, resolved, with the reader set to the field count they need.
+std::vector<Column> open_table(const ImportOptions& options, TextReader& in) {
   const std::vector<std::string> header = options.header ? in.read_header() : std::vector<std::string>();
-  const std::vector<Column> columns = resolve_columns(options, options.header ? &header : nullptr);
+  std::vector<Column> columns = resolve_columns(options, options.header ? &header : nullptr);
   size_t needed = 0;
   for (const Column& c : columns) needed = std::max(needed, c.index + 1);
   if (options.header) {
@@ -268,58 +278,26 @@ Dataset import_item_metadata(const ImportOptions& options, ImportReport& report)
   } else {
     in.set_field_count(needed, TextReader::kAnyNumber);
   }
-  // Block names must differ: the text columns make one block, the others one each.
-  const std::string text_block = options.block.empty() ? "text" : options.block;
-  std::vector<std::string> block_names;
-  for (const Column& c : columns) {
-    if (c.role == Role::kId || c.role == Role::kCategoryPath) continue;
-    const std::string name = c.role == Role::kText ? text_block : c.block;
-    if (c.role == Role::kText && std::find(block_names.begin(), block_names.end(), name) != block_names.end()) continue;
-    if (std::find(block_names.begin(), block_names.end(), name) != block_names.end()) {
-      throw UsageError(options.format + ": two blocks would be named '" + name + "' (column " + c.header +
-                       "): a block is named after its column, the text block '" + text_block + "' (--block)");
-    }
-    block_names.push_back(name);
-  }
+  check_block_names(columns, options);
+  return columns;
+}
 
-  // The table makes sense so far: now read the dataset it joins.
-  Dataset dataset = read_into_dataset(options);
-  Domain& domain = feature_domain(dataset, options);
-  IdMap items;
-  for (const std::string& id : domain.item_ids) items.add(id);
-  const auto num_items = static_cast<size_t>(domain.num_items());
-  std::vector<int64_t> row_line(num_items, 0);  // the line of each item's row; 0: none yet
-  std::unordered_set<std::string> unknown_ids;
-  std::vector<std::string> texts(num_items);
-  std::vector<int64_t> nonempty(columns.size(), 0);  // per column: items with a value
-  // Per token / token_list / category_path column: the tokens of each item; per float column,
-  // the values (NaN for none).
-  std::vector<std::vector<std::vector<std::string>>> tokens(columns.size());
-  std::vector<std::vector<float>> numbers(columns.size());
-  size_t id_column = 0;
-  for (size_t k = 0; k < columns.size(); ++k) {
-    switch (columns[k].role) {
-      case Role::kId: id_column = columns[k].index; break;
-      case Role::kFloat: numbers[k].assign(num_items, std::numeric_limits<float>::quiet_NaN()); break;
-      case Role::kToken:
-      case Role::kTokenList:
-      case Role::kCategoryPath: tokens[k].resize(num_items); break;
-      case Role::kText: break;
+// What the table says about each item of the domain, column by column.
+struct ItemValues {
+  ItemValues(const std::vector<Column>& columns, size_t num_items)
+      : row_line(num_items, 0), texts(num_items), nonempty(columns.size(), 0), tokens(columns.size()),
+        numbers(columns.size()) {
+    for (size_t k = 0; k < columns.size(); ++k) {
+      if (columns[k].role == Role::kFloat) numbers[k].assign(num_items, std::numeric_limits<float>::quiet_NaN());
+      if (columns[k].role == Role::kToken || columns[k].role == Role::kTokenList ||
+          columns[k].role == Role::kCategoryPath) {
+        tokens[k].resize(num_items);
+      }
     }
   }
 
-  while (in.next()) {
-    const std::string_view id = in.text(id_column, "item id");
-    const std::optional<int64_t> item = items.find(id);
-    if (!item) {
-      if (!unknown_ids.emplace(id).second) in.fail("item " + quote_value(id) + " listed twice");
-      ++report.dropped["ids not in the dataset"];
-      continue;
-    }
-    const auto i = static_cast<size_t>(*item);
-    if (row_line[i] != 0) {
-      in.fail("item " + quote_value(id) + " listed twice (first on line " + std::to_string(row_line[i]) + ")");
-    }
+  // Records the current line's fields for item i.
+  void read_row(TextReader& in, const std::vector<Column>& columns, size_t i) {
     row_line[i] = in.line_number();
     for (size_t k = 0; k < columns.size(); ++k) {
       const Column& c = columns[k];
@@ -335,54 +313,109 @@ Dataset import_item_metadata(const ImportOptions& options, ImportReport& report)
         case Role::kToken: tokens[k][i].emplace_back(value); break;
         case Role::kTokenList:
         case Role::kCategoryPath: tokens[k][i] = parse_token_list(value); break;
-        case Role::kFloat:
-          numbers[k][i] = static_cast<float>(in.number(c.index, "column '" + c.header + "'"));
-          break;
+        case Role::kFloat: numbers[k][i] = static_cast<float>(in.number(c.index, "column '" + c.header + "'")); break;
       }
     }
   }
-  record_file_read(in, dataset, report);
 
-  const int64_t without_row = std::count(row_line.begin(), row_line.end(), 0);
-  if (without_row == domain.num_items() && domain.num_items() > 0) {
-    throw DataError(in.path() + ": none of its " + std::to_string(in.records()) + " ids is an item of domain '" +
-                    domain.name + "' in " + options.into + " (wrong id column?)");
-  }
-  for (size_t k = 0; k < columns.size(); ++k) {
-    if (columns[k].role == Role::kText && nonempty[k] == 0) {
-      throw DataError(in.path() + ": text column '" + columns[k].header + "' is empty on every line");
+  std::vector<int64_t> row_line;  // the line of each item's row; 0: none
+  std::vector<std::string> texts;
+  std::vector<int64_t> nonempty;  // per column: items with a value
+  // Per token / token_list / category_path column: each item's tokens; per float column: the
+  // values (NaN for none).
+  std::vector<std::vector<std::vector<std::string>>> tokens;
+  std::vector<std::vector<float>> numbers;
+};
+
+// Reads every row, joining ids to the domain's items; DataError for an id listed twice.
+ItemValues read_rows(TextReader& in, const std::vector<Column>& columns, const Domain& domain, ImportReport& report) {
+  IdMap items;
+  for (const std::string& id : domain.item_ids) items.add(id);
+  ItemValues values(columns, static_cast<size_t>(domain.num_items()));
+  const auto id_column = std::find_if(columns.begin(), columns.end(), [](const Column& c) { return c.role == Role::kId; });
+  std::unordered_set<std::string> unknown_ids;
+  while (in.next()) {
+    const std::string_view id = in.text(id_column->index, "item id");
+    const std::optional<int64_t> item = items.find(id);
+    if (!item) {
+      if (!unknown_ids.emplace(id).second) in.fail("item " + quote_value(id) + " listed twice");
+      ++report.dropped["ids not in the dataset"];
+      continue;
     }
+    const auto i = static_cast<size_t>(*item);
+    if (values.row_line[i] != 0) {
+      in.fail("item " + quote_value(id) + " listed twice (first on line " + std::to_string(values.row_line[i]) + ")");
+    }
+    values.read_row(in, columns, i);
   }
-  if (without_row > 0) report.noted["items without metadata"] += without_row;
+  return values;
+}
 
+// A scalar block from values with NaN for missing.
+FeatureBlock scalar_block(const std::string& name, std::vector<float> values) {
+  FeatureBlock block;
+  block.name = name;
+  block.kind = FeatureKind::kScalar;
+  block.rows = static_cast<int64_t>(values.size());
+  block.width = 1;
+  block.missing.assign(values.size(), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isnan(values[i])) continue;
+    block.missing[i] = 1;
+    values[i] = 0.0f;
+  }
+  block.values = std::move(values);
+  if (block.num_missing() == 0) block.missing.clear();
+  return block;
+}
+
+// The blocks and categories of every column, in column order (the text columns as one block).
+void add_blocks(Domain& domain, const std::vector<Column>& columns, ItemValues& values, int64_t without_row,
+                const ImportOptions& options, ImportReport& report) {
   bool text_done = false;
   for (size_t k = 0; k < columns.size(); ++k) {
     const Column& c = columns[k];
     if (c.role == Role::kText && !text_done) {
       text_done = true;
-      add_text_block(domain, texts, without_row, options, report);
+      add_text_block(domain, values.texts, without_row, options, report);
     } else if (c.role == Role::kToken || c.role == Role::kTokenList) {
-      add_item_block(domain, token_block(c.block, tokens[k]), report);
+      add_item_block(domain, token_block(c.block, values.tokens[k]), report);
     } else if (c.role == Role::kFloat) {
-      FeatureBlock block;
-      block.name = c.block;
-      block.kind = FeatureKind::kScalar;
-      block.rows = static_cast<int64_t>(num_items);
-      block.width = 1;
-      block.values = std::move(numbers[k]);
-      block.missing.assign(num_items, 0);
-      for (size_t i = 0; i < num_items; ++i) {
-        if (!std::isnan(block.values[i])) continue;
-        block.missing[i] = 1;
-        block.values[i] = 0.0f;
-      }
-      if (block.num_missing() == 0) block.missing.clear();
-      add_item_block(domain, std::move(block), report);
+      add_item_block(domain, scalar_block(c.block, std::move(values.numbers[k])), report);
     } else if (c.role == Role::kCategoryPath) {
-      set_category_paths(domain, tokens[k]);
+      set_category_paths(domain, values.tokens[k]);
       report.noted["categories (every level of '" + c.header + "')"] = domain.num_categories();
     }
   }
+}
+
+}  // namespace
+
+Dataset import_item_metadata(const ImportOptions& options, ImportReport& report) {
+  require_inputs(options, 1, 1, "one metadata table");
+  require_into(options);
+  TextReader in(options.inputs.front(), Delimiter::character(options.delimiter), 1, TextReader::kAnyNumber);
+  in.set_quote('"');
+  const std::vector<Column> columns = open_table(options, in);
+
+  // The table makes sense so far: now read the dataset it joins.
+  Dataset dataset = read_into_dataset(options);
+  Domain& domain = feature_domain(dataset, options);
+  ItemValues values = read_rows(in, columns, domain, report);
+  record_file_read(in, dataset, report);
+
+  const int64_t without_row = std::count(values.row_line.begin(), values.row_line.end(), 0);
+  if (without_row == domain.num_items() && domain.num_items() > 0) {
+    throw DataError(in.path() + ": none of its " + std::to_string(in.records()) + " ids is an item of domain '" +
+                    domain.name + "' in " + options.into + " (wrong id column?)");
+  }
+  for (size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k].role == Role::kText && values.nonempty[k] == 0) {
+      throw DataError(in.path() + ": text column '" + columns[k].header + "' is empty on every line");
+    }
+  }
+  if (without_row > 0) report.noted["items without metadata"] += without_row;
+  add_blocks(domain, columns, values, without_row, options, report);
   return dataset;
 }
 

@@ -82,7 +82,7 @@ TEST(CliDataImport, ErrorsExitWithTheirCodeAndLeaveNoOutput) {
            " --delimiter tab --header --feature-column id=item_id --feature-column text=title --text-ngrams 1-x",
        2,
        "--text-ngrams expects MIN-MAX"},
-      {"--format item-metadata " + table + kMetadataFlags, 2, "--into <dataset.h5>"},
+      {"--format item-metadata " + table + kMetadataFlags, 2, "--into is required"},
       {"--format item-metadata " + table + " --into " + data + kMetadataFlags + " --text-hash-bits 30", 2,
        "--text-hash-bits"},
       {"--format item-metadata " + table + " --into " + data + kMetadataFlags + " --feature-column text=name", 2,

@@ -160,6 +160,20 @@ TEST(FeatureBlocks, NonFiniteValuesNameTheRow) {
 
 // --- the store -----------------------------------------------------------------------------
 
+TEST(FeatureBlocks, NamedBlocksComeInTheOrderAskedAndAllWhenNoneAreNamed) {
+  EXPECT_EQ(split_names(" a, b ,,c "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(split_names(" , ").empty());
+  const Dataset ds = featured_dataset();
+  const Domain& shop = ds.domain("shop");
+  const auto named = shop.item_blocks("price, text", "item blocks");
+  ASSERT_EQ(named.size(), 2u);
+  EXPECT_EQ(named[0]->name, "price");
+  EXPECT_EQ(named[1]->name, "text");
+  EXPECT_EQ(shop.item_blocks("", "item blocks").size(), 4u);
+  expect_error<UsageError>([&] { shop.item_blocks("text,title", "features.blocks"); },
+                           {"features.blocks", "'shop'", "'title'", "it has: text, brand, tags, price"});
+}
+
 TEST(FeatureBlocks, StoreRoundTripKeepsEveryBlock) { testing::expect_store_round_trip(featured_dataset()); }
 
 TEST(FeatureBlocks, StoreRoundTripOfEmptyBlocks) {

@@ -190,7 +190,7 @@ TEST(ImportItemMetadataErrors, Usage) {
   expect_error<UsageError>([&] { import_dataset(no_header); }, {"text=title names a column: add --header"});
   ImportOptions no_into = metadata_options(dir, table, {{"id", "0"}, {"text", "1"}});
   no_into.into.clear();
-  expect_error<UsageError>([&] { import_dataset(no_into); }, {"--into <dataset.h5>"});
+  expect_error<UsageError>([&] { import_dataset(no_into); }, {"--into is required"});
 }
 
 TEST(ImportItemMetadataErrors, BadTables) {

@@ -78,21 +78,25 @@ torch::Tensor index_tensor(const int64_t* data, int64_t n) {
   return torch::from_blob(const_cast<int64_t*>(data), {n}, torch::kInt64).clone();
 }
 
+// Full ranking over the items of `parts` laid end to end; the relevant items are the last part's.
 class FullRankingEvaluator : public Evaluator {
  public:
-  FullRankingEvaluator(const io::Dataset& dataset, const std::string& domain, const io::DomainSplit& split,
-                       EvalSet set, std::vector<int64_t> ks, int64_t batch_size)
+  FullRankingEvaluator(const io::Dataset& dataset, const std::vector<RankedPart>& parts, EvalSet set,
+                       std::vector<int64_t> ks, int64_t batch_size)
       : ks_(std::move(ks)), names_(full_ranking_metric_names(ks_)), batch_size_(batch_size) {
-    const io::Domain& d = dataset.domain(domain);
-    num_items_ = d.num_items();
     const int64_t num_users = dataset.num_users();
     std::vector<std::vector<int64_t>> relevant(num_users), excluded(num_users);
-    const auto add = [&](const std::vector<int64_t>& indices, std::vector<std::vector<int64_t>>& into) {
-      for (const int64_t k : indices) into[d.interactions.user.at(k)].push_back(d.interactions.item.at(k));
-    };
-    add(set == EvalSet::kValid ? split.valid : split.test, relevant);
-    add(split.train, excluded);
-    if (set == EvalSet::kTest) add(split.valid, excluded);
+    for (const RankedPart& part : parts) {
+      const io::Domain& d = dataset.domain(part.domain);
+      const int64_t offset = num_items_;
+      const auto add = [&](const std::vector<int64_t>& indices, std::vector<std::vector<int64_t>>& into) {
+        for (const int64_t k : indices) into[d.interactions.user.at(k)].push_back(offset + d.interactions.item.at(k));
+      };
+      if (&part == &parts.back()) add(set == EvalSet::kValid ? part.split->valid : part.split->test, relevant);
+      add(part.split->train, excluded);
+      if (set == EvalSet::kTest) add(part.split->valid, excluded);
+      num_items_ += d.num_items();
+    }
     for (int64_t u = 0; u < num_users; ++u) {
       if (relevant[u].empty()) continue;
       users_.push_back(u);
@@ -339,6 +343,31 @@ const char* eval_set_name(EvalSet set) { return set == EvalSet::kValid ? "valid"
 
 std::vector<std::string> protocol_names() { return {"full", "sampled"}; }
 
+namespace {
+
+std::vector<int64_t> checked_ks(const EvalOptions& options, bool full) {
+  std::vector<int64_t> ks = options.ks;
+  if (ks.empty()) ks = full ? std::vector<int64_t>{10, 20, 50} : std::vector<int64_t>{1, 5, 10};
+  check_ks(ks);
+  return ks;
+}
+
+int64_t checked_batch_size(const EvalOptions& options, bool full) {
+  if (options.batch_size < 0) {
+    throw io::UsageError("evaluation: batch size must be positive, got " + std::to_string(options.batch_size));
+  }
+  return options.batch_size > 0 ? options.batch_size : (full ? 1024 : 256);
+}
+
+void require_cases(const io::DomainSplit& split, EvalSet set, const std::string& domain) {
+  if ((set == EvalSet::kValid ? split.valid : split.test).empty()) {
+    throw io::UsageError(std::string("evaluation: the split has no ") + eval_set_name(set) +
+                         " interactions in domain '" + domain + "'");
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<Evaluator> make_evaluator(const std::string& protocol, const io::Dataset& dataset,
                                           const std::string& domain, const io::DomainSplit& split,
                                           EvalSet set, const EvalOptions& options) {
@@ -346,19 +375,23 @@ std::unique_ptr<Evaluator> make_evaluator(const std::string& protocol, const io:
   if (!full && protocol != "sampled") {
     throw io::UsageError("unknown evaluation protocol '" + protocol + "'; valid protocols: full, sampled");
   }
-  std::vector<int64_t> ks = options.ks;
-  if (ks.empty()) ks = full ? std::vector<int64_t>{10, 20, 50} : std::vector<int64_t>{1, 5, 10};
-  check_ks(ks);
-  if (options.batch_size < 0) {
-    throw io::UsageError("evaluation: batch size must be positive, got " + std::to_string(options.batch_size));
+  std::vector<int64_t> ks = checked_ks(options, full);
+  const int64_t batch_size = checked_batch_size(options, full);
+  require_cases(split, set, domain);
+  if (full) {
+    return std::make_unique<FullRankingEvaluator>(dataset, std::vector<RankedPart>{{domain, &split}}, set,
+                                                  std::move(ks), batch_size);
   }
-  const int64_t batch_size = options.batch_size > 0 ? options.batch_size : (full ? 1024 : 256);
-  if ((set == EvalSet::kValid ? split.valid : split.test).empty()) {
-    throw io::UsageError(std::string("evaluation: the split has no ") + eval_set_name(set) +
-                         " interactions in domain '" + domain + "'");
-  }
-  if (full) return std::make_unique<FullRankingEvaluator>(dataset, domain, split, set, std::move(ks), batch_size);
   return std::make_unique<SampledEvaluator>(dataset, domain, split, set, std::move(ks), batch_size);
+}
+
+std::unique_ptr<Evaluator> make_joint_full_evaluator(const io::Dataset& dataset, const std::vector<RankedPart>& parts,
+                                                     EvalSet set, const EvalOptions& options) {
+  if (parts.empty()) throw io::UsageError("evaluation: a joint ranking needs at least one domain");
+  std::vector<int64_t> ks = checked_ks(options, true);
+  const int64_t batch_size = checked_batch_size(options, true);
+  require_cases(*parts.back().split, set, parts.back().domain);
+  return std::make_unique<FullRankingEvaluator>(dataset, parts, set, std::move(ks), batch_size);
 }
 
 }  // namespace graft::gnn

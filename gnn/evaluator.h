@@ -86,4 +86,17 @@ std::unique_ptr<Evaluator> make_evaluator(const std::string& protocol, const io:
                                           const std::string& domain, const io::DomainSplit& split,
                                           EvalSet set, const EvalOptions& options = {});
 
+// One domain's items in a joint ranking, with the split part whose interactions mask and test.
+struct RankedPart {
+  std::string domain;
+  const io::DomainSplit* split = nullptr;
+};
+
+// Full ranking over the items of several domains laid end to end, [items of parts[0] | items of
+// parts[1] | …] (the model scores that layout): the relevant items are the valid or test items
+// of parts.back(); a user's training items of every part (and on test, its validation items)
+// are masked. E.g. a new category's test items ranked among every item of the shop.
+std::unique_ptr<Evaluator> make_joint_full_evaluator(const io::Dataset& dataset, const std::vector<RankedPart>& parts,
+                                                     EvalSet set, const EvalOptions& options = {});
+
 }  // namespace graft::gnn

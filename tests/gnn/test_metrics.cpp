@@ -149,6 +149,40 @@ TEST(FullRankingEvaluator, MasksTrainingItemsOnValidAndValidItemsOnTest) {
   EXPECT_TRUE(model.is_training());
 }
 
+// Films f0 > f1 score above every book: f0 5, f1 4.5, then books 4 > 3 > 2 > 1.
+class FilmsThenBooks : public FixedScores {
+ public:
+  Representations represent() override {
+    return {torch::ones({3, 1}), torch::tensor({5.0f, 4.5f, 4.0f, 3.0f, 2.0f, 1.0f}).view({6, 1})};
+  }
+};
+
+TEST(JointFullRankingEvaluator, RanksTheLastDomainsTestItemsAmongEveryDomainsItems) {
+  io::Dataset ds = tiny_split();
+  io::Domain films;
+  films.name = "films";
+  films.item_ids = {"f0", "f1"};
+  films.interactions.user = {0, 2};
+  films.interactions.item = {0, 1};
+  ds.domains.push_back(films);
+  io::DomainSplit& film_part = ds.splits[0].part_or_add("films");
+  film_part.train = {0};  // user 0 watched f0: masked
+  film_part.test = {1};   // user 2's film test item: neither relevant nor masked
+  const io::DomainSplit& books = *ds.splits[0].part("books");
+  FilmsThenBooks model;
+  const auto test = make_joint_full_evaluator(ds, {{"films", &film_part}, {"books", &books}}, EvalSet::kTest, {{2, 4}, 1});
+  EXPECT_EQ(test->size(), 2);
+  const Metrics m = test->evaluate(model);
+  // User 0 ranks f1, i2, i3 (f0 and i0 trained, i1 validated): i2 at rank 1.
+  // User 2 ranks f0, f1, i0, i1: i1 at rank 3.
+  EXPECT_DOUBLE_EQ(m.at("recall@2"), 0.5);
+  EXPECT_DOUBLE_EQ(m.at("recall@4"), 1.0);
+  EXPECT_DOUBLE_EQ(m.at("ndcg@2"), discount(1) / 2);
+  EXPECT_DOUBLE_EQ(m.at("ndcg@4"), (discount(1) + discount(3)) / 2);
+  EXPECT_THROW(make_joint_full_evaluator(ds, {}, EvalSet::kTest), io::UsageError);
+  EXPECT_THROW(make_joint_full_evaluator(ds, {{"books", &books}, {"films", &film_part}}, EvalSet::kValid), io::UsageError);
+}
+
 TEST(SampledEvaluator, RanksEachCaseAgainstItsStoredNegatives) {
   const io::Dataset ds = tiny_split();
   FixedScores model;

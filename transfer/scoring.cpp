@@ -22,7 +22,7 @@ std::pair<torch::Tensor, torch::Tensor> block_entries(const gnn::SparseGraph& gr
 gnn::Representations cold_from_source_graph(CrossDomainModel& model) {
   gnn::Representations target = model.represent(GraphKind::kTarget);
   const TransferTask& task = model.task();
-  if (task.num_cold_users() == 0) return target;
+  if (task.num_cold_users() == 0) return model.with_item_bias(target, GraphKind::kTarget);
   const torch::Tensor source_users = model.represent(GraphKind::kSource).users;
   return model.with_item_bias({torch::where(cold_column(task), source_users, target.users), target.items},
                               GraphKind::kTarget);

@@ -379,5 +379,65 @@ TEST(EncoderRecommender, ScoresAddTheBiasAndRegularisesLayerZero) {
   EXPECT_THROW(make_recommender(o, data, "shop", data.splits[0].parts[0]), io::UsageError);
 }
 
+// two_cluster_dataset with items 20 and 21 that nobody took and a dense block "f" [22, 3]
+// whose rows 20 and 21 are equal.
+io::Dataset featured_cluster_dataset() {
+  io::Dataset ds = two_cluster_dataset();
+  io::Domain& d = ds.domains[0];
+  d.item_ids.push_back("i20");
+  d.item_ids.push_back("i21");
+  io::FeatureBlock f;
+  f.name = "f";
+  f.rows = 22;
+  f.width = 3;
+  for (int64_t i = 0; i < 22; ++i) {
+    const float x = static_cast<float>(std::min<int64_t>(i, 20));
+    f.values.insert(f.values.end(), {std::sin(x), std::cos(x), x / 22.0f});
+  }
+  d.item_features.push_back(f);
+  return ds;
+}
+
+ModelOptions featured_encoder(const std::string& item_input) {
+  ModelOptions o;
+  o.name = "encoder";
+  o.dim = 8;
+  o.layers = 2;
+  o.item_input = item_input;
+  return o;
+}
+
+TEST(EncoderRecommender, ItemsNobodyTookStandOnTheirFeatures) {
+  const io::Dataset data = featured_cluster_dataset();
+  const io::DomainSplit& part = data.splits[0].parts[0];
+  torch::NoGradGuard no_grad;
+  for (const std::string& input : {"features", "both"}) {
+    const Representations r = make_recommender(featured_encoder(input), data, "shop", part)->represent();
+    EXPECT_TRUE(torch::allclose(r.items[20], r.items[21])) << input << ": same features, no trained ID, no edges";
+    EXPECT_FALSE(torch::allclose(r.items[19], r.items[20])) << input;
+  }
+  const Representations ids = make_recommender(featured_encoder("id"), data, "shop", part)->represent();
+  EXPECT_FALSE(torch::allclose(ids.items[20], ids.items[21])) << "IDs alone: two random rows";
+  ModelOptions unknown = featured_encoder("both");
+  unknown.item_blocks = "f,title";
+  const std::string error = testing::error_of([&] { make_recommender(unknown, data, "shop", part); });
+  EXPECT_NE(error.find("no item feature block 'title' (it has: f)"), std::string::npos) << error;
+}
+
+TEST(EncoderRecommender, TrainingMovesTheFeatureProjection) {
+  const io::Dataset data = featured_cluster_dataset();
+  const io::DomainSplit& part = data.splits[0].parts[0];
+  const auto model = make_recommender(featured_encoder("both"), data, "shop", part);
+  const torch::Tensor before = model->named_parameters()["item_input.projection.weight_0"].detach().clone();
+  TrainOptions t;
+  t.epochs = 2;
+  t.batch_size = 64;
+  t.lr = 0.02;
+  t.threads = 1;
+  t.eval_every = 2;
+  train(*model, NegativeSampler::for_split(data, "shop", part), t);
+  EXPECT_FALSE(torch::equal(model->named_parameters()["item_input.projection.weight_0"], before));
+}
+
 }  // namespace
 }  // namespace graft::gnn

@@ -67,14 +67,17 @@ void add_phase(std::vector<OptionRule>& rules, const std::string& name, PhaseOpt
                       .at_least(0));
 }
 
-std::vector<OptionRule> build_rules() {
-  using gnn::EncoderOptions;
-  std::vector<OptionRule> r;
+// What runs on what.
+void add_task_rules(std::vector<OptionRule>& r) {
   r.push_back(option("method", &TransferOptions::method, "transfer method").one_of(method_names));
   r.push_back(option("source", &TransferOptions::source, "source domain"));
   r.push_back(option("target", &TransferOptions::target, "target domain"));
   r.push_back(option("split", &TransferOptions::split, "split of the dataset (made under this name for generated data)"));
+}
 
+// The encoder, the typed graph and the node inputs.
+void add_model_rules(std::vector<OptionRule>& r) {
+  using gnn::EncoderOptions;
   r.push_back(option("encoder.dim", &TransferOptions::encoder, &EncoderOptions::dim, "embedding and layer width").at_least(1));
   r.push_back(option("encoder.layers", &TransferOptions::encoder, &EncoderOptions::layers, "message-passing layers K")
                   .at_least(0));
@@ -114,7 +117,10 @@ std::vector<OptionRule> build_rules() {
                   .at_most(1));
   r.push_back(option("features.blocks", &TransferOptions::features, &FeatureOptions::blocks,
                      "comma-separated feature blocks to read (empty: every item block both domains have)"));
+}
 
+// Initialisation, loss, the two training phases and fine-tuning.
+void add_training_rules(std::vector<OptionRule>& r) {
   r.push_back(option("init_std", &TransferOptions::init_std, "ID embeddings ~ N(0, init_std²)").above(0));
   r.push_back(option("loss", &TransferOptions::loss, "recommendation loss").one_of({"bpr", "bce"}));
   add_phase(r, "pretrain", &TransferOptions::pretrain, "source pretraining");
@@ -137,7 +143,10 @@ std::vector<OptionRule> build_rules() {
   r.push_back(option("finetune.lora_rank", &TransferOptions::finetune, &FinetuneOptions::lora_rank,
                      "lora: rank r of each low-rank update A·B")
                   .at_least(1));
+}
 
+// Alignment and mapping methods.
+void add_alignment_rules(std::vector<OptionRule>& r) {
   r.push_back(option("align.weight", &TransferOptions::align, &AlignOptions::weight,
                      "λ_max of the adversary / weight of the MMD or CORAL loss")
                   .at_least(0));
@@ -160,7 +169,10 @@ std::vector<OptionRule> build_rules() {
   r.push_back(option("mapping.epochs", &TransferOptions::mapping, &MappingOptions::epochs, "mapping training epochs")
                   .at_least(0));
   r.push_back(option("mapping.lr", &TransferOptions::mapping, &MappingOptions::lr, "mapping learning rate").above(0));
+}
 
+// The other methods' own options.
+void add_method_rules(std::vector<OptionRule>& r) {
   r.push_back(option("meta.meta_epochs", &TransferOptions::meta, &MetaOptions::meta_epochs, "Reptile epochs").at_least(0));
   r.push_back(option("meta.tasks_per_step", &TransferOptions::meta, &MetaOptions::tasks_per_step, "users per meta step")
                   .at_least(1));
@@ -196,7 +208,10 @@ std::vector<OptionRule> build_rules() {
                      "shared_neighbours: weight of the shared-neighbourhood representation of cold-start users")
                   .at_least(0)
                   .at_most(1));
+}
 
+// Evaluation, seeds and run-time settings.
+void add_evaluation_rules(std::vector<OptionRule>& r) {
   r.push_back(option("protocol", &TransferOptions::protocol, "target evaluation protocol")
                   .one_of({"auto", "sampled", "full"}));
   r.push_back(option("ks", &TransferOptions::ks, "cut-offs K (empty: the protocol's defaults)").at_least(1));
@@ -204,6 +219,8 @@ std::vector<OptionRule> build_rules() {
                      "validation metric for model selection (auto: mrr sampled, recall@20 full)"));
   r.push_back(option("compare_to_target_only", &TransferOptions::compare_to_target_only,
                      "also run target_only for the negative-transfer verdict"));
+  r.push_back(option("rank_all_items", &TransferOptions::rank_all_items,
+                     "full protocol: also rank the target's test items among every source and target item"));
   r.push_back(option("seed", &TransferOptions::seed, "seed of initialisation and sampling").at_least(0));
   r.push_back(option("threads", &TransferOptions::threads, "intra-op threads (0: cores divided by --jobs)")
                   .at_least(0)
@@ -216,6 +233,16 @@ std::vector<OptionRule> build_rules() {
   r.push_back(option("keep_representations", &TransferOptions::keep_representations,
                      "write embeddings_before.csv / embeddings_after.csv (sampled user representations of both "
                      "graphs) into the trial directory, for scripts/plot.py"));
+}
+
+std::vector<OptionRule> build_rules() {
+  std::vector<OptionRule> r;
+  add_task_rules(r);
+  add_model_rules(r);
+  add_training_rules(r);
+  add_alignment_rules(r);
+  add_method_rules(r);
+  add_evaluation_rules(r);
   return r;
 }
 

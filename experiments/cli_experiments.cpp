@@ -163,7 +163,7 @@ void add_experiment_commands(CLI::App& app) {
   report_cmd->add_option("--rows", report->second.rows, "Configuration key whose values are the rows")
       ->capture_default_str();
   report_cmd->add_option("--metrics", report->second.metrics,
-                         "Columns: group.metric, a group (cold_start, warm, overall, best_valid) or a cold-start metric");
+                         "Columns: group.metric, a group (cold_start, warm, overall, all_items, best_valid) or a cold-start metric");
   report_cmd->add_option("--baseline", report->second.baseline, "Row to test every other row against (paired t-test)");
   report_cmd->add_option("-o,--output", *output, "Write the report to this file (atomically) instead of stdout");
   report_cmd->callback([report, output] {

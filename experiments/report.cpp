@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-const std::vector<std::string> kGroups = {"cold_start", "warm", "overall", "best_valid"};
+const std::vector<std::string> kGroups = {"cold_start", "warm", "overall", "all_items", "best_valid"};
 
 struct TrialResult {
   ordered_json config, metrics;

@@ -181,6 +181,7 @@ ordered_json report_json(const transfer::TransferReport& r) {
           {"cold_start", metrics_json(r.cold_start)},
           {"warm", metrics_json(r.warm)},
           {"overall", metrics_json(r.overall)},
+          {"all_items", metrics_json(r.all_items)},
           {"cold_start_cases", r.cold_start_cases},
           {"warm_cases", r.warm_cases},
           {"best_valid", metrics_json(r.best_valid)},

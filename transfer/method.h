@@ -41,6 +41,11 @@ class TransferMethod {
   // items [I_t, d]; score(u, i) = users[u] · items[i].
   virtual gnn::Representations target_representations() = 0;
 
+  // After fit, for ranking among every item (TransferOptions::rank_all_items): users as in
+  // target_representations() and items [source items; target items] in the same space;
+  // nullopt when the method does not score source items.
+  virtual std::optional<gnn::Representations> all_item_representations() { return std::nullopt; }
+
   // After fit: {source-graph, target-graph} representations of all users, for discrepancy;
   // nullopt when the method has no such pair.
   virtual std::optional<std::pair<torch::Tensor, torch::Tensor>> domain_user_representations() {

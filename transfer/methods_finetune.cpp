@@ -37,6 +37,7 @@ class Joint : public ModelMethod {
     r.mode = "full";
     r.objective.push_back(parts::source_ranking(1.0));
     r.scoring = union_scoring;
+    source_items_graph_ = GraphKind::kUnion;
     adapt(std::move(r), log);
   }
 };

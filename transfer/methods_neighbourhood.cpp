@@ -23,7 +23,9 @@ class SourceOnly : public TransferMethod {
     const auto start = Clock::now();
     torch::NoGradGuard no_grad;
     model_->eval();
-    users_ = model_->represent(GraphKind::kSource).users;
+    const gnn::Representations source = model_->represent(GraphKind::kSource);
+    users_ = source.users;
+    source_items_ = source.items;
     if (!task->target_item_features.empty()) {
       // Content transfer: the target's items through the source-trained feature projection.
       items_ = model_->represent(GraphKind::kTarget).items;
@@ -46,10 +48,13 @@ class SourceOnly : public TransferMethod {
     log.phase_seconds["adapt"] += seconds_since(start);
   }
   gnn::Representations target_representations() override { return {users_, items_}; }
+  std::optional<gnn::Representations> all_item_representations() override {
+    return gnn::Representations{users_, torch::cat({source_items_, items_})};
+  }
 
  private:
   std::shared_ptr<CrossDomainModel> model_;
-  torch::Tensor users_, items_;
+  torch::Tensor users_, items_, source_items_;
 };
 
 // The floor a shop uses: every user gets the target items by training interactions, most first
@@ -62,12 +67,17 @@ class Popularity : public TransferMethod {
   void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
     users_ = torch::ones({task->num_users, 1});
     items_ = log_popularity(*task).to(torch::kFloat);
+    source_items_ = log_source_popularity(*task).to(torch::kFloat);
     log.notes.push_back("popularity: target items by training interactions; no training, no transfer");
   }
   gnn::Representations target_representations() override { return {users_, items_}; }
+  // Over every item: popularity in the whole shop, each item by its own domain's training count.
+  std::optional<gnn::Representations> all_item_representations() override {
+    return gnn::Representations{users_, torch::cat({source_items_, items_})};
+  }
 
  private:
-  torch::Tensor users_, items_;
+  torch::Tensor users_, items_, source_items_;
 };
 
 // Cross-domain item-to-item co-occurrence as dot products: the two propagation steps of

@@ -12,6 +12,18 @@ gnn::Representations ModelMethod::target_representations() {
   return {reps.users.detach(), reps.items.detach()};
 }
 
+std::optional<gnn::Representations> ModelMethod::all_item_representations() {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  const gnn::Representations target = scoring_(*model_);
+  // The union graph's items are [source items; target items], so the source's come first either way.
+  const torch::Tensor source = model_->represent(source_items_graph_).items.narrow(0, 0, task_->source_items);
+  const torch::Tensor bias = model_->source_item_bias().unsqueeze(1).to(source.dtype());
+  const torch::Tensor items = torch::cat({source, bias}, 1);
+  if (items.size(1) != target.items.size(1)) return std::nullopt;
+  return gnn::Representations{target.users.detach(), torch::cat({items, target.items}).detach()};
+}
+
 std::optional<std::pair<torch::Tensor, torch::Tensor>> ModelMethod::domain_user_representations() {
   torch::NoGradGuard no_grad;
   model_->eval();

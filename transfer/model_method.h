@@ -11,6 +11,9 @@ class ModelMethod : public TransferMethod {
   // Shared users, or item features of one space (the model's item projection carries those).
   std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedUsers, BridgeKind::kSharedFeatures}; }
   gnn::Representations target_representations() override;
+  // Source items from the encoder over the graph the method trained them on, with their bias;
+  // nullopt when the scoring adds columns of its own (target_only's popularity fallback).
+  std::optional<gnn::Representations> all_item_representations() override;
   std::optional<std::pair<torch::Tensor, torch::Tensor>> domain_user_representations() override;
 
  protected:
@@ -25,6 +28,7 @@ class ModelMethod : public TransferMethod {
   std::shared_ptr<const TransferTask> task_;
   std::shared_ptr<CrossDomainModel> model_;
   ScoringFunction scoring_ = cold_from_source_graph;
+  GraphKind source_items_graph_ = GraphKind::kSource;  // kUnion for joint training
 };
 
 // Appends the bridge part (options.bridge_weight) when it is on and the task has shared users.

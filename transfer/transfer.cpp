@@ -61,6 +61,20 @@ void evaluate_test(const TransferTask& task, FixedRecommender& scorer, TransferR
   }
 }
 
+// The target's test items ranked among every item, when the options ask for it and the method
+// scores source items.
+void evaluate_all_items(const TransferTask& task, TransferMethod& method, TransferReport& report) {
+  if (!task.test_all_items) return;
+  const std::optional<gnn::Representations> reps = method.all_item_representations();
+  if (!reps) {
+    report.notes.push_back("rank_all_items: " + task.options.method + " does not score source items; no all_items metrics");
+    return;
+  }
+  FixedRecommender scorer(*reps);
+  report.all_items = task.test_all_items->evaluate(scorer);
+  report.all_items_users = task.test_all_items->size();
+}
+
 // The report's header fields: what ran, on what, under which protocol.
 TransferReport report_header(const TransferTask& task) {
   const TransferOptions& options = task.options;
@@ -83,6 +97,11 @@ TransferReport zero_shot_report(const TransferTask& task) {
                          "or category nodes shared with the source no method can rank its items, so every item scores the same (the protocol's floor)");
   FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
   evaluate_test(task, constant, report);
+  if (task.test_all_items) {
+    FixedRecommender all({torch::zeros({task.num_users, 1}), torch::zeros({task.source_items + task.target_items, 1})});
+    report.all_items = task.test_all_items->evaluate(all);
+    report.all_items_users = task.test_all_items->size();
+  }
   return report;
 }
 
@@ -138,6 +157,7 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
   evaluate_test(*task, scorer, report);
+  evaluate_all_items(*task, *method, report);
   const auto reps = method->domain_user_representations();
   if (reps && has_both_sides(*task)) {
     const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");
@@ -167,6 +187,7 @@ std::string format_report(const TransferReport& r) {
   print_metrics(out, "cold-start", r.cold_start, r.cold_start_cases);
   print_metrics(out, "warm", r.warm, r.warm_cases);
   print_metrics(out, "all", r.overall, r.cold_start_cases + r.warm_cases);
+  print_metrics(out, "all items", r.all_items, r.all_items_users);
   if (!r.best_valid.empty()) print_metrics(out, "best valid", r.best_valid, r.valid_cases);
   if (r.parameters.total > 0) {
     out << "parameters: adaptation trains " << r.parameters.trainable << " of " << r.parameters.total << "\n";

@@ -129,6 +129,9 @@ struct TransferOptions {
   std::vector<int64_t> ks;          // empty: the protocol's defaults
   std::string selection_metric = "auto";  // "auto": mrr (sampled) or recall@20 (full)
   bool compare_to_target_only = true;     // also run target_only for the negative-transfer verdict
+  // Full protocol: also rank the target's test items among every source and target item (a new
+  // category's items against the whole shop), reported as the "all_items" metrics.
+  bool rank_all_items = false;
 
   uint64_t seed = 0;
   int threads = 0;                  // intra-op threads; 0: all cores

@@ -54,6 +54,8 @@ struct TransferReport {
   Metrics cold_start;                    // test metrics over cold-start users' cases (empty if none)
   Metrics warm;                          // test metrics over the other users' cases (empty if none)
   Metrics overall;                       // all test cases
+  Metrics all_items;                     // rank_all_items: test items ranked among source and target items
+  int64_t all_items_users = 0;
   int64_t cold_start_cases = 0, warm_cases = 0;
   Metrics best_valid;                    // validation metrics at the selected epoch
   int64_t valid_cases = 0;

@@ -6,7 +6,6 @@
 #include "graph_io/errors.h"
 
 #include <algorithm>
-#include <sstream>
 
 namespace graft::transfer {
 namespace {
@@ -71,22 +70,14 @@ std::string block_names(const std::vector<io::FeatureBlock>& blocks) {
 }
 
 const io::FeatureBlock& require_block(const io::Domain& domain, const std::string& name) {
-  if (const io::FeatureBlock* block = domain.find_item_features(name)) return *block;
-  throw io::UsageError("features.blocks: domain '" + domain.name + "' has no item feature block '" + name +
-                       "' (it has: " + block_names(domain.item_features) + ")");
+  return *domain.item_blocks(name, "features.blocks").front();
 }
 
 // The item blocks the options read: features.blocks, or else every block the two domains share.
 std::vector<std::string> item_blocks_to_read(const FeatureOptions& options, const Bridges& bridges,
                                              const io::Domain& source, const io::Domain& target) {
   if (options.items == "id") return {};
-  std::vector<std::string> names;
-  std::stringstream list(options.blocks);
-  for (std::string name; std::getline(list, name, ',');) {
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (!name.empty()) names.push_back(name);
-  }
+  std::vector<std::string> names = io::split_names(options.blocks);
   if (names.empty()) names = bridges.shared_item_features;
   if (names.empty()) {
     throw io::UsageError("features.items = " + options.items + " reads item features, but domains '" + source.name +
@@ -192,6 +183,10 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
 
   if (options.protocol == "auto") options.protocol = target_part.negatives_per_case > 0 ? "sampled" : "full";
   if (options.selection_metric == "auto") options.selection_metric = options.protocol == "sampled" ? "mrr" : "recall@20";
+  if (options.rank_all_items && options.protocol != "full") {
+    throw io::UsageError("rank_all_items ranks among every item under the full protocol, but the protocol is " +
+                         options.protocol);
+  }
 
   // Cold-start users: named by the split, or evaluated in the target without target training.
   const auto source_pairs = training_pairs(source, *task.source_part);
@@ -211,6 +206,8 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
     if (in_source[u] && in_target[u]) task.shared_users.push_back(u);
     if (task.cold[u] && in_source[u]) ++task.cold_with_source_history;
   }
+  task.source_popularity.assign(task.source_items, 0.0);
+  for (const auto& pair : source_pairs) task.source_popularity[pair.second] += 1.0;
   task.target_popularity.assign(task.target_items, 0.0);
   for (const auto& pair : target_pairs) task.target_popularity[pair.second] += 1.0;
 
@@ -252,6 +249,10 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   if (!warm_part.test.empty()) {
     task.test_warm = gnn::make_evaluator(options.protocol, dataset, options.target, warm_part, gnn::EvalSet::kTest, eval);
   }
+  if (options.rank_all_items) {
+    task.test_all_items = gnn::make_joint_full_evaluator(
+        dataset, {{options.source, task.source_part}, {options.target, &target_part}}, gnn::EvalSet::kTest, eval);
+  }
   return task;
 }
 
@@ -265,6 +266,11 @@ torch::Tensor cold_column(const TransferTask& task) {
 
 torch::Tensor log_popularity(const TransferTask& task) {
   return torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
+      .log1p();
+}
+
+torch::Tensor log_source_popularity(const TransferTask& task) {
+  return torch::from_blob(const_cast<double*>(task.source_popularity.data()), {task.source_items, 1}, torch::kDouble)
       .log1p();
 }
 

@@ -45,7 +45,7 @@ struct TransferTask {
   std::vector<uint8_t> cold;               // [users] 1: cold-start user of the target
   std::vector<int64_t> shared_users;       // training interactions in both domains, ascending
   int64_t cold_with_source_history = 0;    // cold-start users with source training interactions
-  std::vector<double> target_popularity;   // [target items] training interactions per item
+  std::vector<double> source_popularity, target_popularity;  // training interactions per item
 
   // Node features (options.features; gnn/node_features.h), empty when the options read none:
   // the item blocks of each graph's items in one feature space, and the target's user blocks.
@@ -53,8 +53,9 @@ struct TransferTask {
   // [items of each graph] bool: the item has a training interaction (its ID embedding is trained).
   torch::Tensor source_item_trained, target_item_trained, union_item_trained;
 
-  // Target evaluators; test_cold / test_warm are null when the split has no such cases.
-  std::unique_ptr<gnn::Evaluator> valid, test, test_cold, test_warm;
+  // Target evaluators; test_cold / test_warm are null when the split has no such cases;
+  // test_all_items (options.rank_all_items) ranks over [source items | target items].
+  std::unique_ptr<gnn::Evaluator> valid, test, test_cold, test_warm, test_all_items;
 
   const gnn::TypedGraph& graph(GraphKind kind) const;
   const gnn::NodeFeatures& item_features(GraphKind kind) const;
@@ -74,6 +75,8 @@ torch::Tensor as_index(const std::vector<int64_t>& v);
 torch::Tensor cold_column(const TransferTask& task);
 // log(1 + training interactions) of each target item, [target items, 1] double.
 torch::Tensor log_popularity(const TransferTask& task);
+// The same of each source item, [source items, 1] double.
+torch::Tensor log_source_popularity(const TransferTask& task);
 // [users] bool, true for the users active in both domains (task.shared_users).
 torch::Tensor shared_user_mask(const TransferTask& task);
 // Whether each domain has at least 2 active users (what a discrepancy measure needs).

@@ -219,5 +219,89 @@ TEST(ContentBridge, ReadingFeaturesThatTheDomainsDoNotShareIsAnErrorNamingThem) 
   }
 }
 
+TEST(UserFeatures, TheTargetsUserBlocksFeedTheUserInputAndTrain) {
+  io::Dataset world = new_category_world(5);
+  io::FeatureBlock profile = dense("profile", world.num_users(), 2, {});
+  for (int64_t u = 0; u < world.num_users(); ++u) {
+    profile.values.push_back(static_cast<float>(u % 7));
+    profile.values.push_back(static_cast<float>(u % 3));
+  }
+  world.domain("new").user_features.push_back(profile);
+  TransferOptions o = launch_options("finetune", "id");
+  o.features.users = "both";
+  auto task = std::make_shared<const TransferTask>(make_task(world, o));
+  ASSERT_EQ(task->user_features.blocks.size(), 1u);
+  CrossDomainModel model(task);
+  std::vector<torch::Tensor> before;
+  for (const auto& p : model.feature_parameters()) before.push_back(p.detach().clone());
+  ASSERT_FALSE(before.empty()) << "the user projection is a feature parameter";
+  Recipe recipe;
+  recipe.mode = "full";
+  recipe.objective.push_back(parts::target_ranking());
+  FitLog log;
+  adapt(model, *task, recipe, log);
+  const auto after = model.feature_parameters();
+  bool moved = false;
+  for (size_t k = 0; k < after.size(); ++k) moved = moved || !torch::equal(after[k], before[k]);
+  EXPECT_TRUE(moved);
+  const TransferReport r = run_transfer(world, o);
+  EXPECT_GT(r.overall.at("recall@20"), 0.0);
+
+  world.domain("new").user_features.clear();
+  try {
+    make_task(world, o);
+    FAIL() << "expected a UsageError";
+  } catch (const io::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("features.users"), std::string::npos) << e.what();
+  }
+}
+
+// Ranking the new category's test items among every item: the same target scores meet more
+// candidates, so no user's metrics can rise, for every kind of method that scores source items.
+TEST(RankAllItems, RanksTheTargetsTestItemsAmongTheSourcesItemsToo) {
+  const io::Dataset world = new_category_world(5);
+  for (const auto& [method, items] : std::vector<std::pair<std::string, std::string>>{
+           {"popularity", "id"}, {"finetune", "both"}, {"source_only", "both"}, {"joint", "id"}}) {
+    TransferOptions o = launch_options(method, items);
+    o.rank_all_items = true;
+    o.ks = {20, 400};
+    const TransferReport r = run_transfer(world, o);
+    ASSERT_FALSE(r.all_items.empty()) << method;
+    EXPECT_EQ(r.all_items_users, r.cold_start_cases + r.warm_cases) << method;
+    EXPECT_LE(r.all_items.at("recall@20"), r.overall.at("recall@20") + 1e-12) << method;
+    EXPECT_LE(r.all_items.at("ndcg@400"), r.overall.at("ndcg@400") + 1e-12) << method;
+    EXPECT_DOUBLE_EQ(r.overall.at("recall@400"), 1.0) << "400 candidates hold every new item";
+    if (method == "popularity") EXPECT_LT(r.all_items.at("recall@400"), 1.0) << "the source's items sell more";
+    EXPECT_NE(format_report(r).find("all items"), std::string::npos);
+  }
+  TransferOptions o = launch_options("target_only", "id");
+  o.rank_all_items = true;
+  const TransferReport target_only = run_transfer(world, o);
+  EXPECT_TRUE(target_only.all_items.empty()) << "target_only never trains source items";
+  EXPECT_NE(target_only.notes.back().find("does not score source items"), std::string::npos);
+}
+
+TEST(RankAllItems, AtBudgetZeroWithoutFeaturesEveryItemTiesAndSourceItemsComeFirst) {
+  TransferOptions o = launch_options("finetune", "id");
+  o.rank_all_items = true;
+  const TransferReport r = run_transfer(new_category_world(0), o);
+  EXPECT_GT(r.overall.at("recall@50"), 0.0);
+  EXPECT_EQ(r.all_items.at("recall@50"), 0.0) << "ties break by item index, and the source's items come first";
+}
+
+TEST(RankAllItems, IsAFullRankingProtocol) {
+  const io::Dataset world = new_category_world(0);
+  TransferOptions o = launch_options("popularity", "id");
+  o.rank_all_items = true;
+  o.protocol = "sampled";
+  try {
+    make_task(world, o);
+    FAIL() << "expected a UsageError";
+  } catch (const io::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("rank_all_items"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("sampled"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace graft::transfer

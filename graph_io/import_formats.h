@@ -38,6 +38,10 @@ void require_inputs(const ImportOptions& options, size_t min, size_t max, const 
 // The domain name of a format that has none: --domain, or "main".
 std::string domain_name_option(const ImportOptions& options);
 
+// The last name of a folder path: "game_video" for "data/game_video", "data/game_video/", or "."
+// inside it.
+std::string folder_name(const std::string& folder);
+
 // The part of a given split that the i-th of n input files holds: one file is all training;
 // two are train, test; three are train, valid, test.
 Part part_of_input(size_t i, size_t n);

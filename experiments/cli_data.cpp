@@ -31,36 +31,43 @@ char parse_delimiter(const std::string& text) {
   return text[0];
 }
 
+// The values of a repeatable `flag` of the form key=value (`form` says which, e.g. "role=column"),
+// in order.
+std::vector<std::pair<std::string, std::string>> parse_pairs(const std::vector<std::string>& pairs,
+                                                             const std::string& flag, const std::string& form) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& pair : pairs) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos) throw UsageError(flag + " expects " + form + ", got '" + pair + "'");
+    out.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  return out;
+}
+
+// Throws UsageError unless every key of `pairs` (from `flag`) is one of `roles`.
+void require_roles(const std::vector<std::pair<std::string, std::string>>& pairs, const std::string& flag,
+                   const std::vector<std::string>& roles) {
+  for (const auto& [role, column] : pairs) {
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+      throw UsageError(flag + ": unknown role '" + role + "'; valid roles: " + join(roles));
+    }
+  }
+}
+
 // "role=column" pairs of --column into a map, rejecting unknown roles.
 std::map<std::string, std::string> parse_columns(const std::vector<std::string>& pairs) {
   static const std::vector<std::string> roles = {"user", "item", "category", "time", "behavior", "rating", "domain"};
-  std::map<std::string, std::string> out;
-  for (const auto& pair : pairs) {
-    const auto eq = pair.find('=');
-    if (eq == std::string::npos) throw UsageError("--column expects role=column, got '" + pair + "'");
-    const std::string role = pair.substr(0, eq);
-    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
-      throw UsageError("--column: unknown role '" + role + "'; valid roles: " + join(roles));
-    }
-    out[role] = pair.substr(eq + 1);
-  }
-  return out;
+  const auto parsed = parse_pairs(pairs, "--column", "role=column");
+  require_roles(parsed, "--column", roles);
+  return std::map<std::string, std::string>(parsed.begin(), parsed.end());
 }
 
 // "role=column" pairs of --feature-column, in order (roles may repeat), rejecting unknown roles.
 std::vector<std::pair<std::string, std::string>> parse_feature_columns(const std::vector<std::string>& pairs) {
   static const std::vector<std::string> roles = {"id", "text", "token", "token_list", "float", "category_path"};
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& pair : pairs) {
-    const auto eq = pair.find('=');
-    if (eq == std::string::npos) throw UsageError("--feature-column expects role=column, got '" + pair + "'");
-    const std::string role = pair.substr(0, eq);
-    if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
-      throw UsageError("--feature-column: unknown role '" + role + "'; valid roles: " + join(roles));
-    }
-    out.emplace_back(role, pair.substr(eq + 1));
-  }
-  return out;
+  auto parsed = parse_pairs(pairs, "--feature-column", "role=column");
+  require_roles(parsed, "--feature-column", roles);
+  return parsed;
 }
 
 // "1-2" (or "2" for 2-2) into the n-gram range of the text features.
@@ -83,6 +90,7 @@ void add_import(CLI::App& data, const std::string& command_line) {
     std::string delimiter = ",";
     std::vector<std::string> columns;
     std::vector<std::string> feature_columns;
+    std::vector<std::string> behaviour_map;
     std::string ngrams;
     std::string output;
     int64_t negatives = -1;
@@ -116,6 +124,13 @@ void add_import(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--block", args->options.block,
                   "Name of the feature block (embeddings; item-metadata and unisrec: the text block, default text)");
   cmd->add_option("--hdf5-dataset", args->options.hdf5_dataset, "embeddings: the dataset path inside an HDF5 input");
+  cmd->add_option("--behaviour-map,--behavior-map", args->behaviour_map,
+                  "behaviour-lists: name=code, one per flag, for a folder or file name beyond the defaults "
+                  "(view, pv, click, cart, collect, fav, buy, purchase); codes pv, cart, fav, buy")
+      ->allow_extra_args(false);
+  cmd->add_option("--target-behaviour,--target-behavior", args->options.target_behavior,
+                  "behaviour-lists: the behaviour (a name or a code) whose test.txt split given tests")
+      ->capture_default_str();
   cmd->add_option("--negatives", args->negatives,
                   "Sampled negatives per valid/test case of the stored split (default: 999 for cdr-pairs, whose "
                   "cold-start protocol ranks against them, else 0)");
@@ -124,6 +139,7 @@ void add_import(CLI::App& data, const std::string& command_line) {
     args->options.delimiter = parse_delimiter(args->delimiter);
     args->options.columns = parse_columns(args->columns);
     args->options.feature_columns = parse_feature_columns(args->feature_columns);
+    args->options.behavior_map = parse_pairs(args->behaviour_map, "--behaviour-map", "name=code");
     if (!args->ngrams.empty()) parse_ngrams(args->ngrams, args->options.text);
     io::ImportReport report;
     io::Dataset dataset = io::import_dataset(args->options, &report);
@@ -180,7 +196,10 @@ void add_split(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--source", args->options.source, "cold_start_users: source domain");
   cmd->add_option("--target", args->options.target, "cold_start_users: target domain");
   cmd->add_option("--cold-start-fraction", args->options.cold_start_fraction,
-                  "cold_start_users: share of shared users made cold")->capture_default_str();
+                  "cold_start_users: share of shared users made cold; cold_start_buyers: of the users with "
+                  "target-behaviour and other interactions")->capture_default_str();
+  cmd->add_option("--target-behaviour,--target-behavior", args->options.target_behavior,
+                  "cold_start_buyers: the behaviour held out (pv, cart, fav, buy)")->capture_default_str();
   cmd->add_option("--category", args->options.category, "new_category: the withheld category");
   cmd->add_option("--k-shot", args->options.k_shot, "new_category: interactions kept per user")->capture_default_str();
   cmd->add_option("--negatives", args->options.negatives, "Sampled negatives per valid/test case (0: none)")

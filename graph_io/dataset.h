@@ -103,6 +103,7 @@ struct DomainSplit {
   std::string domain;
   std::vector<int64_t> train, valid, test;  // indices into the domain's interactions
   std::vector<int64_t> cold_start_users;    // users with no training interaction here
+                                            // (cold_start_buyers: none of the target behaviour)
   // Sampled-ranking candidates: one row of `negatives_per_case` item ids per valid/test case,
   // row-major, rows in the order of `valid` / `test`. Empty when not sampled.
   int64_t negatives_per_case = 0;
@@ -113,7 +114,8 @@ struct DomainSplit {
 struct Split {
   std::string name;
   std::string kind;                          // "given", "leave_one_out", "ratio", "temporal",
-                                             // "cold_start_users", "new_category", "new_items"
+                                             // "cold_start_users", "new_category", "new_items",
+                                             // "cold_start_buyers"
   std::map<std::string, std::string> params; // how it was made, for provenance
   std::vector<DomainSplit> parts;
 

@@ -129,6 +129,7 @@ DomainBuilder::Result DomainBuilder::finish(int64_t num_users) && {
   std::vector<uint8_t> user_parts(static_cast<size_t>(num_users), 0);  // bit 1: train, bit 2: held out
   for (size_t k = 0; k < parts_.size(); ++k) {
     const auto part = static_cast<Part>(parts_[k]);
+    if (part == Part::kOutside) continue;
     auto& indices = part == Part::kTrain ? split.train : part == Part::kValid ? split.valid : split.test;
     indices.push_back(static_cast<int64_t>(k));
     user_parts[static_cast<size_t>(interactions_.user[k])] |= part == Part::kTrain ? 1 : 2;

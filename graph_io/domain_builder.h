@@ -1,6 +1,6 @@
 // Accumulates one domain while an importer reads its files: items (external id → dense id),
-// item categories, and interactions tagged with the part of a given split (train, valid, test)
-// their file belongs to. finish() merges duplicate interactions and returns the Domain and its
+// item categories, and interactions tagged with the part of a given split (train, valid, test,
+// or none) their file belongs to. finish() merges duplicate interactions and returns the Domain and its
 // share of the given split.
 #pragma once
 
@@ -14,8 +14,9 @@
 
 namespace graft::io {
 
-// Which file of a given split an interaction came from.
-enum class Part : int8_t { kTrain = 0, kValid = 1, kTest = 2 };
+// Which file of a given split an interaction came from. kOutside: kept as an interaction but in
+// no part (e.g. the test pairs of a behaviour that is not the one evaluated).
+enum class Part : int8_t { kTrain = 0, kValid = 1, kTest = 2, kOutside = 3 };
 
 // The optional interaction columns a domain keeps (see Interactions).
 struct InteractionColumns {

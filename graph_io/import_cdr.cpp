@@ -21,9 +21,7 @@ constexpr const char* kCommonUsersFile = "common_new_reindex.txt";
 
 // "game_video" → "game"; also for "game_video/" or "." inside it.
 std::string domain_of_folder(const std::string& folder) {
-  fs::path path = fs::absolute(folder).lexically_normal();
-  if (path.filename().empty()) path = path.parent_path();  // "game_video/"
-  const std::string base = path.filename().string();
+  const std::string base = folder_name(folder);
   return base.substr(0, base.find('_'));
 }
 

@@ -25,6 +25,7 @@ Dataset import_embeddings(const ImportOptions& options, ImportReport& report);
 Dataset import_sequences(const ImportOptions& options, ImportReport& report);
 Dataset import_item_metadata(const ImportOptions& options, ImportReport& report);
 Dataset import_unisrec(const ImportOptions& options, ImportReport& report);
+Dataset import_behaviour_lists(const ImportOptions& options, ImportReport& report);
 
 // "a, b, c", for messages that list valid names.
 std::string join(const std::vector<std::string>& names);
@@ -37,6 +38,10 @@ void require_inputs(const ImportOptions& options, size_t min, size_t max, const 
 
 // The domain name of a format that has none: --domain, or "main".
 std::string domain_name_option(const ImportOptions& options);
+
+// The last name of a folder path: "game_video" for "data/game_video", "data/game_video/", or "."
+// inside it.
+std::string folder_name(const std::string& folder);
 
 // The part of a given split that the i-th of n input files holds: one file is all training;
 // two are train, test; three are train, valid, test.

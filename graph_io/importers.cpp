@@ -1,5 +1,6 @@
 #include "graph_io/importers.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "graph_io/errors.h"
@@ -9,6 +10,8 @@
 namespace graft::io {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 using Importer = Dataset (*)(const ImportOptions&, ImportReport&);
 
@@ -22,6 +25,7 @@ const Format kFormats[] = {
     {"csv", import_csv},               {"behavior-log", import_behavior_log},
     {"embeddings", import_embeddings},
     {"sequences", import_sequences},   {"item-metadata", import_item_metadata}, {"unisrec", import_unisrec},
+    {"behaviour-lists", import_behaviour_lists},
 };
 
 }  // namespace
@@ -97,6 +101,12 @@ std::string domain_name_option(const ImportOptions& options) {
   const std::string name = options.domain.empty() ? "main" : options.domain;
   if (name.find('/') != std::string::npos) throw UsageError("--domain must not contain '/', got '" + name + "'");
   return name;
+}
+
+std::string folder_name(const std::string& folder) {
+  fs::path path = fs::absolute(folder).lexically_normal();
+  if (path.filename().empty()) path = path.parent_path();  // "game_video/"
+  return path.filename().string();
 }
 
 Part part_of_input(size_t i, size_t n) {

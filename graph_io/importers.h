@@ -22,6 +22,10 @@
 //   item-metadata a delimited item table joined into the dataset options.into by item id:
 //                 feature_columns roles id, text (one featurised block), token, token_list,
 //                 float, category_path (every level, replacing the categories).
+//   behaviour-lists  multi-behaviour lists (MB-CGCN / CRGCN Tmall layout): one folder of behaviour
+//                 folders (view/, cart/, buy/ with train.txt [+ test.txt], "user item item ...")
+//                 or one "user item" file per behaviour (view.txt); 0-based integer ids kept;
+//                 names → codes by behavior_map; split "given" tests the target behaviour.
 // Each importer's file documents its layout and rules (import_<format>.cpp).
 #pragma once
 
@@ -58,6 +62,12 @@ struct ImportOptions {
   // embeddings: the block's name, and for an HDF5 input the dataset path inside it.
   std::string block;
   std::string hdf5_dataset;
+
+  // behaviour-lists: name=code pairs (codes pv, cart, fav, buy) that add to or override the
+  // default behaviour names (graph_io/behavior_names.h), and the behaviour (a name or a code)
+  // whose test pairs the split "given" evaluates.
+  std::vector<std::pair<std::string, std::string>> behavior_map;
+  std::string target_behavior = "buy";
 };
 
 struct ImportReport {

@@ -29,6 +29,13 @@ DomainSplit temporal_split(const Domain& domain, double valid_ratio, double test
 std::vector<DomainSplit> cold_start_users_split(const Dataset& dataset, const std::string& source,
                                                 const std::string& target, double fraction, uint64_t seed);
 
+// Multi-behaviour cold start in one domain with behaviours: of the users with `target`
+// interactions and interactions of another behaviour, a seeded share (as in
+// cold_start_users_split) lose every `target` interaction from training; half of them are valid
+// users, the other half test users. Every other interaction trains.
+DomainSplit cold_start_buyers_split(const Domain& domain, int64_t num_users, Behavior target, double fraction,
+                                    uint64_t seed);
+
 // Interactions with items of `category` are test cases except each user's first `k_shot` of
 // them (by time, else seeded random), which stay in train.
 DomainSplit new_category_split(const Domain& domain, int64_t num_users, int32_t category, int64_t k_shot,

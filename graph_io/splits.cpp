@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
+#include "graph_io/behavior_names.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
 #include "graph_io/split_builders.h"
@@ -103,6 +105,31 @@ void record_held_out_items(const Dataset& dataset, const std::vector<DomainSplit
 
 uint64_t domain_seed(uint64_t seed, const std::string& domain) { return derive_seed(seed, "split/" + domain); }
 
+// --cold-start-fraction, checked and recorded in `params`.
+double cold_start_fraction(const SplitOptions& options, std::map<std::string, std::string>& params) {
+  const double fraction = options.cold_start_fraction;
+  if (!(fraction > 0.0 && fraction <= 1.0)) {
+    throw UsageError("--cold-start-fraction must be in (0, 1], got " + format_number(fraction));
+  }
+  params["cold_start_fraction"] = format_number(fraction);
+  return fraction;
+}
+
+// cold_start_buyers: the target behaviour, checked and recorded in `params` with the fraction;
+// every domain it splits must have behaviours.
+Behavior cold_start_buyers_target(const std::vector<const Domain*>& domains, const SplitOptions& options,
+                                  std::map<std::string, std::string>& params) {
+  const Behavior target = parse_behavior_code(options.target_behavior, "--target-behaviour");
+  for (const Domain* d : domains) {
+    if (!d->interactions.has_behavior()) {
+      throw UsageError("cold_start_buyers: domain '" + d->name + "' has no behaviours (pv, cart, fav, buy)");
+    }
+  }
+  cold_start_fraction(options, params);
+  params["target_behavior"] = behavior_name(target);
+  return target;
+}
+
 // The parts of a cold_start_users split, recording the options it uses in `params`.
 std::vector<DomainSplit> cold_start_parts(const Dataset& dataset, const SplitOptions& options,
                                           std::map<std::string, std::string>& params) {
@@ -116,13 +143,9 @@ std::vector<DomainSplit> cold_start_parts(const Dataset& dataset, const SplitOpt
   if (options.source == options.target) {
     throw UsageError("--source and --target must differ, both are '" + options.source + "'");
   }
-  const double fraction = options.cold_start_fraction;
-  if (!(fraction > 0.0 && fraction <= 1.0)) {
-    throw UsageError("--cold-start-fraction must be in (0, 1], got " + format_number(fraction));
-  }
+  const double fraction = cold_start_fraction(options, params);
   params["source"] = options.source;
   params["target"] = options.target;
-  params["cold_start_fraction"] = format_number(fraction);
   return cold_start_users_split(dataset, options.source, options.target, fraction,
                                 domain_seed(options.seed, options.source + "/" + options.target));
 }
@@ -153,6 +176,8 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
       }
     }
   }
+  std::optional<Behavior> target;
+  if (kind == "cold_start_buyers") target = cold_start_buyers_target(domains, options, params);
 
   std::vector<std::string> names;
   std::vector<DomainSplit> parts;
@@ -168,6 +193,8 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
       parts.push_back(temporal_split(d, options.valid_ratio, options.test_ratio));
     } else if (kind == "new_items") {
       parts.push_back(new_items_split(d, options.valid_ratio, options.test_ratio, seed));
+    } else if (kind == "cold_start_buyers") {
+      parts.push_back(cold_start_buyers_split(d, dataset.num_users(), *target, options.cold_start_fraction, seed));
     } else {
       parts.push_back(new_category_split(d, dataset.num_users(), categories[i], options.k_shot, seed));
     }
@@ -180,7 +207,7 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
 }  // namespace
 
 std::vector<std::string> split_kinds() {
-  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items"};
+  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items", "cold_start_buyers"};
 }
 
 void add_split(Dataset& dataset, const SplitOptions& options) {

@@ -13,14 +13,18 @@ namespace graft::io {
 struct SplitOptions {
   std::string name;                  // name to store the split under (default: the kind)
   std::string kind;                  // leave_one_out | ratio | temporal | cold_start_users | new_category
-                                     // | new_items
+                                     // | new_items | cold_start_buyers
   std::vector<std::string> domains;  // domains to split (empty: all); cold_start_users uses source/target
   double valid_ratio = 0.1;          // ratio / temporal: of interactions; new_items: of items
   double test_ratio = 0.1;
   // cold_start_users: a fraction of the users shared by source and target lose all their target
   // interactions from training; theirs are divided between valid and test.
   std::string source, target;
-  double cold_start_fraction = 0.2;
+  // cold_start_buyers: a fraction of the users with interactions of target_behavior and of
+  // another behaviour lose all their target_behavior interactions from training (the others
+  // still train); theirs are divided between valid and test.
+  double cold_start_fraction = 0.2;  // cold_start_users and cold_start_buyers
+  std::string target_behavior = "buy";  // a behaviour code: pv, cart, fav, buy
   // new_category: the category's interactions are withheld except k per user (k-shot budget).
   std::string category;
   int64_t k_shot = 0;

@@ -1,5 +1,6 @@
 // compute_stats: counts, degree quantiles, overlap between domains, the connected components of
-// each domain's user–item graph through Boost.Graph, and the shape of its feature blocks.
+// each domain's user–item graph through Boost.Graph, the shape of its feature blocks, and its
+// behaviours (stats_behaviors.cpp).
 #include "graph_io/stats.h"
 
 #include <algorithm>
@@ -115,6 +116,7 @@ DatasetStats compute_stats(const Dataset& dataset) {
     }
     for (const FeatureBlock& block : domain.item_features) s.features.push_back(feature_stats(block, "item"));
     for (const FeatureBlock& block : domain.user_features) s.features.push_back(feature_stats(block, "user"));
+    s.behaviors = behavior_stats(domain);
     out.domains.push_back(std::move(s));
   }
 

@@ -7,7 +7,8 @@
 //                 "user_degree": {...}, "item_degree": {...}, "components", "largest_component",
 //                 "shared_users": {other domain: count}, "cold_start_users": {split: count},
 //                 "features": [{"name", "of" ("item" | "user"), "kind", "width", "rows",
-//                               "missing", "nonzeros_per_row" (sparse; null otherwise)}]}]}
+//                               "missing", "nonzeros_per_row" (sparse; null otherwise)}],
+//                 "behaviors": [{"name", "interactions", "pairs", "pairs_also_in": {other: count}}]}]}
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,16 @@ struct FeatureStats {
   double nonzeros_per_row = 0.0;  // sparse: mean stored entries over the rows with a value
 };
 
+// One behaviour of a domain with behaviours (pv, cart, fav, buy).
+struct BehaviorStats {
+  std::string name;          // the behaviour code
+  int64_t interactions = 0;
+  int64_t pairs = 0;         // distinct (user, item) pairs
+  // other behaviour of the domain -> how many of these pairs it has too (e.g. of the pairs of
+  // buy, those also in pv: the purchases whose item the buyer viewed)
+  std::map<std::string, int64_t> pairs_also_in;
+};
+
 struct DomainStats {
   std::string name;
   int64_t users = 0;         // users with at least one interaction in the domain
@@ -45,6 +56,7 @@ struct DomainStats {
   std::map<std::string, int64_t> shared_users;                // other domain -> users in both
   std::map<std::string, int64_t> cold_start_users_per_split;  // split -> cold-start users here
   std::vector<FeatureStats> features;                          // item blocks, then user blocks
+  std::vector<BehaviorStats> behaviors;  // the behaviours present, in code order; empty when untyped
 };
 
 struct DatasetStats {
@@ -53,6 +65,7 @@ struct DatasetStats {
 };
 
 DatasetStats compute_stats(const Dataset& dataset);
+std::vector<BehaviorStats> behavior_stats(const Domain& domain);  // stats_behaviors.cpp
 std::string format_stats_table(const DatasetStats& stats);  // human-readable, aligned columns
 std::string format_stats_json(const DatasetStats& stats);   // for scripts
 

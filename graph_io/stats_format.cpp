@@ -1,4 +1,5 @@
 // Text forms of DatasetStats: aligned tables for people, JSON (layout in stats.h) for scripts.
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,33 @@ std::string aligned(const std::vector<std::vector<std::string>>& rows, size_t na
   return out;
 }
 
+// Per behaviour of each typed domain: its interactions, its distinct pairs and, per other
+// behaviour, how many of those pairs occur there too; no rows when no domain has behaviours.
+std::vector<std::vector<std::string>> behavior_rows(const DatasetStats& stats) {
+  std::vector<std::string> present;  // in code order, over every domain
+  for (int b = 0; b < kNumBehaviors; ++b) {
+    const std::string name = behavior_name(static_cast<Behavior>(b));
+    for (const DomainStats& d : stats.domains) {
+      const bool has = std::any_of(d.behaviors.begin(), d.behaviors.end(),
+                                   [&](const BehaviorStats& s) { return s.name == name; });
+      if (has && std::find(present.begin(), present.end(), name) == present.end()) present.push_back(name);
+    }
+  }
+  std::vector<std::vector<std::string>> rows = {{"behaviour", "interactions", "pairs"}};
+  for (const std::string& name : present) rows[0].push_back("also " + name);
+  for (const DomainStats& d : stats.domains) {
+    for (const BehaviorStats& b : d.behaviors) {
+      std::vector<std::string> row = {d.name + " " + b.name, std::to_string(b.interactions), std::to_string(b.pairs)};
+      for (const std::string& other : present) {
+        const auto it = b.pairs_also_in.find(other);
+        row.push_back(it == b.pairs_also_in.end() ? "-" : std::to_string(it->second));
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows.size() > 1 ? rows : std::vector<std::vector<std::string>>{};
+}
+
 }  // namespace
 
 std::string format_stats_table(const DatasetStats& stats) {
@@ -96,6 +124,9 @@ std::string format_stats_table(const DatasetStats& stats) {
   }
   if (cold.size() > 1) out += "\n" + aligned(cold, 2);
 
+  const std::vector<std::vector<std::string>> behaviors = behavior_rows(stats);
+  if (!behaviors.empty()) out += "\n" + aligned(behaviors);
+
   std::vector<std::vector<std::string>> features = {
       {"domain", "features", "of", "kind", "width", "rows", "missing", "nonzeros per row"}};
   for (const DomainStats& d : stats.domains) {
@@ -129,6 +160,14 @@ std::string format_stats_json(const DatasetStats& stats) {
     }
     return out;
   };
+  const auto behaviors = [](const std::vector<BehaviorStats>& list) {
+    Json out = Json::array();
+    for (const BehaviorStats& b : list) {
+      out.push_back({{"name", b.name}, {"interactions", b.interactions}, {"pairs", b.pairs},
+                     {"pairs_also_in", b.pairs_also_in}});
+    }
+    return out;
+  };
   Json domains = Json::array();
   for (const DomainStats& d : stats.domains) {
     domains.push_back({{"name", d.name},
@@ -143,7 +182,8 @@ std::string format_stats_json(const DatasetStats& stats) {
                        {"largest_component", d.largest_component},
                        {"shared_users", d.shared_users},
                        {"cold_start_users", d.cold_start_users_per_split},
-                       {"features", features(d.features)}});
+                       {"features", features(d.features)},
+                       {"behaviors", behaviors(d.behaviors)}});
   }
   const Json root = {{"users", stats.users}, {"domains", domains}};
   return root.dump(2) + "\n";

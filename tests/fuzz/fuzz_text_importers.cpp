@@ -1,6 +1,6 @@
 // libFuzzer target: every text importer on arbitrary bytes. The input is cut at NUL bytes into
 // up to four parts that become the files a format reads (train/valid/test, ratings/catalog/genres,
-// the cdr-pairs or unisrec folder files). item-metadata joins its table into a small dataset.h5
+// the cdr-pairs, unisrec or behaviour-lists folder files). item-metadata joins its table into a small dataset.h5
 // written once at start. DataError and UsageError are the expected answers to bad input; any
 // other exception, a crash or a sanitizer report is a bug.
 #include <cstddef>
@@ -99,6 +99,25 @@ void fuzz_item_metadata(const std::string& table) {
   import_expecting_only_graft_errors(indexed);
 }
 
+// behaviour-lists: a folder with parts 0..3 as view/train.txt, cart/train.txt, buy/train.txt and
+// buy/test.txt (a missing part leaves a behaviour folder without train.txt), and parts 0 and 1
+// as the pair files view.txt and buy.txt.
+void fuzz_behaviour_lists(const std::vector<std::string_view>& parts) {
+  namespace fz = graft::fuzz;
+  const auto folder = fz::scratch_dir() / "behaviours";
+  fz::write_part(folder / "view/train.txt", parts, 0);
+  fz::write_part(folder / "cart/train.txt", parts, 1);
+  fz::write_part(folder / "buy/train.txt", parts, 2);
+  fz::write_part(folder / "buy/test.txt", parts, 3);
+  import_expecting_only_graft_errors(options_for("behaviour-lists", {folder.string()}));
+
+  const auto view = fz::scratch_dir() / "behaviour-pairs/view.txt";
+  const auto buy = fz::scratch_dir() / "behaviour-pairs/buy.txt";
+  fz::write_part(view, parts, 0);
+  fz::write_part(buy, parts, 1);
+  import_expecting_only_graft_errors(options_for("behaviour-lists", {view.string(), buy.string()}));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -142,5 +161,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ImportOptions unisrec_options = options_for("unisrec", {(unisrec / "T").string()});
   unisrec_options.text = small_text_features();
   import_expecting_only_graft_errors(unisrec_options);
+  fuzz_behaviour_lists(parts);
   return 0;
 }

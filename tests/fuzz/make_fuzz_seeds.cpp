@@ -52,6 +52,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& text_seeds(
                    "user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1 2\t3\n1\t2 0\t1\n",
                    "A\t0\nB\t1\nC\t2\nD\t3\n",
                    "user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1 2 3\t1\n1\t2 0 1\t3\n"}},
+      // behaviour-lists: view, cart and buy train and buy test; the first two are pair files too.
+      {"behaviour_lists", {"0 0\n0 1\n1\t1\n1 2\n", "0 1\n1 2\n", "0 1 2\n1 1\n", "0 0\n1 0\n"}},
   };
   return seeds;
 }

@@ -31,8 +31,9 @@ inline std::vector<std::string> user_names(int64_t n) {
   return ids;
 }
 
-// Two domains, "books" (timestamps, 4 categories) and "movies" (no timestamps), over 300 users
-// of whom about two thirds use both; 5 to 25 interactions per user and domain.
+// Two domains, "books" (timestamps, 4 categories) and "movies" (no timestamps; behaviours cycle
+// through pv, cart, fav, buy, so each movie user has all four), over 300 users of whom about two
+// thirds use both; 5 to 25 interactions per user and domain.
 inline Dataset random_dataset(uint64_t seed = 1) {
   std::mt19937_64 rng(seed);
   Dataset ds;
@@ -55,6 +56,7 @@ inline Dataset random_dataset(uint64_t seed = 1) {
       for (uint64_t n = 5 + rng() % 21; n > 0; --n) {
         movies.interactions.user.push_back(u);
         movies.interactions.item.push_back(static_cast<int64_t>(rng() % 200));
+        movies.interactions.behavior.push_back(static_cast<int8_t>(n % kNumBehaviors));
       }
     }
   }

@@ -2,9 +2,11 @@
 // from the raw files. Skipped when the shared data is absent.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "graph_io/importers.h"
+#include "graph_io/stats.h"
 #include "tests/graph_io/import_test_support.h"
 #include "tests/support/test_support.h"
 
@@ -93,6 +95,35 @@ TEST(ImportRealData, LastFmAsCsv) {
   EXPECT_EQ(report.lines_read, 42135 + 10533);
   EXPECT_EQ(report.interactions_kept, 42135 + 10533);
   EXPECT_EQ(ds.split("given").part("main")->test.size(), 10533u);
+}
+
+// Counts of ../shared/data/tmall-behaviour/SOURCE.md; the overlaps counted with sort and comm.
+TEST(ImportRealData, TmallBehaviours) {
+  GRAFT_REQUIRE_SHARED_DATA(root, "tmall-behaviour");
+  ImportReport report;
+  const Dataset ds = import_dataset(import_options("behaviour-lists", {root}), &report);
+  EXPECT_EQ(ds.num_users(), 15449);
+  const Domain& d = ds.domain("tmall-behaviour");
+  EXPECT_EQ(d.num_items(), 11953);
+  const DomainSplit& given = *ds.split("given").part(d.name);
+  std::map<int, size_t> train_by_behavior, test_by_behavior;
+  for (const int64_t k : given.train) ++train_by_behavior[d.interactions.behavior[static_cast<size_t>(k)]];
+  for (const int64_t k : given.test) ++test_by_behavior[d.interactions.behavior[static_cast<size_t>(k)]];
+  EXPECT_EQ(train_by_behavior, (std::map<int, size_t>{{0, 858505}, {1, 180027}, {3, 92180}}));
+  EXPECT_EQ(test_by_behavior, (std::map<int, size_t>{{3, 15449}}));
+  EXPECT_EQ(users_of(d.interactions, given.test).size(), 15449u);  // one purchase per user
+  EXPECT_EQ(report.noted, (std::map<std::string, int64_t>{{"view test pairs outside split 'given'", 15449},
+                                                          {"cart test pairs outside split 'given'", 15449}}));
+  EXPECT_EQ(report.lines_read, 6 * 15449);
+  EXPECT_EQ(report.duplicates_merged, 0);
+
+  const std::vector<BehaviorStats> behaviors = behavior_stats(d);
+  ASSERT_EQ(behaviors.size(), 3u);
+  EXPECT_EQ(behaviors[0].interactions, 858505 + 15449);
+  EXPECT_EQ(behaviors[1].interactions, 180027 + 15449);
+  EXPECT_EQ(behaviors[2].interactions, 92180 + 15449);
+  EXPECT_EQ(behaviors[2].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 87508}, {"cart", 22542}}));
+  EXPECT_EQ(behaviors[1].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 127978}, {"buy", 22542}}));
 }
 
 }  // namespace

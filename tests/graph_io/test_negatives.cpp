@@ -179,6 +179,7 @@ class NegativesAfterSplit : public ::testing::TestWithParam<std::string> {
     o.source = "books";
     o.target = "movies";
     if (GetParam() == "temporal" || GetParam() == "new_category") o.domains = {"books"};
+    if (GetParam() == "cold_start_buyers") o.domains = {"movies"};
     o.category = "travel";
     return o;
   }

@@ -491,6 +491,7 @@ SplitOptions every_kind_options(const std::string& kind, uint64_t seed) {
     o.target = "movies";
   }
   if (kind == "temporal" || kind == "new_category") o.domains = {"books"};
+  if (kind == "cold_start_buyers") o.domains = {"movies"};
   o.category = "science";
   o.k_shot = 1;
   return o;
@@ -564,6 +565,7 @@ TEST(AddSplit, EarlierKindsGiveTheSameSplitsAsBefore) {
       {"temporal", 10432986648299262772ull},
       {"cold_start_users", 16289745154744952438ull},
       {"new_category", 11545279157683549323ull},
+      {"cold_start_buyers", 3770622683670959203ull},  // pinned when it was added
   };
   for (const auto& [kind, expected] : pinned) {
     Dataset ds = random_dataset();

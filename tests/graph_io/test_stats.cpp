@@ -130,7 +130,7 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   for (const auto& item : a.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"name", "users", "items", "categories", "interactions", "density",
                                             "user_degree", "item_degree", "components", "largest_component",
-                                            "shared_users", "cold_start_users", "features"}));
+                                            "shared_users", "cold_start_users", "features", "behaviors"}));
   EXPECT_EQ(a.at("name"), "alpha");
   EXPECT_DOUBLE_EQ(a.at("density").get<double>(), 5.0 / 12.0);
   EXPECT_EQ(a.at("item_degree").dump(), R"({"min":0.0,"p25":0.75,"p50":1.5,"p75":2.0,"p90":2.0,"p99":2.0,"max":2.0})");
@@ -138,6 +138,7 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   EXPECT_EQ(a.at("largest_component"), 4);
   EXPECT_EQ(a.at("shared_users").dump(), R"({"beta":2})");
   EXPECT_EQ(json.at("domains")[1].at("cold_start_users").dump(), R"({"cs":2})");
+  EXPECT_EQ(a.at("behaviors").dump(), "[]");
 }
 
 // two_domains with feature blocks on alpha: dense "text" [4 x 3] (item 1 missing), sparse
@@ -201,6 +202,53 @@ TEST(FormatStats, JsonListsFeatureBlocks) {
             R"({"name":"tags","of":"item","kind":"sparse","width":10,"rows":4,"missing":1,"nonzeros_per_row":2.0})");
   EXPECT_TRUE(features[0].at("nonzeros_per_row").is_null());
   EXPECT_EQ(json.at("domains")[1].at("features").dump(), "[]");
+}
+
+// A shop with behaviours: u0 views i0 i1 i2, carts i1, buys i1 and i2 (twice: two
+// interactions, one pair); u1 views i0, buys i0 and i3 (never viewed). No fav.
+Dataset behaviour_shop() {
+  Dataset ds;
+  ds.user_ids = user_names(2);
+  Domain d = make_domain("shop", 4, {0, 0, 0, 0, 0, 0, 0, 1, 1, 1}, {0, 1, 2, 1, 1, 2, 2, 0, 0, 3});
+  d.interactions.behavior = {0, 0, 0, 1, 3, 3, 3, 0, 3, 3};
+  ds.domains = {d};
+  return ds;
+}
+
+TEST(ComputeStats, CountsBehavioursAndTheirOverlap) {
+  const std::vector<BehaviorStats> b = compute_stats(behaviour_shop()).domains[0].behaviors;
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].name, "pv");
+  EXPECT_EQ(b[0].interactions, 4);
+  EXPECT_EQ(b[0].pairs, 4);
+  EXPECT_EQ(b[0].pairs_also_in, (std::map<std::string, int64_t>{{"cart", 1}, {"buy", 3}}));
+  EXPECT_EQ(b[1].name, "cart");
+  EXPECT_EQ(b[1].pairs, 1);
+  EXPECT_EQ(b[1].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 1}, {"buy", 1}}));
+  EXPECT_EQ(b[2].name, "buy");
+  EXPECT_EQ(b[2].interactions, 5);
+  EXPECT_EQ(b[2].pairs, 4);  // u0-i2 bought twice
+  // Of the 4 bought pairs, 3 were viewed (not u1-i3) and 1 was in the cart.
+  EXPECT_EQ(b[2].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 3}, {"cart", 1}}));
+  EXPECT_TRUE(compute_stats(two_domains()).domains[0].behaviors.empty());
+}
+
+TEST(FormatStats, TableAndJsonShowTheBehaviours) {
+  const DatasetStats stats = compute_stats(behaviour_shop());
+  const std::string table = format_stats_table(stats);
+  const std::string expected_tail =
+      "\n"
+      "behaviour  interactions  pairs  also pv  also cart  also buy\n"
+      "shop pv               4      4        -          1         3\n"
+      "shop cart             1      1        1          -         1\n"
+      "shop buy              5      4        3          1         -\n";
+  ASSERT_GE(table.size(), expected_tail.size());
+  EXPECT_EQ(table.substr(table.size() - expected_tail.size()), expected_tail) << table;
+  EXPECT_EQ(format_stats_table(compute_stats(two_domains())).find("behaviour"), std::string::npos);
+
+  const auto json = nlohmann::ordered_json::parse(format_stats_json(stats));
+  EXPECT_EQ(json.at("domains")[0].at("behaviors")[2].dump(),
+            R"({"name":"buy","interactions":5,"pairs":4,"pairs_also_in":{"cart":1,"pv":3}})");
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 #include "gnn/negative_sampler.h"
 #include "gnn/spmm.h"
 #include "gnn/trainer.h"
+#include "graph_io/behavior_names.h"
+#include "graph_io/behavior_split.h"
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
 #include "graph_io/hdf5_store.h"
@@ -28,6 +30,9 @@ using nlohmann::ordered_json;
 
 struct TrainArgs {
   std::string data, domain, split, protocol = "full", json;
+  // Multi-behaviour: the behaviour trained on and evaluated (empty: every interaction), and
+  // whether the model's graph reads every behaviour or the target's alone.
+  std::string target_behavior, graph_behaviors = "all";
   std::vector<int64_t> ks;
   gnn::ModelOptions model;
   gnn::TrainOptions train;
@@ -73,10 +78,11 @@ ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
 ordered_json model_json(const gnn::ModelOptions& model) {
   ordered_json out = {{"name", model.name}, {"dim", model.dim}, {"layers", model.layers},
                       {"init_std", model.init_std}, {"seed", model.seed}};
+  if (model.name == "lightgcn") out["behaviour_weights"] = model.behavior_weights;
   if (model.name == "encoder") {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
-                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}};
+                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}, {"relations", e.relations}};
     out["items"] = {{"input", model.item_input}, {"blocks", model.item_blocks}, {"combine", model.item_combine},
                     {"id_dropout", model.id_dropout}};
   }
@@ -88,7 +94,13 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::set_num_threads(args.train.threads);
   const io::Dataset dataset = io::read_dataset(args.data);
   const io::Domain& domain = dataset.domain(args.domain);
-  const io::DomainSplit& part = split_part(dataset.split(args.split), args.domain);
+  const io::DomainSplit& split = split_part(dataset.split(args.split), args.domain);
+  // Positives, masks and held-out cases come from `part`; the model's graph from `graph_part`.
+  const io::DomainSplit part = args.target_behavior.empty()
+                                   ? split
+                                   : io::target_behavior_part(domain, split, io::parse_behavior_code(
+                                                                                 args.target_behavior, "--target-behaviour"));
+  const io::DomainSplit& graph_part = args.graph_behaviors == "all" ? split : part;
   const gnn::EvalOptions eval_options{args.ks, 0};
   const auto test = gnn::make_evaluator(args.protocol, dataset, args.domain, part, gnn::EvalSet::kTest, eval_options);
   const bool has_valid = !part.valid.empty();
@@ -100,7 +112,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
     throw io::UsageError("--metric '" + args.train.metric + "' is not reported by the " + args.protocol +
                          " protocol with these cut-offs; available: " + join(metrics));
   }
-  const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, part);
+  const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
   const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
 
   gnn::Monitor monitor;
@@ -108,7 +120,12 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   monitor.select_best = has_valid;
   std::cerr << "train " << args.model.name << " on " << args.domain << " / " << args.split << ": "
             << dataset.num_users() << " users, " << domain.num_items() << " items, " << part.train.size()
-            << " training interactions; "
+            << " training interactions"
+            << (args.target_behavior.empty() ? ""
+                                             : " of " + args.target_behavior + " (graph: " +
+                                                   std::to_string(graph_part.train.size()) + ", " +
+                                                   args.graph_behaviors + " behaviours)")
+            << "; "
             << (has_valid ? "selecting on valid " + args.train.metric
                           : std::string("no validation set: test metrics reported, final model kept"))
             << "\n";
@@ -135,6 +152,8 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
         {"domain", args.domain},
         {"split", args.split},
         {"protocol", args.protocol},
+        {"target_behaviour", args.target_behavior},
+        {"graph_behaviours", args.graph_behaviors},
         {"model", model_json(args.model)},
         {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
                       {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
@@ -142,6 +161,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
                       {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                       {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
         {"sizes", {{"users", dataset.num_users()}, {"items", domain.num_items()}, {"train", part.train.size()},
+                   {"graph_train", graph_part.train.size()},
                    {"valid", part.valid.size()}, {"test", part.test.size()}, {"evaluated", test->size()}}},
         {"selection", has_valid ? "best_valid" : "final"},
         {"best_epoch", result.best_epoch},
@@ -183,6 +203,19 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--item-blocks", args->model.item_blocks, "Item feature blocks to read, comma-separated (default: all)");
   cmd->add_option("--item-combine", args->model.item_combine, "With --item-input both: sum or concat")->capture_default_str();
   cmd->add_option("--id-dropout", args->model.id_dropout, "With --item-input both: share of item IDs dropped per step")
+      ->capture_default_str();
+  cmd->add_option("--relations", args->model.encoder.relations,
+                  "Relations of the relational encoder, comma-separated: user-item, user-item/view, "
+                  "user-item/cart, user-item/fav, user-item/buy, item-category")
+      ->delimiter(',');
+  cmd->add_flag("--behaviour-weights,--behavior-weights", args->model.behavior_weights,
+                "lightgcn: weight user-item edges by behaviour (view 1, cart 2, fav 2, buy 4)");
+  cmd->add_option("--target-behaviour,--target-behavior", args->target_behavior,
+                  "Train on and evaluate this behaviour (pv, cart, fav, buy); only its training items are "
+                  "masked from a user's ranking");
+  cmd->add_option("--graph-behaviours,--graph-behaviors", args->graph_behaviors,
+                  "With --target-behaviour: the model's graph reads all behaviours or the target's alone")
+      ->check(CLI::IsMember({"all", "target"}))
       ->capture_default_str();
   cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();

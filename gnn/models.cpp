@@ -190,6 +190,7 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
   if (options.name == "bprmf") return std::make_shared<BprMf>(embedding);
   if (options.name == "lightgcn") {
     GraphOptions graph;  // symmetric normalisation, no self-loops, no categories: as in the paper
+    graph.weight_by_behavior = options.behavior_weights;
     return std::make_shared<LightGcn>(embedding, options.layers,
                                       build_domain_graph(dataset, domain, split.train, graph));
   }

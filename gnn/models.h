@@ -84,6 +84,9 @@ struct ModelOptions {
   std::string item_combine = "sum";
   double id_dropout = 0.0;
   std::string item_blocks;
+  // lightgcn: user–item edges weighted by behaviour (GraphOptions::behavior_weights), the
+  // single-graph way of reading views, carts and purchases together.
+  bool behavior_weights = false;
 };
 
 std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder"

@@ -118,6 +118,66 @@ TEST(CliTrain, UsageErrorsNameTheBadValue) {
   }
 }
 
+// 40 users × 30 items in 2 taste groups, as behaviour-lists folders: each user views 10 items of
+// its group, buys the first 2 of them, and the held-out purchase is the third, an item the user
+// viewed in training.
+std::string make_behaviour_dataset(const testing::TempDir& dir) {
+  std::string views, buys, tests;
+  for (int u = 0; u < 40; ++u) {
+    const auto item = [u](int k) { return std::to_string((u % 2) * 15 + (u / 2 + k) % 15); };
+    views += std::to_string(u);
+    for (int k = 0; k < 10; ++k) views += "\t" + item(k);
+    views += "\n";
+    buys += std::to_string(u) + "\t" + item(0) + "\t" + item(1) + "\n";
+    tests += std::to_string(u) + "\t" + item(2) + "\n";
+  }
+  dir.write("shop/view/train.txt", views);
+  dir.write("shop/buy/train.txt", buys);
+  dir.write("shop/buy/test.txt", tests);
+  const std::string path = dir.file("shop.h5");
+  std::string output;
+  EXPECT_EQ(run_graft("data import --format behaviour-lists " + dir.file("shop") + " -o " + path, &output), 0) << output;
+  return path;
+}
+
+TEST(CliTrain, TargetBehaviourTrainsOnPurchasesAndKeepsViewedItemsCandidates) {
+  testing::TempDir dir;
+  const std::string data = make_behaviour_dataset(dir);
+  const std::string common = "train --data " + data + " --domain shop --split given --layers 2 --dim 8 --epochs 4 "
+                             "--batch-size 32 --lr 0.05 --eval-every 4 --threads 1 --json " + dir.file("run.json");
+  const std::string base = common + " --model lightgcn";
+  std::string output;
+  ASSERT_EQ(run_graft(base + " --target-behaviour buy", &output), 0) << output;
+  nlohmann::json run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["sizes"]["train"], 80);
+  EXPECT_EQ(run["sizes"]["graph_train"], 480);
+  EXPECT_EQ(run["sizes"]["evaluated"], 40);
+  EXPECT_GT(run["test"]["recall@20"].get<double>(), 0.0) << "viewed items stay candidates for purchase";
+
+  ASSERT_EQ(run_graft(base + " --target-behaviour buy --graph-behaviours target", &output), 0) << output;
+  run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["sizes"]["graph_train"], 80);
+
+  // Without a target behaviour every training interaction is masked, the viewed test items too.
+  ASSERT_EQ(run_graft(base + " --behaviour-weights", &output), 0) << output;
+  run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["model"]["behaviour_weights"], true);
+  EXPECT_EQ(run["test"]["recall@50"].get<double>(), 0.0);
+
+  ASSERT_EQ(run_graft(common + " --model encoder --layer relational --relations user-item/view,user-item/buy "
+                             "--target-behaviour buy",
+                      &output),
+            0)
+      << output;
+  run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["model"]["encoder"]["relations"], nlohmann::json({"user-item/view", "user-item/buy"}));
+
+  EXPECT_EQ(run_graft(base + " --target-behaviour sale", &output), 2) << output;
+  EXPECT_NE(output.find("'sale'"), std::string::npos) << output;
+  EXPECT_EQ(run_graft(base + " --target-behaviour pv", &output), 2) << output;
+  EXPECT_NE(output.find("40 of the test cases"), std::string::npos) << output;
+}
+
 TEST(CliTrain, LastFmImportsAndTrainsOverAllItems) {
   GRAFT_REQUIRE_SHARED_DATA(lastfm, "lastfm");
   testing::TempDir dir;

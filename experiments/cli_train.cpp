@@ -79,6 +79,7 @@ ordered_json model_json(const gnn::ModelOptions& model) {
   ordered_json out = {{"name", model.name}, {"dim", model.dim}, {"layers", model.layers},
                       {"init_std", model.init_std}, {"seed", model.seed}};
   if (model.name == "lightgcn") out["behaviour_weights"] = model.behavior_weights;
+  if (model.name == "cascading") out["cascade"] = model.cascade;
   if (model.name == "encoder") {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
@@ -208,6 +209,10 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
                   "Relations of the relational encoder, comma-separated: user-item, user-item/view, "
                   "user-item/cart, user-item/fav, user-item/buy, item-category")
       ->delimiter(',');
+  cmd->add_option("--cascade", args->model.cascade,
+                  "Model cascading: its stages' behaviours in cascade order, comma-separated (pv, cart, fav, buy)")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_flag("--behaviour-weights,--behavior-weights", args->model.behavior_weights,
                 "lightgcn: weight user-item edges by behaviour (view 1, cart 2, fav 2, buy 4)");
   cmd->add_option("--target-behaviour,--target-behavior", args->target_behavior,

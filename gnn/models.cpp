@@ -7,6 +7,7 @@
 #include <ostream>
 #include <utility>
 
+#include "gnn/cascading.h"
 #include "gnn/encoder_recommender.h"
 #include "gnn/gather_rows.h"
 #include "gnn/spmm.h"
@@ -15,9 +16,6 @@
 
 namespace graft::gnn {
 
-namespace {
-
-// Users then items, each N(0, std²), from one generator so the draw depends on the seed only.
 std::pair<torch::Tensor, torch::Tensor> initial_embeddings(const EmbeddingOptions& o) {
   TORCH_CHECK(o.users() >= 0 && o.items() >= 0, "embeddings: negative size (", o.users(), " users, ", o.items(),
               " items)");
@@ -27,6 +25,8 @@ std::pair<torch::Tensor, torch::Tensor> initial_embeddings(const EmbeddingOption
   torch::Tensor items = torch::empty({o.items(), o.dim()}).normal_(0.0, o.init_std(), generator);
   return {users, items};
 }
+
+namespace {
 
 void assign(torch::Tensor& parameter, const torch::Tensor& value) {
   torch::NoGradGuard no_grad;
@@ -129,7 +129,7 @@ void LightGcn::pretty_print(std::ostream& stream) const {
          << ", dim=" << options_.dim() << ", layers=" << layers_ << ", edges=" << graph_.nnz() << ")";
 }
 
-std::vector<std::string> model_names() { return {"bprmf", "lightgcn", "encoder"}; }
+std::vector<std::string> model_names() { return {"bprmf", "lightgcn", "encoder", "cascading"}; }
 
 namespace {
 
@@ -194,6 +194,7 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
     return std::make_shared<LightGcn>(embedding, options.layers,
                                       build_domain_graph(dataset, domain, split.train, graph));
   }
+  if (options.name == "cascading") return make_cascading(embedding, options, dataset, d, split);
   if (options.name == "encoder") {
     std::shared_ptr<EncoderRecommender> model = make_encoder_model(options, dataset, d, split);
     if (options.item_input != "id") add_item_features(*model, options, d, split);

@@ -46,6 +46,9 @@ class BprMf : public Recommender {
   torch::Tensor user_embedding_, item_embedding_;
 };
 
+// Users then items, each N(0, init_std²), from one generator so the draw depends on the seed only.
+std::pair<torch::Tensor, torch::Tensor> initial_embeddings(const EmbeddingOptions& options);
+
 // Mean of x, Â x, …, Â^layers x. Shapes: graph N × N, x [N, d] → [N, d].
 torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& x, int64_t layers);
 
@@ -87,9 +90,11 @@ struct ModelOptions {
   // lightgcn: user–item edges weighted by behaviour (GraphOptions::behavior_weights), the
   // single-graph way of reading views, carts and purchases together.
   bool behavior_weights = false;
+  // cascading: the behaviour codes of its stages, in cascade order (gnn/cascading.h).
+  std::vector<std::string> cascade = {"pv", "cart", "buy"};
 };
 
-std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder"
+std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder", "cascading"
 
 // The recommender `options.name` over the users and items of `domain`; graph models see only
 // the training interactions of `split`. A relational encoder runs on the typed graph of its

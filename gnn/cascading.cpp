@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gnn/gather_rows.h"
+#include "graph_io/behavior_split.h"
 #include "graph_io/errors.h"
 
 namespace graft::gnn {
@@ -64,10 +65,7 @@ std::shared_ptr<Recommender> make_cascading(const EmbeddingOptions& embedding, c
     if (std::find(options.cascade.begin(), options.cascade.begin() + s, code) != options.cascade.begin() + s) {
       throw io::UsageError("model cascading: behaviour '" + code + "' appears twice in --cascade");
     }
-    std::vector<int64_t> train;
-    for (const int64_t k : split.train) {
-      if (domain.interactions.behavior.at(static_cast<size_t>(k)) == static_cast<int8_t>(*behavior)) train.push_back(k);
-    }
+    const std::vector<int64_t> train = io::of_behavior(domain, split.train, *behavior);
     if (train.empty()) {
       throw io::UsageError("model cascading: behaviour '" + code + "' has no training interactions in domain '" +
                            domain.name + "'");

@@ -15,6 +15,14 @@ int64_t count_other(const Domain& domain, const std::vector<int64_t>& cases, Beh
 
 }  // namespace
 
+std::vector<int64_t> of_behavior(const Domain& domain, const std::vector<int64_t>& indices, Behavior behavior) {
+  std::vector<int64_t> out;
+  for (const int64_t k : indices) {
+    if (domain.interactions.behavior.at(static_cast<size_t>(k)) == static_cast<int8_t>(behavior)) out.push_back(k);
+  }
+  return out;
+}
+
 DomainSplit target_behavior_part(const Domain& domain, const DomainSplit& part, Behavior target) {
   const std::string name = behavior_name(target);
   if (!domain.interactions.has_behavior()) {
@@ -30,10 +38,7 @@ DomainSplit target_behavior_part(const Domain& domain, const DomainSplit& part, 
     }
   }
   DomainSplit out = part;
-  out.train.clear();
-  for (const int64_t k : part.train) {
-    if (domain.interactions.behavior.at(static_cast<size_t>(k)) == static_cast<int8_t>(target)) out.train.push_back(k);
-  }
+  out.train = of_behavior(domain, part.train, target);
   return out;
 }
 

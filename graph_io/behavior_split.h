@@ -9,6 +9,10 @@
 
 namespace graft::io {
 
+// The interactions among `indices` whose behaviour is `behavior`, in order. The domain must have
+// a behaviour column.
+std::vector<int64_t> of_behavior(const Domain& domain, const std::vector<int64_t>& indices, Behavior behavior);
+
 // `part` with its training interactions restricted to `target`. Valid and test (and their
 // negatives) are kept as they are and must all be `target` interactions: UsageError otherwise,
 // naming the domain, the behaviour and the count, and when the domain has no behaviour column.

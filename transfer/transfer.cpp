@@ -61,11 +61,11 @@ void evaluate_test(const TransferTask& task, FixedRecommender& scorer, TransferR
   }
 }
 
-// The target's test items ranked among every item, when the options ask for it and the method
-// scores source items.
-void evaluate_all_items(const TransferTask& task, TransferMethod& method, TransferReport& report) {
+// The target's test items ranked among every item, when the options ask for it; `reps` are the
+// scores over [source items | target items], nullopt when the method does not score source items.
+void evaluate_all_items(const TransferTask& task, const std::optional<gnn::Representations>& reps,
+                        TransferReport& report) {
   if (!task.test_all_items) return;
-  const std::optional<gnn::Representations> reps = method.all_item_representations();
   if (!reps) {
     report.notes.push_back("rank_all_items: " + task.options.method + " does not score source items; no all_items metrics");
     return;
@@ -98,9 +98,8 @@ TransferReport zero_shot_report(const TransferTask& task) {
   FixedRecommender constant({torch::zeros({task.num_users, 1}), torch::zeros({task.target_items, 1})});
   evaluate_test(task, constant, report);
   if (task.test_all_items) {
-    FixedRecommender all({torch::zeros({task.num_users, 1}), torch::zeros({task.source_items + task.target_items, 1})});
-    report.all_items = task.test_all_items->evaluate(all);
-    report.all_items_users = task.test_all_items->size();
+    const int64_t all = task.source_items + task.target_items;
+    evaluate_all_items(task, gnn::Representations{torch::zeros({task.num_users, 1}), torch::zeros({all, 1})}, report);
   }
   return report;
 }
@@ -157,7 +156,7 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
   evaluate_test(*task, scorer, report);
-  evaluate_all_items(*task, *method, report);
+  if (task->test_all_items) evaluate_all_items(*task, method->all_item_representations(), report);
   const auto reps = method->domain_user_representations();
   if (reps && has_both_sides(*task)) {
     const uint64_t seed = io::derive_seed(options.seed, "discrepancy/after");

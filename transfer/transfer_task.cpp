@@ -264,15 +264,19 @@ torch::Tensor cold_column(const TransferTask& task) {
   return torch::from_blob(const_cast<uint8_t*>(task.cold.data()), {task.num_users, 1}, torch::kUInt8).to(torch::kBool);
 }
 
-torch::Tensor log_popularity(const TransferTask& task) {
-  return torch::from_blob(const_cast<double*>(task.target_popularity.data()), {task.target_items, 1}, torch::kDouble)
+namespace {
+
+// log(1 + counts) as a [counts, 1] double column.
+torch::Tensor log1p_column(const std::vector<double>& counts) {
+  return torch::from_blob(const_cast<double*>(counts.data()), {static_cast<int64_t>(counts.size()), 1}, torch::kDouble)
       .log1p();
 }
 
-torch::Tensor log_source_popularity(const TransferTask& task) {
-  return torch::from_blob(const_cast<double*>(task.source_popularity.data()), {task.source_items, 1}, torch::kDouble)
-      .log1p();
-}
+}  // namespace
+
+torch::Tensor log_popularity(const TransferTask& task) { return log1p_column(task.target_popularity); }
+
+torch::Tensor log_source_popularity(const TransferTask& task) { return log1p_column(task.source_popularity); }
 
 torch::Tensor shared_user_mask(const TransferTask& task) {
   torch::Tensor mask = torch::zeros({task.num_users}, torch::kBool);

@@ -285,6 +285,101 @@ std::string test_table(const Style& style, const Section& section, const std::ve
   return style.table(header, body, caption);
 }
 
+// The completed trials of the runs directory's spec, in spec order.
+std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, const std::vector<std::string>& ids) {
+  std::vector<TrialResult> trials;
+  for (const std::string& id : ids) {
+    const std::string dir = runs_dir + "/" + id;
+    if (!fs::exists(dir + "/done")) continue;
+    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
+  }
+  if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
+  return trials;
+}
+
+// Trials grouped by the values of `section_keys` into sections, and by `rows` into rows.
+std::vector<Section> group_trials(const std::vector<TrialResult>& trials, const std::vector<std::string>& section_keys,
+                                  const std::string& rows) {
+  std::vector<Section> sections;
+  for (const TrialResult& t : trials) {
+    std::vector<std::string> parts;
+    for (const std::string& key : section_keys) parts.push_back(key + "=" + show_value(t.config.at(key)));
+    const std::string section_label = join(parts);
+    auto s = std::find_if(sections.begin(), sections.end(), [&](const Section& x) { return x.label == section_label; });
+    if (s == sections.end()) s = sections.insert(sections.end(), Section{section_label, {}});
+    const std::string row_label = show_value(t.config.at(rows));
+    auto r = std::find_if(s->rows.begin(), s->rows.end(), [&](const Row& x) { return x.label == row_label; });
+    if (r == s->rows.end()) r = s->rows.insert(s->rows.end(), Row{row_label, {}});
+    r->trials.push_back(&t);
+  }
+  return sections;
+}
+
+// UsageError when no section has a row named `baseline`.
+void require_baseline_row(const std::vector<Section>& sections, const std::string& baseline) {
+  std::vector<std::string> labels;
+  for (const Section& s : sections) {
+    for (const Row& r : s.rows) {
+      if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
+    }
+  }
+  if (std::find(labels.begin(), labels.end(), baseline) == labels.end()) {
+    throw io::UsageError("--baseline: no row '" + baseline + "'; rows: " + join(labels));
+  }
+}
+
+// The heading, configuration and data description before the tables (md and latex).
+void write_preamble(std::ostream& out, const std::string& runs_dir, const ordered_json& spec, const std::string& name,
+                    const std::string& what, size_t complete, const ReportOptions& options) {
+  const std::string c = options.format == "latex" ? "% " : "";
+  const std::vector<std::string> varying = spec.at("varying").get<std::vector<std::string>>();
+  out << c << (options.format == "md" ? "# " : "") << "Experiment " << name << "\n\n";
+  out << c << complete << " of " << spec.at("trials").size() << " trials complete (spec " << spec.value("spec_id", "")
+      << ")\n\n";
+  out << c << (options.format == "md" ? "## " : "") << "Configuration\n\n";
+  for (const auto& [key, value] : spec.at("fixed").items()) out << c << "- " << key << ": " << show_value(value) << "\n";
+  out << c << "- varying: " << (varying.empty() ? "nothing" : join(varying)) << "\n\n";
+  const std::string stats_path = runs_dir + "/datasets.txt";
+  if (fs::exists(stats_path)) {
+    out << c << (options.format == "md" ? "## " : "") << "Data\n\n" << (options.format == "md" ? "```text\n" : "");
+    std::istringstream stats(read_text(stats_path));
+    for (std::string line; std::getline(stats, line);) out << c << line << "\n";
+    out << (options.format == "md" ? "```\n" : "") << "\n";
+  }
+  if (options.format == "md") out << "## Results: " << what << ", mean ± std over seeds (n), best in bold\n\n";
+}
+
+// One CSV for every section: each section's keys become leading columns, one header in all.
+std::string csv_with_section_columns(const std::string& table, const Section& section, bool first,
+                                     const std::vector<std::string>& section_keys) {
+  std::istringstream lines(table);
+  std::string line, prefixed;
+  std::vector<std::string> values;
+  for (const std::string& key : section_keys) values.push_back(show_value(section.rows.front().trials.front()->config.at(key)));
+  for (bool header = true; std::getline(lines, line); header = false) {
+    if (header && !first) continue;
+    prefixed += (header ? join(section_keys, ",") : join(values, ",")) + "," + line + "\n";
+  }
+  return prefixed;
+}
+
+// The paired t-test table of a section against the baseline row, or a note that it has none.
+void write_test(std::ostream& out, const Style& style, const Section& section, const std::vector<Column>& columns,
+                const std::string& name, const ReportOptions& options) {
+  const auto base = std::find_if(section.rows.begin(), section.rows.end(), [&](const Row& r) { return r.label == options.baseline; });
+  if (base == section.rows.end()) {
+    out << (options.format == "latex" ? "% " : "") << "(no " << options.baseline << " row in this section: no test)\n\n";
+    return;
+  }
+  if (options.format == "md") {
+    out << "Paired t-test against " << options.baseline << " over matched seeds: mean difference (two-sided p)\n\n";
+  }
+  out << test_table(style, section, columns, options.rows, *base,
+                    style.escape(name) + ": paired t-test against " + style.escape(options.baseline) +
+                        " over matched seeds, mean difference (two-sided p)")
+      << "\n";
+}
+
 }  // namespace
 
 std::string make_report(const std::string& runs_dir, const ReportOptions& options) {
@@ -298,45 +393,16 @@ std::string make_report(const std::string& runs_dir, const ReportOptions& option
   const std::string spec_path = runs_dir + "/spec.json";
   if (!fs::exists(spec_path)) throw io::DataError(runs_dir + ": no spec.json here; not a runs directory of graft sweep");
   const ordered_json spec = read_json_file(spec_path);
-  std::vector<std::string> varying = spec.at("varying").get<std::vector<std::string>>();
-  const std::vector<std::string> ids = spec.at("trials").get<std::vector<std::string>>();
-
-  std::vector<TrialResult> trials;
-  for (const std::string& id : ids) {
-    const std::string dir = runs_dir + "/" + id;
-    if (!fs::exists(dir + "/done")) continue;
-    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
-  }
-  if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
+  const std::vector<TrialResult> trials =
+      read_completed_trials(runs_dir, spec.at("trials").get<std::vector<std::string>>());
   const std::vector<Column> columns = select_columns(trials, options.metrics);
 
   std::vector<std::string> section_keys;
-  for (const std::string& key : varying) {
+  for (const std::string& key : spec.at("varying").get<std::vector<std::string>>()) {
     if (key != options.rows && key != "seed") section_keys.push_back(key);
   }
-  std::vector<Section> sections;
-  for (const TrialResult& t : trials) {
-    std::vector<std::string> parts;
-    for (const std::string& key : section_keys) parts.push_back(key + "=" + show_value(t.config.at(key)));
-    const std::string section_label = join(parts);
-    auto s = std::find_if(sections.begin(), sections.end(), [&](const Section& x) { return x.label == section_label; });
-    if (s == sections.end()) s = sections.insert(sections.end(), Section{section_label, {}});
-    const std::string row_label = show_value(t.config.at(options.rows));
-    auto r = std::find_if(s->rows.begin(), s->rows.end(), [&](const Row& x) { return x.label == row_label; });
-    if (r == s->rows.end()) r = s->rows.insert(s->rows.end(), Row{row_label, {}});
-    r->trials.push_back(&t);
-  }
-  if (!options.baseline.empty()) {
-    std::vector<std::string> labels;
-    for (const Section& s : sections) {
-      for (const Row& r : s.rows) {
-        if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
-      }
-    }
-    if (std::find(labels.begin(), labels.end(), options.baseline) == labels.end()) {
-      throw io::UsageError("--baseline: no row '" + options.baseline + "'; rows: " + join(labels));
-    }
-  }
+  const std::vector<Section> sections = group_trials(trials, section_keys, options.rows);
+  if (!options.baseline.empty()) require_baseline_row(sections, options.baseline);
 
   const Style style{options.format};
   const std::string name = spec.value("experiment", fs::path(runs_dir).filename().string());
@@ -344,22 +410,7 @@ std::string make_report(const std::string& runs_dir, const ReportOptions& option
   const std::string caption = style.escape(name) + ": " + what + ", mean " + (options.format == "latex" ? "$\\pm$" : "±") +
                               " std over seeds; best per column in bold";
   std::ostringstream out;
-  if (options.format != "csv") {
-    const std::string c = options.format == "latex" ? "% " : "";
-    out << c << (options.format == "md" ? "# " : "") << "Experiment " << name << "\n\n";
-    out << c << trials.size() << " of " << ids.size() << " trials complete (spec " << spec.value("spec_id", "") << ")\n\n";
-    out << c << (options.format == "md" ? "## " : "") << "Configuration\n\n";
-    for (const auto& [key, value] : spec.at("fixed").items()) out << c << "- " << key << ": " << show_value(value) << "\n";
-    out << c << "- varying: " << (varying.empty() ? "nothing" : join(varying)) << "\n\n";
-    const std::string stats_path = runs_dir + "/datasets.txt";
-    if (fs::exists(stats_path)) {
-      out << c << (options.format == "md" ? "## " : "") << "Data\n\n" << (options.format == "md" ? "```text\n" : "");
-      std::istringstream stats(read_text(stats_path));
-      for (std::string line; std::getline(stats, line);) out << c << line << "\n";
-      out << (options.format == "md" ? "```\n" : "") << "\n";
-    }
-    if (options.format == "md") out << "## Results: " << what << ", mean ± std over seeds (n), best in bold\n\n";
-  }
+  if (options.format != "csv") write_preamble(out, runs_dir, spec, name, what, trials.size(), options);
   for (const Section& section : sections) {
     if (!section.label.empty() && options.format != "csv") {
       out << (options.format == "md" ? "### " : "% ") << section.label << "\n\n";
@@ -367,31 +418,10 @@ std::string make_report(const std::string& runs_dir, const ReportOptions& option
     std::string table = results_table(style, section, columns, options.rows,
                                       caption + (section.label.empty() ? "" : " (" + style.escape(section.label) + ")"));
     if (options.format == "csv" && !section_keys.empty()) {
-      // One CSV: the section's keys become leading columns.
-      std::istringstream lines(table);
-      std::string line, prefixed;
-      std::vector<std::string> values;
-      for (const std::string& key : section_keys) values.push_back(show_value(section.rows.front().trials.front()->config.at(key)));
-      for (bool header = true; std::getline(lines, line); header = false) {
-        if (header && &section != &sections.front()) continue;
-        prefixed += (header ? join(section_keys, ",") : join(values, ",")) + "," + line + "\n";
-      }
-      table = prefixed;
+      table = csv_with_section_columns(table, section, &section == &sections.front(), section_keys);
     }
     out << table << (options.format == "csv" ? "" : "\n");
-    if (options.baseline.empty() || options.format == "csv") continue;
-    const auto base = std::find_if(section.rows.begin(), section.rows.end(), [&](const Row& r) { return r.label == options.baseline; });
-    if (base == section.rows.end()) {
-      out << (options.format == "latex" ? "% " : "") << "(no " << options.baseline << " row in this section: no test)\n\n";
-      continue;
-    }
-    if (options.format == "md") {
-      out << "Paired t-test against " << options.baseline << " over matched seeds: mean difference (two-sided p)\n\n";
-    }
-    out << test_table(style, section, columns, options.rows, *base,
-                      style.escape(name) + ": paired t-test against " + style.escape(options.baseline) +
-                          " over matched seeds, mean difference (two-sided p)")
-        << "\n";
+    if (!options.baseline.empty() && options.format != "csv") write_test(out, style, section, columns, name, options);
   }
   return out.str();
 }

@@ -8,10 +8,10 @@
 // features Gaussian, so the graph and the block have the shape but not the content of the real ones.
 #include <benchmark/benchmark.h>
 
-#include <cmath>
 #include <map>
 #include <random>
 
+#include "bench/skewed_interactions.h"
 #include "gnn/models.h"
 #include "gnn/negative_sampler.h"
 #include "gnn/trainer.h"
@@ -23,34 +23,18 @@ using namespace graft;
 constexpr int kThreads = 2;
 constexpr int64_t kUsers = 22363, kItems = 12101, kTrain = 153776;
 
+// The skewed Beauty-sized log with a dense `width`-wide item block "lm" of Gaussian values.
 io::Dataset beauty_shaped(int64_t width) {
-  io::Dataset ds;
-  for (int64_t u = 0; u < kUsers; ++u) ds.user_ids.push_back(std::to_string(u));
-  io::Domain d;
-  d.name = "beauty";
-  for (int64_t i = 0; i < kItems; ++i) d.item_ids.push_back(std::to_string(i));
-  io::DomainSplit part;
-  part.domain = "beauty";
-  std::mt19937_64 rng(1);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  for (int64_t k = 0; k < kTrain; ++k) {
-    d.interactions.user.push_back(static_cast<int64_t>(unit(rng) * static_cast<double>(kUsers)));
-    d.interactions.item.push_back(static_cast<int64_t>(std::pow(unit(rng), 2.0) * static_cast<double>(kItems)));
-    part.train.push_back(k);
-  }
+  io::Dataset ds = bench::skewed_interactions("beauty", kUsers, kItems, kTrain, 0);
   io::FeatureBlock block;
   block.name = "lm";
   block.rows = kItems;
   block.width = width;
+  std::mt19937_64 rng(2);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   block.values.resize(static_cast<size_t>(kItems * width));
   for (float& v : block.values) v = normal(rng);
-  d.item_features.push_back(std::move(block));
-  ds.domains.push_back(d);
-  io::Split split;
-  split.name = "bench";
-  split.parts.push_back(part);
-  ds.splits.push_back(split);
+  ds.domains[0].item_features.push_back(std::move(block));
   return ds;
 }
 

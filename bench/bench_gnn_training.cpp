@@ -9,10 +9,9 @@
 // with skewed item popularity, so the graphs have the shape but not the content of the real ones.
 #include <benchmark/benchmark.h>
 
-#include <cmath>
 #include <map>
-#include <random>
 
+#include "bench/skewed_interactions.h"
 #include "gnn/evaluator.h"
 #include "gnn/models.h"
 #include "gnn/negative_sampler.h"
@@ -31,30 +30,9 @@ struct Size {
 const Size kSizes[] = {{1892, 4489, 42135}, {29858, 40981, 810128}};
 const char* const kSizeNames[] = {"lastfm", "gowalla"};
 
-// One domain with `train` training and about a quarter as many test interactions; item i is
-// drawn with probability falling like a power of its index, users uniformly.
+// One domain with `train` training and about a quarter as many test interactions.
 io::Dataset synthetic(const Size& size) {
-  io::Dataset ds;
-  for (int64_t u = 0; u < size.users; ++u) ds.user_ids.push_back(std::to_string(u));
-  io::Domain d;
-  d.name = "bench";
-  for (int64_t i = 0; i < size.items; ++i) d.item_ids.push_back(std::to_string(i));
-  io::DomainSplit part;
-  part.domain = "bench";
-  std::mt19937_64 rng(1);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const int64_t total = size.train + size.train / 4;
-  for (int64_t k = 0; k < total; ++k) {
-    d.interactions.user.push_back(static_cast<int64_t>(unit(rng) * static_cast<double>(size.users)));
-    d.interactions.item.push_back(static_cast<int64_t>(std::pow(unit(rng), 2.0) * static_cast<double>(size.items)));
-    (k < size.train ? part.train : part.test).push_back(k);
-  }
-  ds.domains.push_back(d);
-  io::Split split;
-  split.name = "bench";
-  split.parts.push_back(part);
-  ds.splits.push_back(split);
-  return ds;
+  return bench::skewed_interactions("bench", size.users, size.items, size.train, size.train / 4);
 }
 
 // Datasets are built once per size and shared by the benchmarks.

@@ -83,7 +83,8 @@ ordered_json model_json(const gnn::ModelOptions& model) {
   if (model.name == "encoder") {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
-                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}, {"relations", e.relations}};
+                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}, {"relations", e.relations},
+                      {"relation_weights", e.relation_weights}, {"relation_combine", e.relation_combine}};
     out["items"] = {{"input", model.item_input}, {"blocks", model.item_blocks}, {"combine", model.item_combine},
                     {"id_dropout", model.id_dropout}};
   }
@@ -209,6 +210,12 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
                   "Relations of the relational encoder, comma-separated: user-item, user-item/view, "
                   "user-item/cart, user-item/fav, user-item/buy, item-category")
       ->delimiter(',');
+  cmd->add_option("--relation-weights", args->model.encoder.relation_weights,
+                  "Relational encoder weights: " + join(gnn::relational_weight_names()))
+      ->capture_default_str();
+  cmd->add_option("--relation-combine", args->model.encoder.relation_combine,
+                  "Relational encoder combination of the relations: " + join(gnn::relational_combine_names()))
+      ->capture_default_str();
   cmd->add_option("--cascade", args->model.cascade,
                   "Model cascading: its stages' behaviours in cascade order, comma-separated (pv, cart, fav, buy)")
       ->delimiter(',')

@@ -1,12 +1,21 @@
 #include "gnn/cascading.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
+#include <string>
 
 #include "gnn/gather_rows.h"
 #include "graph_io/behavior_split.h"
 #include "graph_io/errors.h"
+#include "graph_io/seeded_random.h"
 
 namespace graft::gnn {
+namespace {
+
+constexpr double kTransformStd = 0.01;  // MBCGCN.py's initializer for W_u, W_i
+
+}  // namespace
 
 CascadingRecommender::CascadingRecommender(const EmbeddingOptions& options, int64_t layers,
                                            std::vector<SparseGraph> stages, std::vector<std::string> stage_names)
@@ -19,16 +28,25 @@ CascadingRecommender::CascadingRecommender(const EmbeddingOptions& options, int6
   }
   auto [users, items] = initial_embeddings(options_);
   embedding_ = register_parameter("embedding", torch::cat({users, items}));
+  const int64_t d = options_.dim();
+  const auto transform = [&](const std::string& name) {
+    at::Generator generator = at::detail::createCPUGenerator(io::derive_seed(options_.seed(), "cascading/" + name));
+    return register_parameter(name, torch::randn({d, d}, generator) * kTransformStd);
+  };
   for (size_t k = 1; k < stages_.size(); ++k) {
-    transforms_.push_back(register_parameter("transform_" + std::to_string(k), torch::eye(options_.dim())));
+    user_transforms_.push_back(transform("user_transform_" + std::to_string(k)));
+    item_transforms_.push_back(transform("item_transform_" + std::to_string(k)));
   }
 }
 
 Representations CascadingRecommender::represent() {
   torch::Tensor h = lightgcn_propagate(stages_[0], embedding_, layers_);
   torch::Tensor sum = h;
+  const int64_t U = options_.users(), I = options_.items();
   for (size_t k = 1; k < stages_.size(); ++k) {
-    h = lightgcn_propagate(stages_[k], torch::mm(h, transforms_[k - 1]), layers_);
+    const torch::Tensor input = torch::cat({h.narrow(0, 0, U).mm(user_transforms_[k - 1]),
+                                            h.narrow(0, U, I).mm(item_transforms_[k - 1])});
+    h = lightgcn_propagate(stages_[k], input, layers_);
     sum = sum + h;
   }
   return {sum.narrow(0, 0, options_.users()), sum.narrow(0, options_.users(), options_.items())};

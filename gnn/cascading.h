@@ -1,11 +1,14 @@
 // A cascading multi-behaviour recommender in the spirit of MB-CGCN (Cheng et al., WWW 2023):
 // behaviours in cascade order (e.g. view → cart → buy), each stage a LightGCN over that
 // behaviour's training graph Â_b,
-//   stage 0   H_0 = LightGCN(Â_b0, E)            E [U + I, d] the layer-0 ID embeddings
-//   stage k   H_k = LightGCN(Â_bk, H_{k−1} W_k)  W_k [d, d] the feature transformation, starting at I
+//   stage 0   H_0 = LightGCN(Â_b0, E)                            E [U + I, d] layer-0 ID embeddings
+//   stage k   H_k = LightGCN(Â_bk, [H_{k−1}^users W^u_k ; H_{k−1}^items W^i_k])
 //   output    H = Σ_k H_k,  score(u, i) = h_u · h_i
 // so what a user viewed shapes what the cart stage starts from, and both shape the purchase
-// stage. Only training interactions reach the graphs (the split's train part, all behaviours).
+// stage. As in the reference implementation (MBCGCN.py), users and items have their own
+// feature transformations W^u_k, W^i_k [d, d], drawn N(0, 0.01²): a later stage starts small
+// and grows only as far as it helps, so early training leans on the denser behaviours. Only
+// training interactions reach the graphs (the split's train part, all behaviours).
 // Shapes: users [U, d], items [I, d].
 #pragma once
 
@@ -30,7 +33,8 @@ class CascadingRecommender : public Recommender {
   std::vector<SparseGraph> stages_;
   std::vector<std::string> stage_names_;
   torch::Tensor embedding_;               // [U + I, d], users first
-  std::vector<torch::Tensor> transforms_;  // W_1 … W_{S−1}, [d, d]
+  // W^u_k and W^i_k for k = 1 … S−1, [d, d] each.
+  std::vector<torch::Tensor> user_transforms_, item_transforms_;
 };
 
 // The cascading recommender over `domain`'s training interactions of `split`, one stage per

@@ -37,7 +37,12 @@ EncoderLayer make_layer(const EncoderOptions& o, int64_t k) {
   if (o.layer == "gcn") return GCNConv(GCNConvOptions(o.dim, o.dim).seed(seed));
   if (o.layer == "sage") return SAGEConv(SAGEConvOptions(o.dim, o.dim).seed(seed));
   if (o.layer == "gat") return GATConv(GATConvOptions(o.dim, o.dim / o.heads).heads(o.heads).seed(seed));
-  if (o.layer == "relational") return RelationalConv(RelationalConvOptions(o.dim, o.dim, o.relations).seed(seed));
+  if (o.layer == "relational") {
+    return RelationalConv(RelationalConvOptions(o.dim, o.dim, o.relations)
+                              .weights(o.relation_weights)
+                              .combine(o.relation_combine)
+                              .seed(seed));
+  }
   return LightGCNConv();
 }
 
@@ -66,6 +71,8 @@ void validate(const EncoderOptions& options) {
   check_name("layer", "layer", options.layer, layer_names());
   check_name("combine", "combine mode", options.combine, combine_names());
   check_name("activation", "activation", options.activation, activation_names());
+  check_name("relation_weights", "relation weights", options.relation_weights, relational_weight_names());
+  check_name("relation_combine", "relation combination", options.relation_combine, relational_combine_names());
   if (!(options.dropout >= 0.0 && options.dropout < 1.0)) bad_value("dropout", "in [0, 1)", options.dropout);
   if (options.heads < 1 || options.dim % options.heads != 0) {
     bad_value("heads", "a positive divisor of encoder.dim = " + std::to_string(options.dim), options.heads);

@@ -17,13 +17,17 @@ struct EncoderOptions {
   bool head = true;                      // false: h = z
   double dropout = 0.0;                  // on each layer's output during training, in [0, 1)
   int64_t heads = 1;                     // attention heads (gat), dim divisible by heads
-  std::vector<std::string> relations;    // relational: one weight set per relation name (distinct)
+  std::vector<std::string> relations;    // relational: its relation names (distinct)
+  std::string relation_weights = "separate";  // relational: relational_weight_names() (see gnn/layers.h)
+  std::string relation_combine = "sum";       // relational: relational_combine_names()
   uint64_t seed = 0;                     // layer and head initialisation
 };
 
 std::vector<std::string> layer_names();       // "lightgcn", "gcn", "sage", "gat", "relational"
 std::vector<std::string> combine_names();
 std::vector<std::string> activation_names();
+std::vector<std::string> relational_weight_names();   // "separate", "shared", "none"
+std::vector<std::string> relational_combine_names();  // "sum", "learned", "attention"
 // The layer-0 input of a node type (gnn/feature_input.h): its sources and how "both" combines.
 std::vector<std::string> node_input_sources();   // "id", "features", "both"
 std::vector<std::string> node_input_combines();  // "sum", "concat"

@@ -91,22 +91,6 @@ torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const t
   return add_bias(y, bias);
 }
 
-torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const torch::Tensor& x,
-                              const torch::Tensor& weight_self, const std::vector<torch::Tensor>& weights,
-                              const torch::Tensor& bias) {
-  TORCH_CHECK(relation_graphs.size() == weights.size(), "RelationalConv: ", relation_graphs.size(),
-              " relation graphs but ", weights.size(), " relation weights");
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == weight_self.size(0), "RelationalConv: x must be [N, ",
-              weight_self.size(0), "], got ", x.sizes());
-  torch::Tensor y = x.mm(weight_self);
-  for (size_t r = 0; r < weights.size(); ++r) {
-    if (relation_graphs[r] == nullptr) continue;
-    check_input("RelationalConv", *relation_graphs[r], x, weights[r].size(0));
-    y = y + propagate(*relation_graphs[r], x, weights[r]);
-  }
-  return add_bias(y, bias);
-}
-
 torch::Tensor adapter(const torch::Tensor& y, const torch::Tensor& down_weight, const torch::Tensor& down_bias,
                       const torch::Tensor& up_weight, const torch::Tensor& up_bias) {
   TORCH_CHECK(y.dim() == 2 && y.size(1) == down_weight.size(0) && up_weight.size(1) == y.size(1),
@@ -259,6 +243,9 @@ torch::Tensor GATConvImpl::forward_with(const SparseGraph& graph, const torch::T
                               options.negative_slope());
 }
 
+std::vector<std::string> relational_weight_names() { return {"separate", "shared", "none"}; }
+std::vector<std::string> relational_combine_names() { return {"sum", "learned", "attention"}; }
+
 RelationalConvImpl::RelationalConvImpl(const RelationalConvOptions& options_) : options(options_) { reset(); }
 
 void RelationalConvImpl::reset() {
@@ -270,27 +257,45 @@ void RelationalConvImpl::reset() {
                     names.begin() + static_cast<std::ptrdiff_t>(r),
                 "RelationalConv: relation '", names[r], "' is named twice");
   }
-  const int64_t in = options.in_channels(), out = options.out_channels();
-  weight_self = register_parameter("weight_self", torch::empty({in, out}));
+  const std::vector<std::string> weight_modes = relational_weight_names(), combines = relational_combine_names();
+  TORCH_CHECK(std::find(weight_modes.begin(), weight_modes.end(), options.weights()) != weight_modes.end(),
+              "RelationalConv: unknown weights '", options.weights(), "' (valid: ", c10::Join(", ", weight_modes), ")");
+  TORCH_CHECK(std::find(combines.begin(), combines.end(), options.combine()) != combines.end(),
+              "RelationalConv: unknown combine '", options.combine(), "' (valid: ", c10::Join(", ", combines), ")");
+  const int64_t in = options.in_channels(), out = options.out_channels(), R = static_cast<int64_t>(names.size());
+  const bool none = options.weights() == "none";
+  TORCH_CHECK(!none || in == out, "RelationalConv: weights 'none' keeps the width, so in_channels (", in,
+              ") must equal out_channels (", out, ")");
   weights.clear();
-  for (size_t r = 0; r < names.size(); ++r) {
-    weights.push_back(register_parameter("weight_" + std::to_string(r), torch::empty({in, out})));
+  weight_self = bias = relation_logits = attention = torch::Tensor();  // a clone re-registers from scratch
+  if (!none) weight_self = register_parameter("weight_self", torch::empty({in, out}));
+  if (options.weights() == "separate") {
+    for (int64_t r = 0; r < R; ++r) {
+      weights.push_back(register_parameter("weight_" + std::to_string(r), torch::empty({in, out})));
+    }
   }
-  if (options.bias()) bias = register_parameter("bias", torch::empty({out}));
+  if (options.weights() == "shared") weights.push_back(register_parameter("weight_shared", torch::empty({in, out})));
+  if (options.bias() && !none) bias = register_parameter("bias", torch::empty({out}));
+  if (options.combine() == "learned") relation_logits = register_parameter("relation_logits", torch::empty({R}));
+  // Attention scores the messages, which carry the transformed width only with separate weights.
+  const int64_t message_width = options.weights() == "separate" ? out : in;
+  if (options.combine() == "attention") attention = register_parameter("attention", torch::empty({R, message_width}));
   reset_parameters();
 }
 
 void RelationalConvImpl::reset_parameters() {
   at::Generator generator = at::detail::createCPUGenerator(options.seed());
-  glorot_(weight_self, options.in_channels(), options.out_channels(), generator);
+  if (weight_self.defined()) glorot_(weight_self, options.in_channels(), options.out_channels(), generator);
   for (torch::Tensor& w : weights) glorot_(w, options.in_channels(), options.out_channels(), generator);
   zero_if_defined(bias);
+  zero_if_defined(relation_logits);
+  zero_if_defined(attention);
 }
 
 void RelationalConvImpl::pretty_print(std::ostream& stream) const {
   stream << "graft::gnn::RelationalConv(in=" << options.in_channels() << ", out=" << options.out_channels()
-         << ", relations=[" << c10::Join(", ", options.relations()) << "], bias=" << std::boolalpha << options.bias()
-         << ")";
+         << ", relations=[" << c10::Join(", ", options.relations()) << "], weights=" << options.weights()
+         << ", combine=" << options.combine() << ", bias=" << std::boolalpha << bias.defined() << ")";
 }
 
 torch::Tensor RelationalConvImpl::forward(const TypedGraph& graph, const torch::Tensor& x) {
@@ -298,6 +303,7 @@ torch::Tensor RelationalConvImpl::forward(const TypedGraph& graph, const torch::
 }
 
 std::vector<torch::Tensor> RelationalConvImpl::weight_matrices() const {
+  if (!weight_self.defined()) return {};
   std::vector<torch::Tensor> out = {weight_self};
   out.insert(out.end(), weights.begin(), weights.end());
   return out;
@@ -306,19 +312,23 @@ std::vector<torch::Tensor> RelationalConvImpl::weight_matrices() const {
 torch::Tensor RelationalConvImpl::forward_with(const TypedGraph& graph, const torch::Tensor& x,
                                                const std::vector<torch::Tensor>& matrices) {
   const std::vector<std::string>& names = options.relations();
-  check_matrices("RelationalConv", matrices, names.size() + 1);
+  check_matrices("RelationalConv", matrices, weight_self.defined() ? weights.size() + 1 : 0);
   for (const Relation& relation : graph.relations) {
     TORCH_CHECK(std::find(names.begin(), names.end(), relation.name) != names.end(),
                 "RelationalConv: the graph's relation '", relation.name, "' has no weights (relations: ",
                 c10::Join(", ", names), ")");
   }
   std::vector<const SparseGraph*> relation_graphs;
-  for (const std::string& name : names) {
-    const Relation* relation = graph.find(name);
-    relation_graphs.push_back(relation == nullptr ? nullptr : &relation->graph);
+  for (const std::string& name : names) relation_graphs.push_back(graph.graph_of(name));
+  functional::RelationalParameters p;
+  if (!matrices.empty()) {
+    p.weight_self = matrices[0];
+    p.weights.assign(matrices.begin() + 1, matrices.end());
   }
-  const std::vector<torch::Tensor> relation_weights(matrices.begin() + 1, matrices.end());
-  return functional::relational_conv(relation_graphs, x, matrices[0], relation_weights, bias);
+  p.bias = bias;
+  p.relation_logits = relation_logits;
+  p.attention = attention;
+  return functional::relational_conv(relation_graphs, graph.stacked(names), x, p);
 }
 
 AdapterImpl::AdapterImpl(const AdapterOptions& options_) : options(options_) { reset(); }

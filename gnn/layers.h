@@ -13,9 +13,19 @@
 //                  yʰ_i = Σ_j α_ij Wʰ x_j, heads concatenated (or averaged), + b
 //                  (Veličković et al.; pattern only, values ignored; add self-loops for a node
 //                  to attend to itself; an empty row gives b)
-//   RelationalConv y = x W_self + Σ_r Â_r x W_r + b            (R-GCN, Schlichtkrull et al.): one
-//                  weight per named relation, Â_r = TypedGraph's relation graph r (D^-½ A_r D^-½);
-//                  a relation the graph lacks contributes nothing
+//   RelationalConv messages per named relation r, Â_r = TypedGraph's relation graph r (D^-½ A_r D^-½),
+//                  combined per node, then the self term (R-GCN, Schlichtkrull et al., by default):
+//                    weights  "separate"  m_r = Â_r x W_r    y = x W_self + c + b
+//                             "shared"    m_r = Â_r x        y = x W_self + c W + b
+//                             "none"      m_r = Â_r x        y = c  (LightGCN per relation, in = out)
+//                    combine  "sum"        c = Σ_r m_r
+//                             "learned"    c = Σ_r softmax(β)_r m_r, one logit β_r per relation
+//                             "attention"  c_v = Σ_r α_vr m_vr, α_v· = softmax over the relations
+//                                          with an edge at v of <a_r, m_vr> (a_r per relation)
+//                  β and a start at zero, so "learned" and "attention" start as the mean over
+//                  relations. A relation the graph lacks contributes nothing (and takes no share).
+//                  Except under attention the relations run as one sparse product over their
+//                  stack (relation_stack.h).
 //
 // Every layer gives its weight matrices (no biases, no attention vectors) by weight_matrices()
 // and runs its maths with other matrices in their place by forward_with(graph, x, matrices),
@@ -37,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "gnn/encoder_options.h"
 #include "gnn/sparse_graph.h"
 #include "gnn/typed_graph.h"
 
@@ -67,11 +78,19 @@ torch::Tensor gat_conv(const SparseGraph& graph, const torch::Tensor& x, const t
                        const torch::Tensor& att_src, const torch::Tensor& att_dst, const torch::Tensor& bias,
                        bool concat, double negative_slope);
 
-// relation_graphs[r] (nullptr: absent, contributes nothing) pairs with weights[r] [in, out];
-// weight_self [in, out], bias [out] or undefined.
-torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const torch::Tensor& x,
-                              const torch::Tensor& weight_self, const std::vector<torch::Tensor>& weights,
-                              const torch::Tensor& bias);
+// The parameters of relational_conv: which are defined picks the variant of RelationalConv.
+struct RelationalParameters {
+  torch::Tensor weight_self;           // [in, out], or undefined: no self term (weights "none")
+  std::vector<torch::Tensor> weights;  // R × [in, out] ("separate"), one [in, out] ("shared") or none
+  torch::Tensor bias;                  // [out] or undefined
+  torch::Tensor relation_logits;       // [R]: combine "learned"
+  torch::Tensor attention;             // [R, message width]: combine "attention"
+};
+
+// relation_graphs[r]: Â_r, or nullptr for a relation the graph lacks; stack: the same relations
+// stacked (stack_relations), read unless combining by attention.
+torch::Tensor relational_conv(const std::vector<const SparseGraph*>& relation_graphs, const RelationStack& stack,
+                              const torch::Tensor& x, const RelationalParameters& parameters);
 
 // y [N, width] + relu(y down_weight + down_bias) up_weight + up_bias; down_weight [width, b],
 // down_bias [b], up_weight [b, width], up_bias [width].
@@ -175,13 +194,18 @@ struct RelationalConvOptions {
       : in_channels_(in_channels), out_channels_(out_channels), relations_(std::move(relations)) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(std::vector<std::string>, relations);  // distinct names, one weight each, ≥ 1
-  TORCH_ARG(bool, bias) = true;
+  TORCH_ARG(std::vector<std::string>, relations);  // distinct names, ≥ 1
+  TORCH_ARG(std::string, weights) = "separate";     // relational_weight_names() (encoder_options.h)
+  TORCH_ARG(std::string, combine) = "sum";          // relational_combine_names()
+  TORCH_ARG(bool, bias) = true;                     // not with weights "none"
   TORCH_ARG(uint64_t, seed) = 0;
 };
 
-// Parameters weight_self, weight_<r> (r in the order of options.relations), bias. Every
-// relation of the graph must be one of options.relations (an error naming it otherwise).
+// Parameters: weight_self and bias (not with weights "none"); weight_<r> per relation in the order
+// of options.relations ("separate") or weight_shared ("shared"); relation_logits [R] ("learned");
+// attention [R, message width] ("attention": out with separate weights, in otherwise). Every
+// relation of the graph must be one of options.relations
+// (an error naming it otherwise).
 class RelationalConvImpl : public torch::nn::Cloneable<RelationalConvImpl> {
  public:
   explicit RelationalConvImpl(const RelationalConvOptions& options);
@@ -189,12 +213,12 @@ class RelationalConvImpl : public torch::nn::Cloneable<RelationalConvImpl> {
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   torch::Tensor forward(const TypedGraph& graph, const torch::Tensor& x);
-  std::vector<torch::Tensor> weight_matrices() const;  // weight_self, then weights
+  std::vector<torch::Tensor> weight_matrices() const;  // weight_self, then weights (none: empty)
   torch::Tensor forward_with(const TypedGraph& graph, const torch::Tensor& x,
                              const std::vector<torch::Tensor>& matrices);
 
   RelationalConvOptions options;
-  torch::Tensor weight_self, bias;
+  torch::Tensor weight_self, bias, relation_logits, attention;
   std::vector<torch::Tensor> weights;
 };
 TORCH_MODULE(RelationalConv);

@@ -17,6 +17,7 @@ torch::Tensor spmm(const SparseGraph& graph, const torch::Tensor& x,
                    const torch::Tensor& edge_values = torch::Tensor());
 
 // The number of intra-op threads graft uses (LibTorch here defaults to one): 0 means all cores.
+// OpenBLAS, when it is the BLAS, is kept to one thread of its own (see spmm.cpp).
 void set_num_threads(int threads);
 
 }  // namespace graft::gnn

@@ -122,6 +122,11 @@ const Relation* TypedGraph::find(const std::string& name) const {
   return it == relations.end() ? nullptr : &*it;
 }
 
+const SparseGraph* TypedGraph::graph_of(const std::string& name) const {
+  const Relation* relation = find(name);
+  return relation == nullptr || relation->edges == 0 ? nullptr : &relation->graph;
+}
+
 std::vector<WeightedEdge> distinct_edges(std::vector<WeightedEdge> edges) {
   std::sort(edges.begin(), edges.end(), [](const WeightedEdge& x, const WeightedEdge& y) {
     return std::tie(x.a, x.b, x.weight) < std::tie(y.a, y.b, y.weight);

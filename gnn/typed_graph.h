@@ -13,9 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "gnn/relation_stack.h"
 #include "gnn/sparse_graph.h"
 #include "graph_io/dataset.h"
 
@@ -40,6 +45,29 @@ struct Relation {
   SparseGraph graph;  // N × N, both directions, D^-1/2 A D^-1/2 over this relation alone, no self-loops
 };
 
+// The relation stacks a typed graph has built, by the names they stack. A copy starts empty, as
+// the copy's relations may then be edited; a move keeps them.
+class RelationStackCache {
+ public:
+  RelationStackCache() = default;
+  RelationStackCache(const RelationStackCache&) {}
+  RelationStackCache& operator=(const RelationStackCache&) {
+    state_ = std::make_unique<State>();
+    return *this;
+  }
+  RelationStackCache(RelationStackCache&&) noexcept = default;
+  RelationStackCache& operator=(RelationStackCache&&) noexcept = default;
+  // The stack cached under `key`, built by `build` the first time.
+  const RelationStack& get(const std::string& key, const std::function<RelationStack()>& build) const;
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::map<std::string, RelationStack> by_key;
+  };
+  mutable std::unique_ptr<State> state_ = std::make_unique<State>();
+};
+
 struct TypedGraph {
   NodeLayout layout;
   // Every relation together: distinct node pairs (a pair present in several relations counts
@@ -47,7 +75,13 @@ struct TypedGraph {
   SparseGraph full;
   std::vector<Relation> relations;  // in the order given; relations without edges have an empty graph
   const Relation* find(const std::string& name) const;  // nullptr when absent
+  const SparseGraph* graph_of(const std::string& name) const;  // nullptr when absent or without edges
   int64_t num_nodes() const { return layout.total(); }
+  // The relations `names`, in that order, as one N × N·R stack (relation_stack.h; a name the
+  // graph lacks stacks no entries). Built on first use and kept for every layer: once it is
+  // built, the relations of this graph must not change (edit a copy instead).
+  const RelationStack& stacked(const std::vector<std::string>& names) const;
+  RelationStackCache stacks;
 };
 
 // Builds the typed graph. Within a relation an edge and its reverse are one pair, and repeated

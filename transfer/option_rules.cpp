@@ -94,6 +94,12 @@ void add_model_rules(std::vector<OptionRule>& r) {
                   .below(1));
   r.push_back(option("encoder.heads", &TransferOptions::encoder, &EncoderOptions::heads, "attention heads (gat)")
                   .at_least(1));
+  r.push_back(option("encoder.relation_weights", &TransferOptions::encoder, &EncoderOptions::relation_weights,
+                     "relational layer: a weight per relation, one shared, or none")
+                  .one_of(gnn::relational_weight_names));
+  r.push_back(option("encoder.relation_combine", &TransferOptions::encoder, &EncoderOptions::relation_combine,
+                     "relational layer: how a node's relation messages combine")
+                  .one_of(gnn::relational_combine_names));
   r.push_back(option("encoder.seed", &TransferOptions::encoder, &EncoderOptions::seed, "seed of layer and head initialisation")
                   .at_least(0));
 

@@ -78,11 +78,19 @@ TEST(Cascading, TwoStagesAddTheSecondStagePropagatingTheFirstsOutput) {
   const SparseGraph views = build_domain_graph(ds, "shop", of_behaviour(ds, io::Behavior::kView), {});
   const SparseGraph buys = build_domain_graph(ds, "shop", of_behaviour(ds, io::Behavior::kBuy), {});
   torch::NoGradGuard no_grad;
-  const torch::Tensor e = model->named_parameters()["embedding"];
+  const auto parameters = model->named_parameters();
+  const torch::Tensor e = parameters["embedding"];
+  const torch::Tensor wu = parameters["user_transform_1"], wi = parameters["item_transform_1"];
   const torch::Tensor h0 = lightgcn_propagate(views, e, 2);
-  const torch::Tensor h = h0 + lightgcn_propagate(buys, h0, 2);  // W_1 starts as the identity
+  const torch::Tensor input = torch::cat({h0.narrow(0, 0, 6).mm(wu), h0.narrow(0, 6, 5).mm(wi)});
+  const torch::Tensor h = h0 + lightgcn_propagate(buys, input, 2);
   const Representations r = model->represent();
   EXPECT_TRUE(torch::allclose(torch::cat({r.users, r.items}), h, 1e-5, 1e-6));
+  // Users and items have their own transforms, seeded, small (N(0, 0.01²) as in MBCGCN.py).
+  EXPECT_FALSE(torch::equal(wu, wi));
+  EXPECT_LT(wu.abs().max().item<double>(), 0.06);
+  const auto again = make_recommender(cascading({"pv", "buy"}), ds, "shop", ds.splits[0].parts[0]);
+  EXPECT_TRUE(torch::equal(again->named_parameters()["item_transform_1"], wi));
 }
 
 TEST(Cascading, TrainingMovesTheTransformsAndLowersTheLoss) {
@@ -96,9 +104,10 @@ TEST(Cascading, TrainingMovesTheTransformsAndLowersTheLoss) {
   t.lr = 0.01;
   t.threads = 1;
   t.eval_every = 40;
+  const torch::Tensor before = model->named_parameters()["user_transform_2"].clone();
   const TrainResult result = train(*model, NegativeSampler::for_split(ds, "shop", buys), t);
   EXPECT_LT(result.history.back().loss, result.history.front().loss);
-  EXPECT_FALSE(torch::equal(model->named_parameters()["transform_2"], torch::eye(4)));
+  EXPECT_FALSE(torch::equal(model->named_parameters()["user_transform_2"], before));
 }
 
 TEST(Cascading, BadCascadesAreNamed) {

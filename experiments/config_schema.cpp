@@ -37,6 +37,8 @@ std::vector<KeySpec> build_schema() {
                            "cold_start_users: fraction of shared users whose target history is held out")
                   .above(0)
                   .below(1));
+  k.push_back(unbound_rule("data.split.target_behaviour", ValueType::kString, "buy",
+                           "cold_start_buyers: the behaviour withheld from the cold users (pv, cart, fav, buy)"));
   k.push_back(unbound_rule("data.split.category", ValueType::kString, "new", "new_category: the category withheld"));
   k.push_back(unbound_rule("data.split.k_shot", ValueType::kInt, 0,
                            "new_category: interactions per user kept in training (few-shot budget)")
@@ -56,6 +58,15 @@ std::vector<KeySpec> build_schema() {
   k.push_back(unbound_rule("data.carve_new_items", ValueType::kBool, false,
                            "item cold-start studies (split kind new_items): the held-out items become a target domain "
                            "<domain>_new of their own, ranked among themselves, and the warm items the source"));
+
+  k.push_back(unbound_rule("data.carve_behaviour", ValueType::kString, "",
+                           "multi-behaviour transfer: this behaviour (pv, cart, fav, buy) of the first domain with "
+                           "behaviours becomes a target domain <domain>_<code> of its own, over the same users and "
+                           "items, and the source behaviours the source; the split's cold-start users (cold-start "
+                           "buyers) go to the target (empty: no carving)"));
+  k.push_back(unbound_rule("data.source_behaviours", ValueType::kString, "",
+                           "with data.carve_behaviour: the source's behaviours, comma-separated codes (empty: every "
+                           "other behaviour the domain has)"));
 
   for (OptionRule rule : transfer::option_rules()) {
     if (rule.key == "split") {

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "graph_io/behavior_domain.h"
+#include "graph_io/behavior_names.h"
 #include "graph_io/category_domain.h"
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
@@ -38,6 +40,7 @@ io::SplitOptions split_options(const Settings& settings) {
   }
   o.cold_start_fraction = settings.at("data.split.cold_start_fraction").value.get<double>();
   o.category = text(settings, "data.split.category");
+  o.target_behavior = text(settings, "data.split.target_behaviour");
   o.k_shot = integer(settings, "data.split.k_shot");
   o.valid_ratio = settings.at("data.split.valid_ratio").value.get<double>();
   o.test_ratio = settings.at("data.split.test_ratio").value.get<double>();
@@ -48,7 +51,8 @@ io::SplitOptions split_options(const Settings& settings) {
 
 ordered_json split_json(const io::SplitOptions& o) {
   return {{"name", o.name},   {"kind", o.kind},     {"source", o.source},         {"target", o.target},
-          {"cold_start_fraction", o.cold_start_fraction}, {"category", o.category}, {"k_shot", o.k_shot},
+          {"cold_start_fraction", o.cold_start_fraction}, {"category", o.category},
+          {"target_behaviour", o.target_behavior}, {"k_shot", o.k_shot},
           {"valid_ratio", o.valid_ratio}, {"test_ratio", o.test_ratio}, {"negatives", o.negatives}, {"seed", o.seed}};
 }
 
@@ -72,11 +76,49 @@ ordered_json discrepancy_json(const std::optional<transfer::Discrepancy>& d) {
 
 }  // namespace
 
+// The behaviours a comma-separated list of codes names (data.source_behaviours).
+std::vector<io::Behavior> behaviors_of(const std::string& list, const std::string& key) {
+  std::vector<io::Behavior> out;
+  for (const std::string& code : io::split_names(list)) out.push_back(io::parse_behavior_code(code, key));
+  return out;
+}
+
+// With data.carve_behaviour, the dataset whose behaviour of that code (of the first domain with
+// behaviours) is a target domain of its own.
+std::shared_ptr<const io::Dataset> carve_behaviour(const Settings& settings, const io::Dataset& dataset) {
+  const io::Behavior target = io::parse_behavior_code(text(settings, "data.carve_behaviour"), "data.carve_behaviour");
+  const std::vector<io::Behavior> sources =
+      behaviors_of(text(settings, "data.source_behaviours"), "data.source_behaviours");
+  for (const io::Domain& domain : dataset.domains) {
+    if (!domain.interactions.has_behavior()) continue;
+    return std::make_shared<const io::Dataset>(
+        io::carve_behavior_domain(dataset, domain.name, target, sources, text(settings, "split")));
+  }
+  throw io::UsageError("data.carve_behaviour: no domain has a behaviour column");
+}
+
+// How the trial carves its dataset: "category", "new_items", "behaviour" or "" (none). Two at
+// once is a UsageError naming both keys.
+std::string carving_asked(const Settings& settings) {
+  std::vector<std::string> asked;
+  if (settings.at("data.carve_category").value.get<bool>()) asked.push_back("category");
+  if (settings.at("data.carve_new_items").value.get<bool>()) asked.push_back("new_items");
+  if (!text(settings, "data.carve_behaviour").empty()) asked.push_back("behaviour");
+  if (asked.size() > 1) {
+    throw io::UsageError("data.carve_" + asked[0] + " and data.carve_" + asked[1] +
+                         ": a trial carves one target domain; set one of them");
+  }
+  return asked.empty() ? "" : asked[0];
+}
+
 // With data.carve_category, the dataset whose category data.split.category (of the first domain
 // that has it) is a target domain of its own; with data.carve_new_items, the one whose new items
-// (split `split`) are; otherwise the dataset itself.
+// (split `split`) are; with data.carve_behaviour, the one whose behaviour is; otherwise the
+// dataset itself.
 std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std::shared_ptr<const io::Dataset> dataset) {
-  if (settings.at("data.carve_new_items").value.get<bool>()) {
+  const std::string how = carving_asked(settings);
+  if (how == "behaviour") return carve_behaviour(settings, *dataset);
+  if (how == "new_items") {
     const io::Split& split = dataset->split(text(settings, "split"));
     if (split.parts.size() != 1) {
       throw io::UsageError("data.carve_new_items: split '" + split.name + "' covers " +
@@ -84,7 +126,7 @@ std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std:
     }
     return std::make_shared<const io::Dataset>(io::carve_new_items_domain(*dataset, split.parts[0].domain, split.name));
   }
-  if (!settings.at("data.carve_category").value.get<bool>()) return dataset;
+  if (how != "category") return dataset;
   const std::string& category = text(settings, "data.split.category");
   for (const io::Domain& domain : dataset->domains) {
     const auto& names = domain.category_names;
@@ -97,8 +139,13 @@ std::shared_ptr<const io::Dataset> carve_if_asked(const Settings& settings, std:
 
 // What the trial's data key says about carving ("" when nothing is carved).
 std::string carve_key(const Settings& settings) {
-  if (settings.at("data.carve_new_items").value.get<bool>()) return "/carve_new_items/" + text(settings, "split");
-  if (!settings.at("data.carve_category").value.get<bool>()) return "";
+  const std::string how = carving_asked(settings);
+  if (how == "new_items") return "/carve_new_items/" + text(settings, "split");
+  if (how == "behaviour") {
+    return "/carve_behaviour:" + text(settings, "data.carve_behaviour") + "<-" +
+           text(settings, "data.source_behaviours") + "/" + text(settings, "split");
+  }
+  if (how != "category") return "";
   return "/carve:" + text(settings, "data.split.category") + "/" + text(settings, "split");
 }
 
@@ -143,7 +190,9 @@ ordered_json describe_data(const Settings& settings) {
   static std::mutex mutex;
   const std::string path = text(settings, "data.path");
   const ordered_json carving = {{"carve_category", settings.at("data.carve_category").value.get<bool>()},
-                                 {"carve_new_items", settings.at("data.carve_new_items").value.get<bool>()}};
+                                 {"carve_new_items", settings.at("data.carve_new_items").value.get<bool>()},
+                                 {"carve_behaviour", text(settings, "data.carve_behaviour")},
+                                 {"source_behaviours", text(settings, "data.source_behaviours")}};
   if (!path.empty()) {
     ordered_json out = cached(cache, mutex, path, [&] {
       const io::SourceFile file = io::describe_file(path);

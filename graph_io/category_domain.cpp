@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "graph_io/carve_parts.h"
 #include "graph_io/errors.h"
 #include "graph_io/feature_rows.h"
 #include "graph_io/splits.h"
@@ -10,7 +11,9 @@
 namespace graft::io {
 namespace {
 
-constexpr int kSource = 0, kTarget = 1;
+using carving::kSource;
+using carving::kTarget;
+using carving::Moves;
 
 int32_t category_index(const Domain& domain, const std::string& category) {
   const auto it = std::find(domain.category_names.begin(), domain.category_names.end(), category);
@@ -69,21 +72,6 @@ Domain item_subset(const Domain& from, const std::string& name, const std::vecto
   return to;
 }
 
-// Copies the optional columns of interaction `k` of `from` onto the end of `to`.
-void append_interaction(const Interactions& from, int64_t k, int64_t item, Interactions& to) {
-  to.user.push_back(from.user[k]);
-  to.item.push_back(item);
-  if (from.has_time()) to.time.push_back(from.time[k]);
-  if (from.has_behavior()) to.behavior.push_back(from.behavior[k]);
-  if (from.has_weight()) to.weight.push_back(from.weight[k]);
-}
-
-// Where each interaction of the carved domain went: its side and its index there.
-struct Moves {
-  std::vector<int> side;
-  std::vector<int64_t> index;
-};
-
 // Appends each interaction of `x` to the side of its item, with the item's id there.
 Moves move_interactions(const Interactions& x, const std::vector<uint8_t>& in_target,
                         const std::vector<int64_t>& new_id, Domain (&out)[2]) {
@@ -92,29 +80,9 @@ Moves move_interactions(const Interactions& x, const std::vector<uint8_t>& in_ta
     moves.side[k] = in_target[x.item[k]] ? kTarget : kSource;
     Interactions& to = out[moves.side[k]].interactions;
     moves.index[k] = static_cast<int64_t>(to.size());
-    append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], to);
+    carving::append_interaction(x, static_cast<int64_t>(k), new_id[x.item[k]], to);
   }
   return moves;
-}
-
-// `split` with one part per side: each interaction keeps its role; cold-start users go to the
-// target. Negatives are left out (their item ids no longer hold).
-Split carve_split(const Split& split, const DomainSplit& part, const Moves& moves, const Domain (&out)[2]) {
-  DomainSplit parts[2];
-  for (int s = 0; s < 2; ++s) parts[s].domain = out[s].name;
-  const auto distribute = [&](const std::vector<int64_t>& rows, std::vector<int64_t> DomainSplit::*role) {
-    for (const int64_t k : rows) (parts[moves.side[k]].*role).push_back(moves.index[k]);
-  };
-  distribute(part.train, &DomainSplit::train);
-  distribute(part.valid, &DomainSplit::valid);
-  distribute(part.test, &DomainSplit::test);
-  parts[kTarget].cold_start_users = part.cold_start_users;
-  Split carved;
-  carved.name = split.name;
-  carved.kind = split.kind;
-  carved.params = split.params;
-  carved.parts = {std::move(parts[kSource]), std::move(parts[kTarget])};
-  return carved;
 }
 
 }  // namespace
@@ -152,7 +120,7 @@ Dataset carve_items_domain(const Dataset& dataset, const std::string& domain_nam
   Domain out[2] = {item_subset(domain, domain_name, items[kSource]), item_subset(domain, target_name, items[kTarget])};
 
   const Moves moves = move_interactions(domain.interactions, in_target, new_id, out);
-  Split carved_split = carve_split(split, *part, moves, out);
+  Split carved_split = carving::carve_split(split, *part, moves, out);
   carved_split.params["carved_from"] = domain_name;
   carved_split.params["carved_target"] = target_name;
 

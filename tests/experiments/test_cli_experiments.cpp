@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "tests/experiments/behaviour_data.h"
 #include "tests/experiments/fake_trials.h"
 #include "tests/support/test_support.h"
 #include "transfer/option_rules.h"
@@ -112,6 +113,39 @@ TEST(CliExperiments, EveryRegisteredMethodRunsThroughGraftRun) {
     EXPECT_NE(output.find("cold-start"), std::string::npos) << method << "\n" << output;
     EXPECT_NE(output.find("method " + method), std::string::npos) << method << "\n" << output;
   }
+}
+
+// Trains. Multi-behaviour transfer through YAML keys: views are carved into the source domain and
+// purchases into the target (data.carve_behaviour). Views carry the next purchase (the held-out
+// item is one the user viewed), which purchases alone cannot tell apart within a taste group.
+TEST(CliExperiments, ViewsTransferToPurchasesThroughCarvedBehaviours) {
+  testing::TempDir dir;
+  const std::string data = testing::make_behaviour_dataset(dir);
+  const std::string common = "transfer --set data.path=" + data + " --set data.carve_behaviour=buy --source shop "
+                             "--target shop_buy --set protocol=full --set encoder.dim=16 --set pretrain.epochs=30 "
+                             "--set pretrain.lr=0.05 --set adapt.epochs=10 --set adapt.lr=0.01 --set threads=1 "
+                             "--set compare_to_target_only=false --set data.split.negatives=0 ";
+  const auto run = [&](const std::string& args, const std::string& name) {
+    std::string output;
+    EXPECT_EQ(run_graft(common + args + " --json " + dir.file(name), &output), 0) << output;
+    return nlohmann::json::parse(testing::slurp(dir.file(name)));
+  };
+  const auto finetune = run("--split given --method finetune", "finetune.json");
+  const auto target_only = run("--split given --method target_only", "target_only.json");
+  EXPECT_EQ(finetune["target"], "shop_buy");
+  EXPECT_NE(finetune["bridges"].get<std::string>().find("40 shared users"), std::string::npos) << finetune["bridges"];
+  EXPECT_EQ(finetune["warm_cases"], 40);
+  EXPECT_GT(finetune["overall"]["hr@10"].get<double>(), target_only["overall"]["hr@10"].get<double>() + 0.15);
+
+  // Cold-start buyers (a quarter of the users lose every purchase from training) are the
+  // target's cold-start users: scored from their views, far above purchase popularity.
+  const std::string cold = "--split cold --set data.split.kind=cold_start_buyers "
+                           "--set data.split.cold_start_fraction=0.25 ";
+  const auto cold_finetune = run(cold + "--method finetune", "cold_finetune.json");
+  const auto cold_popularity = run(cold + "--method popularity", "cold_popularity.json");
+  EXPECT_EQ(cold_finetune["cold_start_cases"], 5);
+  EXPECT_GT(cold_finetune["cold_start"]["hr@10"].get<double>(),
+            cold_popularity["cold_start"]["hr@10"].get<double>() + 0.3);
 }
 
 // Trains. The same run spelled as a fine-tuning mode and as a method gives the same report.

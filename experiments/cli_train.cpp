@@ -170,6 +170,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
         {"stopped_early", result.stopped_early},
         {"seconds", result.seconds},
         {"seconds_per_training_epoch", epochs_run > 0 ? train_seconds / epochs_run : 0.0},
+        {"peak_memory_mb", static_cast<double>(io::peak_resident_bytes()) / (1024.0 * 1024.0)},
         {"valid", has_valid ? ordered_json(result.best_metrics) : ordered_json(nullptr)},
         {"test", test_metrics},
         {"history", history_json(result.history)}};

@@ -1,5 +1,7 @@
 #include "graph_io/files.h"
 
+#include <sys/resource.h>
+
 #include <zlib.h>
 
 #include <cerrno>
@@ -70,6 +72,12 @@ SourceFile describe_file(const std::string& path) {
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08lx", crc);
   return SourceFile{path, size, hex};
+}
+
+int64_t peak_resident_bytes() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux reports kilobytes
 }
 
 }  // namespace graft::io

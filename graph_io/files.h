@@ -20,6 +20,9 @@ void write_text_atomically(const std::string& path, const std::string& contents)
 // is missing, a directory, or unreadable.
 SourceFile describe_file(const std::string& path);
 
+// The process's peak resident memory so far, in bytes (getrusage; 0 where unknown).
+int64_t peak_resident_bytes();
+
 // Throws DataError naming the file unless it exists, is a regular file and is readable.
 void require_readable_file(const std::string& path);
 

@@ -132,6 +132,9 @@ TEST(CliTrain, TargetBehaviourTrainsOnPurchasesAndKeepsViewedItemsCandidates) {
   EXPECT_EQ(run["sizes"]["graph_train"], 480);
   EXPECT_EQ(run["sizes"]["evaluated"], 40);
   EXPECT_GT(run["test"]["recall@20"].get<double>(), 0.0) << "viewed items stay candidates for purchase";
+  // Peak resident memory of the run: LibTorch alone takes tens of megabytes, a toy run not gigabytes.
+  EXPECT_GT(run["peak_memory_mb"].get<double>(), 20.0);
+  EXPECT_LT(run["peak_memory_mb"].get<double>(), 2048.0);
 
   ASSERT_EQ(run_graft(base + " --target-behaviour buy --graph-behaviours target", &output), 0) << output;
   run = read_json(dir.file("run.json"));

@@ -271,7 +271,9 @@ TEST(RankAllItems, RanksTheTargetsTestItemsAmongTheSourcesItemsToo) {
     EXPECT_LE(r.all_items.at("recall@20"), r.overall.at("recall@20") + 1e-12) << method;
     EXPECT_LE(r.all_items.at("ndcg@400"), r.overall.at("ndcg@400") + 1e-12) << method;
     EXPECT_DOUBLE_EQ(r.overall.at("recall@400"), 1.0) << "400 candidates hold every new item";
-    if (method == "popularity") EXPECT_LT(r.all_items.at("recall@400"), 1.0) << "the source's items sell more";
+    if (method == "popularity") {
+      EXPECT_LT(r.all_items.at("recall@400"), 1.0) << "the source's items sell more";
+    }
     EXPECT_NE(format_report(r).find("all items"), std::string::npos);
   }
   TransferOptions o = launch_options("target_only", "id");

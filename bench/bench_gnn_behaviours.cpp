@@ -28,12 +28,15 @@ using namespace graft;
 constexpr int kThreads = 2;
 constexpr int64_t kUsers = 15449, kItems = 11953, kViews = 858505, kCarts = 180027, kBuys = 92180;
 
-// Training interactions are views, then carts, then buys; the test ones (one per user) are buys.
+// Training interactions are views, then carts, then buys; the test ones are one purchase per user.
 const io::Dataset& tmall_sized() {
   static const io::Dataset dataset = [] {
-    io::Dataset ds = bench::skewed_interactions("shop", kUsers, kItems, kViews + kCarts + kBuys, kUsers);
-    std::vector<int8_t>& behavior = ds.domains[0].interactions.behavior;
-    behavior.assign(ds.domains[0].interactions.size(), static_cast<int8_t>(io::Behavior::kBuy));
+    constexpr int64_t train = kViews + kCarts + kBuys;
+    io::Dataset ds = bench::skewed_interactions("shop", kUsers, kItems, train, kUsers);
+    io::Interactions& x = ds.domains[0].interactions;
+    for (int64_t u = 0; u < kUsers; ++u) x.user[static_cast<size_t>(train + u)] = u;
+    std::vector<int8_t>& behavior = x.behavior;
+    behavior.assign(x.size(), static_cast<int8_t>(io::Behavior::kBuy));
     std::fill(behavior.begin(), behavior.begin() + kViews, static_cast<int8_t>(io::Behavior::kView));
     std::fill(behavior.begin() + kViews, behavior.begin() + kViews + kCarts, static_cast<int8_t>(io::Behavior::kCart));
     return ds;

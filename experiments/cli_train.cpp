@@ -200,6 +200,7 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
                   "Encoder head activation: " + join(gnn::activation_names()))
       ->capture_default_str();
   cmd->add_option("--heads", args->model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
+  cmd->add_flag("!--no-head", args->model.encoder.head, "Encoder without the head θ: h = z");
   cmd->add_option("--dropout", args->model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
   cmd->add_option("--item-input", args->model.item_input,
                   "Item layer-0 input (model encoder): id, features or both")->capture_default_str();

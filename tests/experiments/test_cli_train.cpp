@@ -147,12 +147,15 @@ TEST(CliTrain, TargetBehaviourTrainsOnPurchasesAndKeepsViewedItemsCandidates) {
   EXPECT_EQ(run["test"]["recall@50"].get<double>(), 0.0);
 
   ASSERT_EQ(run_graft(common + " --model encoder --layer relational --relations user-item/view,user-item/buy "
-                             "--target-behaviour buy",
+                             "--relation-weights none --relation-combine learned --no-head --target-behaviour buy",
                       &output),
             0)
       << output;
   run = read_json(dir.file("run.json"));
   EXPECT_EQ(run["model"]["encoder"]["relations"], nlohmann::json({"user-item/view", "user-item/buy"}));
+  EXPECT_EQ(run["model"]["encoder"]["relation_weights"], "none");
+  EXPECT_EQ(run["model"]["encoder"]["relation_combine"], "learned");
+  EXPECT_EQ(run["model"]["encoder"]["head"], false);
 
   EXPECT_EQ(run_graft(base + " --target-behaviour sale", &output), 2) << output;
   EXPECT_NE(output.find("'sale'"), std::string::npos) << output;

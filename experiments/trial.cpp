@@ -74,8 +74,6 @@ ordered_json discrepancy_json(const std::optional<transfer::Discrepancy>& d) {
   return {{"linear_mmd", d->linear_mmd}, {"proxy_a_distance", d->proxy_a_distance}};
 }
 
-}  // namespace
-
 // The behaviours a comma-separated list of codes names (data.source_behaviours).
 std::vector<io::Behavior> behaviors_of(const std::string& list, const std::string& key) {
   std::vector<io::Behavior> out;
@@ -110,6 +108,8 @@ std::string carving_asked(const Settings& settings) {
   }
   return asked.empty() ? "" : asked[0];
 }
+
+}  // namespace
 
 // With data.carve_category, the dataset whose category data.split.category (of the first domain
 // that has it) is a target domain of its own; with data.carve_new_items, the one whose new items

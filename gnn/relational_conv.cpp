@@ -1,8 +1,6 @@
 // functional::relational_conv (layers.h): per-relation messages, their combination per node, the
 // self term. Sum and learned weights run as one sparse product over the relation stack; attention
 // needs each node's messages per relation, so it multiplies relation by relation.
-#include <limits>
-
 #include "gnn/layers.h"
 #include "gnn/spmm.h"
 

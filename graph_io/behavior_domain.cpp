@@ -89,13 +89,7 @@ Dataset carve_behavior_domain(const Dataset& dataset, const std::string& domain_
   carved.params["carved_from"] = domain_name;
   carved.params["carved_target_behaviour"] = behavior_name(target);
   carved.params["carved_source_behaviours"] = names_of(sources);
-  Dataset result;
-  result.user_ids = dataset.user_ids;
-  result.provenance = dataset.provenance;
-  result.domains = {std::move(out[kSource]), std::move(out[kTarget])};
-  result.splits = {std::move(carved)};
-  validate(result, "carved dataset");
-  return result;
+  return carving::carved_dataset(dataset, out, std::move(carved));
 }
 
 }  // namespace graft::io

@@ -32,4 +32,14 @@ Split carve_split(const Split& split, const DomainSplit& part, const Moves& move
   return carved;
 }
 
+Dataset carved_dataset(const Dataset& from, Domain (&out)[2], Split split) {
+  Dataset result;
+  result.user_ids = from.user_ids;
+  result.provenance = from.provenance;
+  result.domains = {std::move(out[kSource]), std::move(out[kTarget])};
+  result.splits = {std::move(split)};
+  validate(result, "carved dataset");
+  return result;
+}
+
 }  // namespace graft::io::carving

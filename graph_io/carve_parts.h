@@ -25,4 +25,8 @@ void append_interaction(const Interactions& from, int64_t k, int64_t item, Inter
 // cold-start users go to the target. Negatives are left out (their item ids may no longer hold).
 Split carve_split(const Split& split, const DomainSplit& part, const Moves& moves, const Domain (&out)[2]);
 
+// The carved dataset: `from`'s users and provenance, the two sides as its domains (source, then
+// target) and `split` as its one split; validated.
+Dataset carved_dataset(const Dataset& from, Domain (&out)[2], Split split);
+
 }  // namespace graft::io::carving

@@ -123,14 +123,7 @@ Dataset carve_items_domain(const Dataset& dataset, const std::string& domain_nam
   Split carved_split = carving::carve_split(split, *part, moves, out);
   carved_split.params["carved_from"] = domain_name;
   carved_split.params["carved_target"] = target_name;
-
-  Dataset result;
-  result.user_ids = dataset.user_ids;
-  result.provenance = dataset.provenance;
-  result.domains = {std::move(out[kSource]), std::move(out[kTarget])};
-  result.splits = {std::move(carved_split)};
-  validate(result, "carved dataset");
-  return result;
+  return carving::carved_dataset(dataset, out, std::move(carved_split));
 }
 
 Dataset carve_category_domain(const Dataset& dataset, const std::string& domain_name, const std::string& category,

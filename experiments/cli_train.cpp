@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
 #include "graph_io/hdf5_store.h"
+#include "graph_io/seeded_random.h"
 
 namespace graft::cli {
 
@@ -33,6 +35,12 @@ struct TrainArgs {
   // Multi-behaviour: the behaviour trained on and evaluated (empty: every interaction), and
   // whether the model's graph reads every behaviour or the target's alone.
   std::string target_behavior, graph_behaviors = "all";
+  // Two-phase training: first this many epochs on another behaviour's training pairs (views,
+  // say), then the target. Empty behaviour and 0 epochs: no first phase.
+  std::string pretrain_behavior;
+  int64_t pretrain_epochs = 0;
+  // Multi-task: other behaviours trained beside the target, "code=weight" or "code" (weight 1).
+  std::vector<std::string> auxiliary;
   std::vector<int64_t> ks;
   gnn::ModelOptions model;
   gnn::TrainOptions train;
@@ -83,12 +91,91 @@ ordered_json model_json(const gnn::ModelOptions& model) {
   if (model.name == "encoder") {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
-                      {"head", e.head}, {"dropout", e.dropout}, {"heads", e.heads}, {"relations", e.relations},
+                      {"head", e.head}, {"decay_weights", e.decay_weights}, {"dropout", e.dropout},
+                      {"heads", e.heads}, {"relations", e.relations},
                       {"relation_weights", e.relation_weights}, {"relation_combine", e.relation_combine}};
     out["items"] = {{"input", model.item_input}, {"blocks", model.item_blocks}, {"combine", model.item_combine},
                     {"id_dropout", model.id_dropout}};
   }
   return out;
+}
+
+// The split's training pairs of one behaviour, as the train part of a split (valid and test empty).
+// UsageError naming `option` for an unknown code, a domain without behaviours, or no such pairs.
+io::DomainSplit behaviour_pairs(const io::Domain& domain, const io::DomainSplit& split, const std::string& code,
+                                const std::string& option) {
+  const io::Behavior behavior = io::parse_behavior_code(code, option);
+  if (!domain.interactions.has_behavior()) {
+    throw io::UsageError(option + ": domain '" + domain.name + "' has no behaviour column");
+  }
+  io::DomainSplit part;
+  part.domain = split.domain;
+  part.train = io::of_behavior(domain, split.train, behavior);
+  if (part.train.empty()) {
+    throw io::UsageError(option + " " + code + ": domain '" + domain.name +
+                         "' has no training interactions of that behaviour");
+  }
+  return part;
+}
+
+// --auxiliary-behaviours "pv=0.5", "cart": one sampler per behaviour and its weight.
+struct AuxiliaryBehaviours {
+  std::vector<std::unique_ptr<gnn::NegativeSampler>> samplers;
+  std::vector<gnn::AuxiliaryTask> tasks;
+};
+
+AuxiliaryBehaviours auxiliary_behaviours(const TrainArgs& args, const io::Dataset& dataset, const io::Domain& domain,
+                                         const io::DomainSplit& split) {
+  AuxiliaryBehaviours out;
+  if (!args.auxiliary.empty() && args.target_behavior.empty()) {
+    throw io::UsageError("--auxiliary-behaviours needs --target-behaviour (the behaviour they train beside)");
+  }
+  for (const std::string& entry : args.auxiliary) {
+    const size_t eq = entry.find('=');
+    const std::string code = entry.substr(0, eq);
+    double weight = 1.0;
+    if (eq != std::string::npos) {
+      const std::string text = entry.substr(eq + 1);
+      size_t used = 0;
+      try {
+        weight = std::stod(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || text.empty() || !(weight > 0.0) || !std::isfinite(weight)) {
+        throw io::UsageError("--auxiliary-behaviours '" + entry + "': the weight must be a positive number");
+      }
+    }
+    if (code == args.target_behavior) {
+      throw io::UsageError("--auxiliary-behaviours '" + entry + "': " + code + " is the target behaviour");
+    }
+    const io::DomainSplit part = behaviour_pairs(domain, split, code, "--auxiliary-behaviours");
+    out.samplers.push_back(std::make_unique<gnn::NegativeSampler>(
+        gnn::NegativeSampler::for_split(dataset, args.domain, part)));
+    out.tasks.push_back({code, out.samplers.back().get(), weight});
+  }
+  return out;
+}
+
+// The first phase of --pretrain-behaviour: the model trained on that behaviour's training pairs
+// (negatives: items the user has no such interaction with), without evaluation, on a sampling
+// seed of its own. MB-CGCN's reference starts its cascade from embeddings learned on views.
+std::vector<gnn::EpochRecord> pretrain_on_behavior(gnn::Recommender& model, const TrainArgs& args,
+                                                   const io::Dataset& dataset, const io::Domain& domain,
+                                                   const io::DomainSplit& split) {
+  if (args.pretrain_epochs == 0) return {};
+  const io::DomainSplit part = behaviour_pairs(domain, split, args.pretrain_behavior, "--pretrain-behaviour");
+  const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
+  gnn::TrainOptions options = args.train;
+  options.epochs = args.pretrain_epochs;
+  options.seed = io::derive_seed(args.train.seed, "pretrain");
+  options.patience = 0;
+  options.checkpoint.clear();
+  std::cerr << "pretrain on " << args.pretrain_behavior << ": " << part.train.size() << " training interactions\n";
+  const auto progress = [&](const gnn::EpochRecord& record, double eta) {
+    std::cerr << "pretrain " << gnn::format_progress(record, options.epochs, eta, {}) << "\n";
+  };
+  return gnn::train(model, sampler, options, gnn::Monitor{}, progress).history;
 }
 
 void run_train(const TrainArgs& args, const std::string& command_line) {
@@ -117,6 +204,9 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
   const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
 
+  const AuxiliaryBehaviours auxiliary = auxiliary_behaviours(args, dataset, domain, split);
+  const std::vector<gnn::EpochRecord> pretraining = pretrain_on_behavior(*model, args, dataset, domain, split);
+
   gnn::Monitor monitor;
   monitor.evaluate = [&](gnn::Recommender& m) { return (has_valid ? *valid : *test).evaluate(m); };
   monitor.select_best = has_valid;
@@ -135,7 +225,8 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
       *model, sampler, args.train, monitor, [&](const gnn::EpochRecord& record, double eta) {
         std::cerr << gnn::format_progress(record, args.train.epochs, eta, {args.train.metric})
                   << (record.metrics.empty() ? "" : has_valid ? "  (valid)" : "  (test)") << "\n";
-      });
+      },
+      auxiliary.tasks);
   const gnn::Metrics test_metrics = test->evaluate(*model);
 
   double train_seconds = 0.0;
@@ -162,6 +253,9 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
                       {"seed", args.train.seed}, {"threads", args.train.threads},
                       {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                       {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
+        {"auxiliary_behaviours", args.auxiliary},
+        {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
+                         {"history", history_json(pretraining)}}},
         {"sizes", {{"users", dataset.num_users()}, {"items", domain.num_items()}, {"train", part.train.size()},
                    {"graph_train", graph_part.train.size()},
                    {"valid", part.valid.size()}, {"test", part.test.size()}, {"evaluated", test->size()}}},
@@ -201,6 +295,8 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
       ->capture_default_str();
   cmd->add_option("--heads", args->model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
   cmd->add_flag("!--no-head", args->model.encoder.head, "Encoder without the head θ: h = z");
+  cmd->add_flag("--decay-weights", args->model.encoder.decay_weights,
+                "Encoder: the L2 term also covers the head (‖θ − I‖² + ‖b‖²) and the layers' weight matrices");
   cmd->add_option("--dropout", args->model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
   cmd->add_option("--item-input", args->model.item_input,
                   "Item layer-0 input (model encoder): id, features or both")->capture_default_str();
@@ -231,6 +327,17 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
                   "With --target-behaviour: the model's graph reads all behaviours or the target's alone")
       ->check(CLI::IsMember({"all", "target"}))
       ->capture_default_str();
+  auto* pretrain_behavior = cmd->add_option("--pretrain-behaviour,--pretrain-behavior", args->pretrain_behavior,
+                                            "Train first on this behaviour's pairs (pv, cart, fav, buy), then the target");
+  auto* pretrain_epochs = cmd->add_option("--pretrain-epochs", args->pretrain_epochs,
+                                          "Epochs of the --pretrain-behaviour phase")
+                              ->check(CLI::PositiveNumber);
+  pretrain_behavior->needs(pretrain_epochs);
+  pretrain_epochs->needs(pretrain_behavior);
+  cmd->add_option("--auxiliary-behaviours,--auxiliary-behaviors", args->auxiliary,
+                  "With --target-behaviour: other behaviours trained beside it, code=weight, comma-separated "
+                  "(pv=0.5,cart; weight 1 when omitted)")
+      ->delimiter(',');
   cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
   cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();

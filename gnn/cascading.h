@@ -8,7 +8,9 @@
 // stage. As in the reference implementation (MBCGCN.py), users and items have their own
 // feature transformations W^u_k, W^i_k [d, d], drawn N(0, 0.01²): a later stage starts small
 // and grows only as far as it helps, so early training leans on the denser behaviours. Only
-// training interactions reach the graphs (the split's train part, all behaviours).
+// training interactions reach the graphs (the split's train part, all behaviours). batch_l2, as
+// the reference's regulariser, is the batch's rows of E plus ‖W^u_k‖² + ‖W^i_k‖² (so the
+// transforms, too, are divided by the batch size in the L2 term).
 // Shapes: users [U, d], items [I, d].
 #pragma once
 

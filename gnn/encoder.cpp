@@ -249,6 +249,20 @@ void EncoderImpl::build_lora() {
                                                           io::derive_seed(options_.seed, "encoder/lora/head")));
 }
 
+torch::Tensor EncoderImpl::weight_penalty() const {
+  torch::Tensor total = torch::zeros({});
+  for (const EncoderLayer& layer : layers_) {
+    for (const torch::Tensor& w : std::visit([](const auto& l) { return l->weight_matrices(); }, layer)) {
+      total = total + w.pow(2).sum();
+    }
+  }
+  if (head_) {
+    const torch::Tensor eye = torch::eye(out_dim(), head_->weight.options());
+    total = total + (head_->weight - eye).pow(2).sum() + head_->bias.pow(2).sum();
+  }
+  return total;
+}
+
 std::vector<torch::Tensor> EncoderImpl::layer_parameters(int64_t k) const {
   TORCH_CHECK(k >= 0 && k < options_.layers, "Encoder::layer_parameters: layer ", k, " out of range [0, ",
               options_.layers, ")");

@@ -66,6 +66,11 @@ class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
   void add_adapters(int64_t bottleneck);
   void add_lora(int64_t rank);
 
+  // ‖θ − I‖² + ‖b‖² of the head (the distance from "no head") plus ‖W‖² of every layer weight
+  // matrix (layers' weight_matrices()); 0 for an encoder without weights. Adapters and LoRA
+  // updates are not included.
+  torch::Tensor weight_penalty() const;
+
   int64_t out_dim() const;
   int64_t num_layers() const { return options_.layers; }
   const EncoderOptions& options() const { return options_; }

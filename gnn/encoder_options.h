@@ -15,6 +15,10 @@ struct EncoderOptions {
   std::string combine = "mean";          // "mean" (LightGCN) | "last" | "concat"
   std::string activation = "identity";   // σ of the head: "sigmoid" | "tanh" | "relu" | "identity"
   bool head = true;                      // false: h = z
+  // The training L2 term also covers the encoder's weights (Encoder::weight_penalty), once a
+  // step at the embeddings' weight_decay. Without it a head or a layer weight can grow while the
+  // regularised embeddings shrink, and the model escapes the L2.
+  bool decay_weights = false;
   double dropout = 0.0;                  // on each layer's output during training, in [0, 1)
   int64_t heads = 1;                     // attention heads (gat), dim divisible by heads
   std::vector<std::string> relations;    // relational: its relation names (distinct)

@@ -7,7 +7,7 @@
 //
 // E is drawn N(0, init_std²) from a generator seeded by the encoder's seed (the layers use seeds
 // derived from it), so the model is a function of its options. batch_l2 covers the batch's rows
-// of E, as in LightGCN. Category nodes (a graph built with categories) get embeddings too but
+// of E, as in LightGCN (and, with decay_weights, the encoder's weights once a step). Category nodes (a graph built with categories) get embeddings too but
 // are never scored.
 //
 // Shapes: represent() → users [U, out_dim], items [I, out_dim].

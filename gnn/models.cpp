@@ -43,7 +43,8 @@ torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tenso
 
 // The typed graph of a relational encoder over `interactions`: user–item edges, split by
 // behaviour when the encoder names a "user-item/<behaviour>" relation, and item–category edges
-// when it names "item-category" and the domain has categories.
+// when it names "item-category" and the domain has categories. Relations it does not name are
+// left out (user-item/view,user-item/cart reads no purchases).
 TypedGraph relational_graph(const io::Dataset& dataset, const io::Domain& domain,
                             const std::vector<int64_t>& interactions, const EncoderOptions& encoder) {
   const std::vector<std::string>& names = encoder.relations;
@@ -55,6 +56,10 @@ TypedGraph relational_graph(const io::Dataset& dataset, const io::Domain& domain
   std::vector<RelationEdges> edges;
   append_domain_edges(dataset, domain, interactions, layout.item_offset(), categories ? layout.category_offset() : -1,
                       {}, behaviours, edges);
+  const auto unnamed = [&](const RelationEdges& e) {
+    return std::find(names.begin(), names.end(), e.name) == names.end();
+  };
+  edges.erase(std::remove_if(edges.begin(), edges.end(), unnamed), edges.end());
   return build_typed_graph(layout, edges, encoder_graph_options(encoder));
 }
 

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -54,6 +55,58 @@ void restore(Recommender& model, const std::vector<torch::Tensor>& state) {
   for (size_t k = 0; k < parameters.size(); ++k) parameters[k].copy_(state[k]);
 }
 
+void check_auxiliary(const std::vector<AuxiliaryTask>& tasks) {
+  for (size_t k = 0; k < tasks.size(); ++k) {
+    const AuxiliaryTask& task = tasks[k];
+    if (task.sampler == nullptr) throw io::UsageError("auxiliary task '" + task.name + "' has no sampler");
+    if (!(task.weight > 0.0) || !std::isfinite(task.weight)) {
+      throw io::UsageError("auxiliary task '" + task.name + "': weight must be positive, got " +
+                           std::to_string(task.weight));
+    }
+    for (size_t j = 0; j < k; ++j) {
+      if (tasks[j].name == task.name) throw io::UsageError("auxiliary task '" + task.name + "' is given twice");
+    }
+  }
+}
+
+// One epoch's triples of an auxiliary task, and the rows each of the main task's batches takes.
+struct AuxiliaryEpoch {
+  const AuxiliaryTask* task;
+  Triples triples;
+  int64_t per_batch;
+};
+
+std::vector<AuxiliaryEpoch> sample_auxiliary(const std::vector<AuxiliaryTask>& tasks, uint64_t seed, int64_t epoch,
+                                             int64_t batches) {
+  std::vector<AuxiliaryEpoch> out;
+  for (const AuxiliaryTask& task : tasks) {
+    Triples triples = task.sampler->sample_epoch(
+        io::derive_seed(seed, "epoch/" + std::to_string(epoch) + "/" + task.name));
+    const int64_t per_batch = (triples.size() + batches - 1) / std::max<int64_t>(batches, 1);
+    out.push_back({&task, std::move(triples), per_batch});
+  }
+  return out;
+}
+
+// The weighted auxiliary terms of main batch `batch` (see trainer.h).
+torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
+                             const std::vector<AuxiliaryEpoch>& epochs, int64_t batch, const TrainOptions& options) {
+  torch::Tensor total = torch::zeros({});
+  for (const AuxiliaryEpoch& aux : epochs) {
+    const int64_t first = batch * aux.per_batch;
+    const int64_t count = std::min(aux.per_batch, aux.triples.size() - first);
+    if (count <= 0) continue;
+    const torch::Tensor users = aux.triples.users.narrow(0, first, count);
+    const torch::Tensor positives = aux.triples.positives.narrow(0, first, count);
+    const torch::Tensor negatives = aux.triples.negatives.narrow(0, first, count);
+    const torch::Tensor loss = pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
+                                             model.score_pairs(reps, users, negatives)) +
+                               l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+    total = total + aux.task->weight * loss;
+  }
+  return total;
+}
+
 }  // namespace
 
 void validate(const TrainOptions& o) {
@@ -94,8 +147,10 @@ void reuse_freed_memory() {
 }
 
 TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
-                  const Monitor& monitor, const ProgressCallback& progress) {
+                  const Monitor& monitor, const ProgressCallback& progress,
+                  const std::vector<AuxiliaryTask>& auxiliary) {
   validate(options);
+  check_auxiliary(auxiliary);
   set_num_threads(options.threads);
   reuse_freed_memory();
   torch::manual_seed(options.seed);
@@ -112,6 +167,8 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     record.epoch = epoch;
     const auto epoch_start = Clock::now();
     const Triples triples = sampler.sample_epoch(io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)));
+    const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;
+    const std::vector<AuxiliaryEpoch> aux = sample_auxiliary(auxiliary, options.seed, epoch, batches_per_epoch);
     record.sampling_seconds = seconds_since(epoch_start);
 
     double loss_sum = 0.0;
@@ -123,10 +180,11 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
       const torch::Tensor negatives = triples.negatives.narrow(0, first, count);
       auto phase_start = Clock::now();
       const Representations reps = model.represent();
-      const torch::Tensor loss =
+      torch::Tensor loss =
           pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
                         model.score_pairs(reps, users, negatives)) +
           l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+      if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, batches, options);
       optimizer.zero_grad();
       loss.backward();
       record.model_seconds += seconds_since(phase_start);

@@ -6,6 +6,13 @@
 // already a random order); per batch the model runs represent() once and minimises
 //   loss(score(u, i⁺), score(u, i⁻)) + weight_decay · ½ · batch_l2(u, i⁺, i⁻) / batch
 // (the reference LightGCN objective) with Adam.
+//
+// Auxiliary tasks (multi-task, e.g. views and carts beside purchases): each has its own sampler
+// over its training pairs and a weight. Its epoch triples are cut into as many batches as the
+// main task has, so one epoch passes over every task once, and batch b adds
+//   weight · (loss(aux b) + weight_decay · ½ · batch_l2(aux b) / |aux b|)
+// computed on the same represent() as the main batch: the propagation is shared, only the scoring
+// is extra.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +71,13 @@ struct Monitor {
   bool select_best = true;
 };
 
+// One auxiliary task of train(): the triples of another behaviour, weighted (> 0).
+struct AuxiliaryTask {
+  std::string name;                           // for messages, e.g. "pv"
+  const NegativeSampler* sampler = nullptr;   // not owned; outlives train()
+  double weight = 1.0;
+};
+
 // Called after every epoch with its record and the estimated seconds left.
 using ProgressCallback = std::function<void(const EpochRecord& record, double eta_seconds)>;
 
@@ -81,7 +95,10 @@ void reuse_freed_memory();
 // Trains in place and returns the history. Sets the intra-op thread count, calls
 // reuse_freed_memory() and seeds torch's global generator (for stochastic layers). Throws UsageError for bad options
 // or a metric the monitor does not report, std::runtime_error when the loss becomes non-finite.
+// Auxiliary task triples of epoch e use io::derive_seed(seed, "epoch/<e>/<name>"). UsageError
+// for a task without a sampler, a weight that is not positive, or two tasks with one name.
 TrainResult train(Recommender& model, const NegativeSampler& sampler, const TrainOptions& options,
-                  const Monitor& monitor = {}, const ProgressCallback& progress = {});
+                  const Monitor& monitor = {}, const ProgressCallback& progress = {},
+                  const std::vector<AuxiliaryTask>& auxiliary = {});
 
 }  // namespace graft::gnn

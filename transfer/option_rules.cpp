@@ -88,6 +88,8 @@ void add_model_rules(std::vector<OptionRule>& r) {
   r.push_back(option("encoder.activation", &TransferOptions::encoder, &EncoderOptions::activation, "σ of the head")
                   .one_of(gnn::activation_names));
   r.push_back(option("encoder.head", &TransferOptions::encoder, &EncoderOptions::head, "false: h = z (no head)"));
+  r.push_back(option("encoder.decay_weights", &TransferOptions::encoder, &EncoderOptions::decay_weights,
+                     "the L2 term also covers the head (‖θ − I‖² + ‖b‖²) and the layers' weight matrices"));
   r.push_back(option("encoder.dropout", &TransferOptions::encoder, &EncoderOptions::dropout,
                      "dropout on each layer's output")
                   .at_least(0)

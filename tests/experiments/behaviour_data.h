@@ -32,4 +32,27 @@ inline std::string make_behaviour_dataset(const testing::TempDir& dir) {
   return path;
 }
 
+// 40 users × 30 items in 2 taste groups of 15, where views reveal what purchases cannot: every
+// user buys 2 of its group's 5 staples (items 0–4) and views its group's 10 other items, which
+// nobody has bought in training; the held-out purchase is one of those viewed items.
+inline std::string make_viewed_novelty_dataset(const testing::TempDir& dir) {
+  std::string views, buys, tests;
+  for (int u = 0; u < 40; ++u) {
+    const auto item = [u](int k) { return std::to_string((u % 2) * 15 + k); };
+    views += std::to_string(u);
+    for (int k = 5; k < 15; ++k) views += "\t" + item(k);
+    views += "\n";
+    buys += std::to_string(u) + "\t" + item(u / 2 % 5) + "\t" + item((u / 2 + 1) % 5) + "\n";
+    tests += std::to_string(u) + "\t" + item(5 + u / 2 % 10) + "\n";
+  }
+  dir.write("novelty/view/train.txt", views);
+  dir.write("novelty/buy/train.txt", buys);
+  dir.write("novelty/buy/test.txt", tests);
+  const std::string path = dir.file("novelty.h5");
+  std::string output;
+  EXPECT_EQ(run_graft("data import --format behaviour-lists " + dir.file("novelty") + " -o " + path, &output), 0)
+      << output;
+  return path;
+}
+
 }  // namespace graft::testing

@@ -156,11 +156,69 @@ TEST(CliTrain, TargetBehaviourTrainsOnPurchasesAndKeepsViewedItemsCandidates) {
   EXPECT_EQ(run["model"]["encoder"]["relation_weights"], "none");
   EXPECT_EQ(run["model"]["encoder"]["relation_combine"], "learned");
   EXPECT_EQ(run["model"]["encoder"]["head"], false);
+  // Relations it does not name stay out of its graph: views alone predict the purchases.
+  ASSERT_EQ(run_graft(common + " --model encoder --layer relational --relations user-item/view --relation-weights none "
+                             "--no-head --target-behaviour buy",
+                      &output),
+            0)
+      << output;
 
   EXPECT_EQ(run_graft(base + " --target-behaviour sale", &output), 2) << output;
   EXPECT_NE(output.find("'sale'"), std::string::npos) << output;
   EXPECT_EQ(run_graft(base + " --target-behaviour pv", &output), 2) << output;
   EXPECT_NE(output.find("40 of the test cases"), std::string::npos) << output;
+}
+
+// The graph holds purchases alone, so views reach the model only through the first phase or the
+// auxiliary task; the held-out purchase is a viewed item nobody has bought in training.
+TEST(CliTrain, PretrainingOnViewsOrViewsAsAnAuxiliaryTaskLiftPurchases) {
+  testing::TempDir dir;
+  const std::string data = testing::make_viewed_novelty_dataset(dir);
+  const std::string base = "train --data " + data + " --domain novelty --split given --model lightgcn --layers 2 "
+                           "--dim 8 --epochs 4 --batch-size 32 --lr 0.05 --eval-every 4 --threads 1 "
+                           "--target-behaviour buy --graph-behaviours target --json " + dir.file("run.json");
+  std::string output;
+  ASSERT_EQ(run_graft(base, &output), 0) << output;
+  nlohmann::json run = read_json(dir.file("run.json"));
+  const double purchases_only = run["test"]["hr@10"].get<double>();
+  EXPECT_EQ(run["pretraining"]["epochs"], 0);
+  EXPECT_TRUE(run["pretraining"]["history"].empty());
+
+  const std::string pretrained = base + " --pretrain-behaviour pv --pretrain-epochs 6";
+  ASSERT_EQ(run_graft(pretrained, &output), 0) << output;
+  run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["pretraining"]["behaviour"], "pv");
+  ASSERT_EQ(run["pretraining"]["history"].size(), 6u);
+  EXPECT_LT(run["pretraining"]["history"][5]["loss"].get<double>(), run["pretraining"]["history"][0]["loss"].get<double>());
+  EXPECT_EQ(run["sizes"]["train"], 80) << "the second phase trains on purchases";
+  const double with_views = run["test"]["hr@10"].get<double>();
+  EXPECT_GT(with_views, purchases_only + 0.2) << "purchases only " << purchases_only << ", after views " << with_views;
+  ASSERT_EQ(run_graft(pretrained, &output), 0) << output;
+  EXPECT_EQ(read_json(dir.file("run.json"))["test"]["hr@10"].get<double>(), with_views) << "same seed, same run";
+
+  ASSERT_EQ(run_graft(base + " --auxiliary-behaviours pv=0.5", &output), 0) << output;
+  run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["auxiliary_behaviours"], nlohmann::json({"pv=0.5"}));
+  const double auxiliary_views = run["test"]["hr@10"].get<double>();
+  EXPECT_GT(auxiliary_views, purchases_only + 0.2) << "purchases only " << purchases_only << ", views beside "
+                                                   << auxiliary_views;
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {" --auxiliary-behaviours buy", "buy is the target behaviour"},
+      {" --auxiliary-behaviours pv=0", "the weight must be a positive number"},
+      {" --auxiliary-behaviours pv=x", "the weight must be a positive number"},
+      {" --auxiliary-behaviours sale=1", "'sale'"},
+      {" --auxiliary-behaviours cart", "no training interactions of that behaviour"},
+      {" --pretrain-epochs 2", "--pretrain-behaviour"},
+      {" --pretrain-behaviour pv", "--pretrain-epochs"},
+      {" --pretrain-behaviour pv --pretrain-epochs 0", "--pretrain-epochs"},
+      {" --pretrain-behaviour sale --pretrain-epochs 1", "'sale'"},
+      {" --pretrain-behaviour cart --pretrain-epochs 1", "no training interactions of that behaviour"},
+  };
+  for (const auto& [args, expected] : cases) {
+    EXPECT_EQ(run_graft(base + args, &output), 2) << args << "\n" << output;
+    EXPECT_NE(output.find(expected), std::string::npos) << args << "\n" << output;
+  }
 }
 
 TEST(CliTrain, LastFmImportsAndTrainsOverAllItems) {

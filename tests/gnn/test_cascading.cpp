@@ -110,6 +110,21 @@ TEST(Cascading, TrainingMovesTheTransformsAndLowersTheLoss) {
   EXPECT_FALSE(torch::equal(model->named_parameters()["user_transform_2"], before));
 }
 
+TEST(Cascading, TheL2CoversTheBatchsEmbeddingsAndEveryTransform) {
+  const io::Dataset ds = behaviour_shop();
+  const auto model = make_recommender(cascading({"pv", "cart", "buy"}), ds, "shop", ds.splits[0].parts[0]);
+  torch::NoGradGuard no_grad;
+  auto parameters = model->named_parameters();
+  const torch::Tensor e = parameters["embedding"];
+  double expected = (e[2].pow(2).sum() + e[6 + 1].pow(2).sum() + e[6 + 4].pow(2).sum()).item<double>();
+  for (const char* name : {"user_transform_1", "item_transform_1", "user_transform_2", "item_transform_2"}) {
+    expected += parameters[name].pow(2).sum().item<double>();
+  }
+  const torch::Tensor one = torch::tensor({1}, torch::kInt64);
+  EXPECT_NEAR(model->batch_l2(torch::tensor({2}, torch::kInt64), one, torch::tensor({4}, torch::kInt64)).item<double>(),
+              expected, 1e-6);
+}
+
 TEST(Cascading, BadCascadesAreNamed) {
   const io::Dataset ds = behaviour_shop();
   const io::DomainSplit& part = ds.splits[0].parts[0];

@@ -163,6 +163,38 @@ TEST(Encoder, ParameterGroupsAreDisjointAndCoverEverything) {
   EXPECT_THROW(Encoder(options("gcn", 2))->layer_parameters(2), c10::Error);
 }
 
+// Σ‖W‖² over the layers' weight matrices, read by parameter name (weight, weight_self,
+// weight_neigh, weight_<r>, weight_shared; never biases or attention vectors).
+double layer_weight_squares(Encoder& encoder) {
+  double squares = 0.0;
+  for (const auto& item : encoder->named_parameters()) {
+    const std::string& name = item.key();
+    if (name.rfind("layer_", 0) == 0 && name.find(".weight") != std::string::npos) {
+      squares += item.value().pow(2).sum().item<double>();
+    }
+  }
+  return squares;
+}
+
+TEST(Encoder, WeightPenaltyIsTheHeadsDistanceFromIdentityPlusTheLayerWeights) {
+  torch::NoGradGuard no_grad;
+  for (const std::string& layer : layer_names()) {
+    Encoder encoder(options(layer, 2));
+    // θ starts at I and b at 0, so only the layers' weights count; lightgcn has none.
+    const double at_start = encoder->weight_penalty().item<double>();
+    const double layers = layer_weight_squares(encoder);
+    EXPECT_NEAR(at_start, layers, 1e-5 * (1.0 + layers)) << layer;
+    EXPECT_EQ(layers > 0.0, layer != "lightgcn") << layer;
+    encoder->head_parameters()[0].mul_(2.0);   // θ = 2I: ‖θ − I‖² = dim
+    encoder->head_parameters()[1].fill_(0.5);  // ‖b‖² = dim / 4
+    EXPECT_NEAR(encoder->weight_penalty().item<double>() - at_start, 1.25 * kDim, 1e-4) << layer;
+  }
+  EncoderOptions headless = options("gcn");
+  headless.head = false;
+  Encoder encoder(headless);
+  EXPECT_NEAR(encoder->weight_penalty().item<double>(), layer_weight_squares(encoder), 1e-5);
+}
+
 TEST(Encoder, FrozenGroupStaysUnchangedByAnOptimiserStep) {
   Encoder encoder(options("gat", 2));
   for (auto& p : encoder->layer_parameters(0)) p.requires_grad_(false);
@@ -379,6 +411,53 @@ TEST(EncoderRecommender, ScoresAddTheBiasAndRegularisesLayerZero) {
   EXPECT_THROW(make_recommender(o, data, "shop", data.splits[0].parts[0]), io::UsageError);
 }
 
+// ‖θ − I‖ after training the sage encoder on the two clusters, with or without decay_weights.
+double head_drift_after_training(bool decay_weights, double weight_decay, double* penalty_in_l2) {
+  const io::Dataset data = two_cluster_dataset();
+  const io::DomainSplit& part = data.splits[0].parts[0];
+  ModelOptions o;
+  o.name = "encoder";
+  o.dim = 4;
+  o.encoder.layer = "sage";
+  o.encoder.decay_weights = decay_weights;
+  const auto model = std::dynamic_pointer_cast<EncoderRecommender>(make_recommender(o, data, "shop", part));
+  const torch::Tensor users = torch::tensor({0, 3}, torch::kInt64), items = torch::tensor({1, 2}, torch::kInt64);
+  {
+    torch::NoGradGuard no_grad;
+    const double rows = (model->embedding().index_select(0, users).pow(2).sum() +
+                         2 * model->embedding().index_select(0, items + 40).pow(2).sum())
+                            .item<double>();
+    *penalty_in_l2 = model->batch_l2(users, items, items).item<double>() - rows;
+  }
+  TrainOptions t;
+  t.epochs = 30;
+  t.batch_size = 16;
+  t.lr = 0.05;
+  t.weight_decay = weight_decay;
+  t.threads = 1;
+  train(*model, NegativeSampler::for_split(data, "shop", part), t);
+  torch::NoGradGuard no_grad;
+  return (model->encoder()->head_parameters()[0] - torch::eye(4)).norm().item<double>();
+}
+
+TEST(EncoderRecommender, DecayWeightsPutsTheEncoderWeightsUnderTheL2) {
+  double with_penalty = 0.0, without_penalty = 0.0;
+  const double free_drift = head_drift_after_training(false, 0.1, &without_penalty);
+  const double decayed_drift = head_drift_after_training(true, 0.1, &with_penalty);
+  EXPECT_NEAR(without_penalty, 0.0, 1e-6);
+  // The batch of 2 carries 2 × weight_penalty(), so that the L2 term's division by the batch
+  // leaves the weights once per step. At the start θ = I, so that is the sage weights alone.
+  ModelOptions o;
+  o.name = "encoder";
+  o.dim = 4;
+  o.encoder.layer = "sage";
+  const io::Dataset data = two_cluster_dataset();
+  const auto fresh = std::dynamic_pointer_cast<EncoderRecommender>(make_recommender(o, data, "shop", data.splits[0].parts[0]));
+  EXPECT_NEAR(with_penalty, 2.0 * fresh->encoder()->weight_penalty().item<double>(), 1e-4);
+  EXPECT_GT(with_penalty, 0.0);
+  EXPECT_LT(decayed_drift, 0.5 * free_drift) << "free " << free_drift << ", decayed " << decayed_drift;
+}
+
 // two_cluster_dataset with items 20 and 21 that nobody took and a dense block "f" [22, 3]
 // whose rows 20 and 21 are equal.
 io::Dataset featured_cluster_dataset() {
@@ -411,7 +490,7 @@ TEST(EncoderRecommender, ItemsNobodyTookStandOnTheirFeatures) {
   const io::Dataset data = featured_cluster_dataset();
   const io::DomainSplit& part = data.splits[0].parts[0];
   torch::NoGradGuard no_grad;
-  for (const std::string& input : {"features", "both"}) {
+  for (const char* input : {"features", "both"}) {
     const Representations r = make_recommender(featured_encoder(input), data, "shop", part)->represent();
     EXPECT_TRUE(torch::allclose(r.items[20], r.items[21])) << input << ": same features, no trained ID, no edges";
     EXPECT_FALSE(torch::allclose(r.items[19], r.items[20])) << input;

@@ -3,12 +3,14 @@
 // another model or shape. Plus the model factory and LightGCN's propagation maths.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "gnn/checkpoint.h"
 #include "gnn/models.h"
 #include "gnn/trainer.h"
 #include "graph_io/errors.h"
+#include "tests/support/error_text.h"
 #include "tests/support/test_support.h"
 
 namespace graft::gnn {
@@ -101,6 +103,35 @@ TEST_F(Training, SameSeedGivesIdenticalLosses) {
   const std::vector<double> first = losses(3);
   EXPECT_EQ(first, losses(3));
   EXPECT_NE(first, losses(4));
+}
+
+// With a learning rate too small to move the model, an epoch's loss is its starting value: the
+// main BPR term (≈ ln 2 for near-zero scores) plus weight × the auxiliary one (≈ ln 2 again).
+TEST_F(Training, AnAuxiliaryTaskAddsItsWeightedLossOnTheSameBatches) {
+  TrainOptions o = options(2);
+  o.lr = 1e-9;
+  o.weight_decay = 0.0;
+  const double main_only = train(*model("lightgcn"), sampler, o).history[0].loss;
+  EXPECT_NEAR(main_only, std::log(2.0), 0.02);
+  const std::vector<AuxiliaryTask> aux = {{"again", &sampler, 0.5}};
+  const TrainResult with_aux = train(*model("lightgcn"), sampler, o, {}, {}, aux);
+  EXPECT_NEAR(with_aux.history[0].loss - main_only, 0.5 * std::log(2.0), 0.02);
+  EXPECT_EQ(with_aux.history[1].loss, train(*model("lightgcn"), sampler, o, {}, {}, aux).history[1].loss)
+      << "seeded like the main task";
+  // An auxiliary task changes what is learnt (same main triples, one more objective).
+  const auto trained = [&](const std::vector<AuxiliaryTask>& tasks) {
+    auto m = model("lightgcn");
+    train(*m, sampler, options(2), {}, {}, tasks);
+    return m->represent().users;
+  };
+  EXPECT_FALSE(torch::equal(trained({}), trained(aux)));
+
+  const auto error = [&](std::vector<AuxiliaryTask> tasks) {
+    return testing::error_of([&] { train(*model("bprmf"), sampler, options(1), {}, {}, tasks); });
+  };
+  EXPECT_NE(error({{"pv", nullptr, 1.0}}).find("'pv' has no sampler"), std::string::npos);
+  EXPECT_NE(error({{"pv", &sampler, 0.0}}).find("weight must be positive, got 0"), std::string::npos);
+  EXPECT_NE(error({{"pv", &sampler, 1.0}, {"pv", &sampler, 2.0}}).find("'pv' is given twice"), std::string::npos);
 }
 
 TEST_F(Training, EarlyStoppingRestoresTheBestEvaluatedParameters) {

@@ -241,6 +241,7 @@ ordered_json report_json(const transfer::TransferReport& r) {
           {"after", discrepancy_json(r.after)},
           {"verdict", verdict},
           {"phase_seconds", r.phase_seconds},
+          {"peak_memory_mb", static_cast<double>(io::peak_resident_bytes()) / (1024.0 * 1024.0)},
           {"history", history}};
 }
 
@@ -249,6 +250,10 @@ ordered_json split_timings(ordered_json& report) {
   if (report.contains("phase_seconds")) {
     timings["phase_seconds"] = report["phase_seconds"];
     report.erase("phase_seconds");
+  }
+  if (report.contains("peak_memory_mb")) {
+    timings["peak_memory_mb"] = report["peak_memory_mb"];
+    report.erase("peak_memory_mb");
   }
   if (report.contains("history")) {
     for (ordered_json& epoch : report["history"]) {

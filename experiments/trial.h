@@ -23,11 +23,13 @@ std::shared_ptr<const io::Dataset> load_trial_data(const Settings& settings);
 nlohmann::ordered_json describe_data(const Settings& settings);
 
 // The full report, keys in a fixed order. Wall-clock fields ("phase_seconds", each history
-// entry's "seconds") are included; split_timings moves them out.
+// entry's "seconds") and the process's peak resident memory so far ("peak_memory_mb") are
+// included; split_timings moves them out.
 nlohmann::ordered_json report_json(const transfer::TransferReport& report);
 
-// Removes the wall-clock fields from a report_json object and returns them as
-// {"phase_seconds": {...}, "epoch_seconds": [...]}, so what stays is deterministic.
+// Removes the wall-clock and memory fields from a report_json object and returns them as
+// {"phase_seconds": {...}, "peak_memory_mb": x, "epoch_seconds": [...]}, so what stays is
+// deterministic.
 nlohmann::ordered_json split_timings(nlohmann::ordered_json& report);
 
 struct TrialOutcome {

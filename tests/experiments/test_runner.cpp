@@ -49,6 +49,7 @@ TEST(Runner, WritesEveryFileAndSkipsDoneTrials) {
   const auto timings = nlohmann::json::parse(testing::slurp(trial / "timings.json"));
   EXPECT_EQ(timings["epoch_seconds"].size(), 2u);
   EXPECT_TRUE(timings.contains("trial_seconds"));
+  EXPECT_GT(timings.at("peak_memory_mb").get<double>(), 1.0);
   const auto provenance = nlohmann::json::parse(testing::slurp(trial / "provenance.json"));
   EXPECT_EQ(provenance["graft_version"], GRAFT_VERSION);
   EXPECT_EQ(provenance["data"]["generate"], "two-platform");

@@ -69,6 +69,17 @@ void check_auxiliary(const std::vector<AuxiliaryTask>& tasks) {
   }
 }
 
+// loss(score(u, i⁺), score(u, i⁻)) + the L2 term over `count` triples from row `first`.
+torch::Tensor triples_loss(Recommender& model, const Representations& reps, const Triples& triples, int64_t first,
+                           int64_t count, const TrainOptions& options) {
+  const torch::Tensor users = triples.users.narrow(0, first, count);
+  const torch::Tensor positives = triples.positives.narrow(0, first, count);
+  const torch::Tensor negatives = triples.negatives.narrow(0, first, count);
+  return pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
+                       model.score_pairs(reps, users, negatives)) +
+         l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+}
+
 // One epoch's triples of an auxiliary task, and the rows each of the main task's batches takes.
 struct AuxiliaryEpoch {
   const AuxiliaryTask* task;
@@ -96,13 +107,7 @@ torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
     const int64_t first = batch * aux.per_batch;
     const int64_t count = std::min(aux.per_batch, aux.triples.size() - first);
     if (count <= 0) continue;
-    const torch::Tensor users = aux.triples.users.narrow(0, first, count);
-    const torch::Tensor positives = aux.triples.positives.narrow(0, first, count);
-    const torch::Tensor negatives = aux.triples.negatives.narrow(0, first, count);
-    const torch::Tensor loss = pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
-                                             model.score_pairs(reps, users, negatives)) +
-                               l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
-    total = total + aux.task->weight * loss;
+    total = total + aux.task->weight * triples_loss(model, reps, aux.triples, first, count, options);
   }
   return total;
 }
@@ -175,15 +180,9 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     int64_t batches = 0;
     for (int64_t first = 0; first < triples.size(); first += options.batch_size) {
       const int64_t count = std::min(options.batch_size, triples.size() - first);
-      const torch::Tensor users = triples.users.narrow(0, first, count);
-      const torch::Tensor positives = triples.positives.narrow(0, first, count);
-      const torch::Tensor negatives = triples.negatives.narrow(0, first, count);
       auto phase_start = Clock::now();
       const Representations reps = model.represent();
-      torch::Tensor loss =
-          pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
-                        model.score_pairs(reps, users, negatives)) +
-          l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+      torch::Tensor loss = triples_loss(model, reps, triples, first, count, options);
       if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, batches, options);
       optimizer.zero_grad();
       loss.backward();

@@ -55,9 +55,7 @@ Representations CascadingRecommender::represent() {
 torch::Tensor CascadingRecommender::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                                              const torch::Tensor& neg_items) {
   const int64_t U = options_.users();
-  torch::Tensor squares = gather_rows(embedding_, users).pow(2).sum() +
-                          gather_rows(embedding_, pos_items + U).pow(2).sum() +
-                          gather_rows(embedding_, neg_items + U).pow(2).sum();
+  torch::Tensor squares = squared_norms(embedding_, embedding_, users, pos_items + U, neg_items + U);
   for (const auto* transforms : {&user_transforms_, &item_transforms_}) {
     for (const torch::Tensor& w : *transforms) squares = squares + w.pow(2).sum();
   }

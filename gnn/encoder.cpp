@@ -234,8 +234,7 @@ void EncoderImpl::build_lora() {
   head_lora_ = nullptr;
   if (lora_rank_ == 0) return;
   for (size_t k = 0; k < layers_.size(); ++k) {
-    const std::vector<torch::Tensor> matrices =
-        std::visit([](const auto& layer) { return layer->weight_matrices(); }, layers_[k]);
+    const std::vector<torch::Tensor> matrices = layer_weight_matrices(k);
     std::vector<LowRankUpdate>& per_layer = lora_.emplace_back();
     for (size_t i = 0; i < matrices.size(); ++i) {
       const std::string site = std::to_string(k) + "/" + std::to_string(i);
@@ -249,18 +248,25 @@ void EncoderImpl::build_lora() {
                                                           io::derive_seed(options_.seed, "encoder/lora/head")));
 }
 
+std::vector<torch::Tensor> EncoderImpl::layer_weight_matrices(size_t k) const {
+  return std::visit([](const auto& layer) { return layer->weight_matrices(); }, layers_[k]);
+}
+
 torch::Tensor EncoderImpl::weight_penalty() const {
   torch::Tensor total = torch::zeros({});
-  for (const EncoderLayer& layer : layers_) {
-    for (const torch::Tensor& w : std::visit([](const auto& l) { return l->weight_matrices(); }, layer)) {
-      total = total + w.pow(2).sum();
-    }
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    for (const torch::Tensor& w : layer_weight_matrices(k)) total = total + w.pow(2).sum();
   }
   if (head_) {
     const torch::Tensor eye = torch::eye(out_dim(), head_->weight.options());
     total = total + (head_->weight - eye).pow(2).sum() + head_->bias.pow(2).sum();
   }
   return total;
+}
+
+torch::Tensor EncoderImpl::batch_l2_share(int64_t batch) const {
+  if (!options_.decay_weights) return torch::zeros({});
+  return static_cast<double>(batch) * weight_penalty();
 }
 
 std::vector<torch::Tensor> EncoderImpl::layer_parameters(int64_t k) const {

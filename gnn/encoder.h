@@ -70,6 +70,10 @@ class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
   // matrix (layers' weight_matrices()); 0 for an encoder without weights. Adapters and LoRA
   // updates are not included.
   torch::Tensor weight_penalty() const;
+  // What the encoder adds to a batch's L2 squares (Recommender::batch_l2): batch ×
+  // weight_penalty() with options.decay_weights, so that l2_regularizer's division by the batch
+  // leaves the weights once a step; 0 without.
+  torch::Tensor batch_l2_share(int64_t batch) const;
 
   int64_t out_dim() const;
   int64_t num_layers() const { return options_.layers; }
@@ -86,6 +90,7 @@ class EncoderImpl : public torch::nn::Cloneable<EncoderImpl> {
   torch::Tensor run_layer(size_t k, const SparseGraph& full, const TypedGraph* typed, const torch::Tensor& x);
   torch::Tensor run_head(const torch::Tensor& z);
   std::shared_ptr<torch::nn::Module> layer_module(size_t k) const;
+  std::vector<torch::Tensor> layer_weight_matrices(size_t k) const;
   void build_adapters();
   void build_lora();
 

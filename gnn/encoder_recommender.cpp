@@ -78,12 +78,8 @@ torch::Tensor EncoderRecommender::score_all_items(const Representations& r, cons
 torch::Tensor EncoderRecommender::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                                            const torch::Tensor& neg_items) {
   const int64_t offset = graph_.layout.item_offset();
-  const torch::Tensor rows = gather_rows(embedding_, users).pow(2).sum() +
-                             gather_rows(embedding_, pos_items + offset).pow(2).sum() +
-                             gather_rows(embedding_, neg_items + offset).pow(2).sum();
-  if (!encoder_->options().decay_weights) return rows;
-  // Scaled by the batch so that l2_regularizer's division leaves the weights once per step.
-  return rows + static_cast<double>(users.size(0)) * encoder_->weight_penalty();
+  return squared_norms(embedding_, embedding_, users, pos_items + offset, neg_items + offset) +
+         encoder_->batch_l2_share(users.size(0));
 }
 
 void EncoderRecommender::pretty_print(std::ostream& stream) const {

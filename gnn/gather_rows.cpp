@@ -46,4 +46,10 @@ torch::Tensor gather_rows(const torch::Tensor& table, const torch::Tensor& index
   return fast ? GatherRows::apply(table, index) : table.index_select(0, index);
 }
 
+torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
+                            const torch::Tensor& users, const torch::Tensor& pos_items, const torch::Tensor& neg_items) {
+  return gather_rows(users_table, users).pow(2).sum() + gather_rows(items_table, pos_items).pow(2).sum() +
+         gather_rows(items_table, neg_items).pow(2).sum();
+}
+
 }  // namespace graft::gnn

@@ -13,4 +13,9 @@ namespace graft::gnn {
 
 torch::Tensor gather_rows(const torch::Tensor& table, const torch::Tensor& index);
 
+// Σ‖users_table[u]‖² + ‖items_table[i⁺]‖² + ‖items_table[i⁻]‖² over a batch: the layer-0 squares
+// of a recommender's batch_l2 (one table for both when users and items share it, items offset).
+torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
+                            const torch::Tensor& users, const torch::Tensor& pos_items, const torch::Tensor& neg_items);
+
 }  // namespace graft::gnn

@@ -33,14 +33,6 @@ void assign(torch::Tensor& parameter, const torch::Tensor& value) {
   parameter.copy_(value);
 }
 
-// Σ‖users_table[u]‖² + ‖items_table[i⁺]‖² + ‖items_table[i⁻]‖² over the batch.
-torch::Tensor squared_norms(const torch::Tensor& users_table, const torch::Tensor& items_table,
-                            const torch::Tensor& users, const torch::Tensor& pos_items,
-                            const torch::Tensor& neg_items) {
-  return gather_rows(users_table, users).pow(2).sum() + gather_rows(items_table, pos_items).pow(2).sum() +
-         gather_rows(items_table, neg_items).pow(2).sum();
-}
-
 // The typed graph of a relational encoder over `interactions`: user–item edges, split by
 // behaviour when the encoder names a "user-item/<behaviour>" relation, and item–category edges
 // when it names "item-category" and the domain has categories. Relations it does not name are

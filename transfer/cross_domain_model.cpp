@@ -79,12 +79,7 @@ gnn::Representations CrossDomainModel::with_item_bias(const gnn::Representations
 torch::Tensor CrossDomainModel::batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
                                          const torch::Tensor& negatives) const {
   const torch::Tensor& items = kind == GraphKind::kSource ? source_items_ : target_items_;
-  const torch::Tensor rows = gnn::gather_rows(users_, users).pow(2).sum() +
-                             gnn::gather_rows(items, positives).pow(2).sum() +
-                             gnn::gather_rows(items, negatives).pow(2).sum();
-  if (!encoder_->options().decay_weights) return rows;
-  // Scaled by the batch so that l2_regularizer's division leaves the weights once per step.
-  return rows + static_cast<double>(users.size(0)) * encoder_->weight_penalty();
+  return gnn::squared_norms(users_, items, users, positives, negatives) + encoder_->batch_l2_share(users.size(0));
 }
 
 std::vector<torch::Tensor> CrossDomainModel::pretrained_tables() const {

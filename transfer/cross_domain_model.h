@@ -47,8 +47,8 @@ class CrossDomainModel : public torch::nn::Module {
   // the target's).
   gnn::Representations with_item_bias(const gnn::Representations& reps, GraphKind kind) const;
 
-  // Sum of squared norms of the layer-0 embeddings a batch touches, for the L2 regulariser (with
-  // encoder.decay_weights, plus batch size × the encoder's weight_penalty()).
+  // Sum of squared norms of the layer-0 embeddings a batch touches, for the L2 regulariser (plus the
+  // encoder's batch_l2_share, its weights under encoder.decay_weights).
   // `kind` says whose item table the items index (the union graph: target items).
   torch::Tensor batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
                          const torch::Tensor& negatives) const;

@@ -1,4 +1,4 @@
-// A small multi-behaviour shop for end-to-end tests, imported like a user would.
+// Small multi-behaviour shops for end-to-end tests, imported like a user would.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +8,20 @@
 #include "tests/support/test_support.h"
 
 namespace graft::testing {
+
+// Writes `name`/view/train.txt, `name`/buy/train.txt and `name`/buy/test.txt (behaviour-lists
+// lines) and imports them like a user would; returns the dataset's path, `name`.h5.
+inline std::string import_views_and_buys(const testing::TempDir& dir, const std::string& name, const std::string& views,
+                                         const std::string& buys, const std::string& tests) {
+  dir.write(name + "/view/train.txt", views);
+  dir.write(name + "/buy/train.txt", buys);
+  dir.write(name + "/buy/test.txt", tests);
+  const std::string path = dir.file(name + ".h5");
+  std::string output;
+  EXPECT_EQ(run_graft("data import --format behaviour-lists " + dir.file(name) + " -o " + path, &output), 0)
+      << output;
+  return path;
+}
 
 // 40 users × 30 items in 2 taste groups, as behaviour-lists folders: each user views 10 items of
 // its group, buys the first 2 of them, and the held-out purchase is the third, an item the user
@@ -22,14 +36,7 @@ inline std::string make_behaviour_dataset(const testing::TempDir& dir) {
     buys += std::to_string(u) + "\t" + item(0) + "\t" + item(1) + "\n";
     tests += std::to_string(u) + "\t" + item(2) + "\n";
   }
-  dir.write("shop/view/train.txt", views);
-  dir.write("shop/buy/train.txt", buys);
-  dir.write("shop/buy/test.txt", tests);
-  const std::string path = dir.file("shop.h5");
-  std::string output;
-  EXPECT_EQ(run_graft("data import --format behaviour-lists " + dir.file("shop") + " -o " + path, &output), 0)
-      << output;
-  return path;
+  return import_views_and_buys(dir, "shop", views, buys, tests);
 }
 
 // 40 users × 30 items in 2 taste groups of 15, where views reveal what purchases cannot: every
@@ -45,14 +52,7 @@ inline std::string make_viewed_novelty_dataset(const testing::TempDir& dir) {
     buys += std::to_string(u) + "\t" + item(u / 2 % 5) + "\t" + item((u / 2 + 1) % 5) + "\n";
     tests += std::to_string(u) + "\t" + item(5 + u / 2 % 10) + "\n";
   }
-  dir.write("novelty/view/train.txt", views);
-  dir.write("novelty/buy/train.txt", buys);
-  dir.write("novelty/buy/test.txt", tests);
-  const std::string path = dir.file("novelty.h5");
-  std::string output;
-  EXPECT_EQ(run_graft("data import --format behaviour-lists " + dir.file("novelty") + " -o " + path, &output), 0)
-      << output;
-  return path;
+  return import_views_and_buys(dir, "novelty", views, buys, tests);
 }
 
 }  // namespace graft::testing

@@ -29,7 +29,8 @@ std::optional<Behavior> parse_behavior(const std::string& s);
 struct Interactions {
   std::vector<int64_t> user;
   std::vector<int64_t> item;
-  std::vector<int64_t> time;      // seconds (or any monotone unit); empty when unknown
+  std::vector<int64_t> time;      // seconds, days since 1970-01-01 for dates (graph_io/dates.h), or
+                                  // any monotone unit; empty when unknown
   std::vector<int8_t> behavior;   // Behavior values; empty when untyped
   std::vector<float> weight;      // rating / count / weight; empty when implicit
 

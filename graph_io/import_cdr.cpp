@@ -3,8 +3,10 @@
 // "user item") for its first domain, and common_new_reindex.txt, whose distinct users are the
 // S users shared by both domains. Users 0..S-1 are the same person in both folders and keep
 // global ids 0..S-1; higher ids are private to their folder and get fresh global ids
-// ("<domain>:<id>" as external id). valid/test hold the interactions of cold-start users, who
-// must have none in train.txt; they become split "cold_start".
+// ("<domain>:<id>" as external id). Item ids number each folder's items apart, so items are
+// "<domain>:<id>" too: equal external ids would link items across domains (graph_io/SCHEMA.md).
+// valid/test hold the interactions of cold-start users, who must have none in train.txt; they
+// become split "cold_start".
 #include <filesystem>
 
 #include "graph_io/errors.h"
@@ -117,6 +119,9 @@ Dataset import_cdr_pairs(const ImportOptions& options, ImportReport& report) {
   cold_start.params = {{"shared_users", std::to_string(shared)},
                        {"files", "train.txt, valid.txt, test.txt per domain folder"}};
   finish_domains(dataset, builders, std::move(cold_start), report);
+  for (Domain& domain : dataset.domains) {
+    for (std::string& id : domain.item_ids) id = domain.name + ":" + id;
+  }
   return dataset;
 }
 

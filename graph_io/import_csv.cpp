@@ -1,13 +1,16 @@
 // csv: any delimited file with a column mapping (--column role=column, where column is a 0-based
 // index or, with --header, a header name). Roles user and item are required; category, time,
-// behavior (pv/cart/fav/buy), rating (kept as weight) and domain are optional. Without a domain
-// column every line goes to --domain (default "main"). Users are shared across domains by their
-// external id. One input file has no split; two are train and test, three train, valid and test,
-// as split "given".
+// behavior (pv/cart/fav/buy), rating (kept as weight) and domain are optional. Times are integers
+// in any unit, or dates YYYY-MM-DD read as days since 1970-01-01 (graph_io/dates.h); the first
+// time read decides which, for every file of the import. Without a domain column every line goes
+// to --domain (default "main"). Users are shared across domains by their external id; an item id
+// in two domains is one item sold in both (graph_io/SCHEMA.md). One input file has no split; two
+// are train and test, three train, valid and test, as split "given".
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
 
+#include "graph_io/dates.h"
 #include "graph_io/errors.h"
 #include "graph_io/import_formats.h"
 
@@ -78,6 +81,34 @@ Columns resolve_columns(const ImportOptions& options, const std::vector<std::str
   return c;
 }
 
+// The time column: integers or dates, never both, so that one column never mixes two units.
+class TimeColumn {
+ public:
+  int64_t read(const TextReader& in, size_t i) {
+    const std::string_view text = in.text(i, "time");
+    if (kind_ == Kind::kUnknown) kind_ = looks_like_date(text) ? Kind::kDates : Kind::kIntegers;
+    if (kind_ == Kind::kIntegers) {
+      if (looks_like_date(text)) {
+        in.fail("time " + quote_value(text) + " is a date, but the first time read was an integer");
+      }
+      return in.integer(i, "time");
+    }
+    if (!looks_like_date(text)) {
+      in.fail("time must be a date YYYY-MM-DD like the first time read, got " + quote_value(text));
+    }
+    return date_field(in, i, "time");
+  }
+
+ private:
+  enum class Kind { kUnknown, kIntegers, kDates };
+  // The shape of a date: a bad one ("2019-02-30") is then reported as a date, not as a bad integer.
+  static bool looks_like_date(std::string_view text) {
+    return text.size() == 10 && text[4] == '-' && text[7] == '-';
+  }
+
+  Kind kind_ = Kind::kUnknown;
+};
+
 // The builder of each domain named in the domain column, in first-seen order.
 class Domains {
  public:
@@ -122,6 +153,7 @@ Dataset import_csv(const ImportOptions& options, ImportReport& report) {
   const std::string dropped_reason = rated_below_reason(options.min_rating);
   Dataset dataset;
   IdMap users;
+  TimeColumn times;
 
   const size_t files = options.inputs.size();
   for (size_t f = 0; f < files; ++f) {
@@ -145,7 +177,7 @@ Dataset import_csv(const ImportOptions& options, ImportReport& report) {
       const int64_t user = users.add(in.text(c.user, "user id"));
       const int64_t item = domain.items().add(in.text(c.item, "item id"));
       if (c.category) domain.add_category(item, domain.categories().add(in.text(*c.category, "category")));
-      const int64_t time = c.time ? in.integer(*c.time, "time") : 0;
+      const int64_t time = c.time ? times.read(in, *c.time) : 0;
       Behavior behavior = Behavior::kView;
       if (c.behavior) {
         const std::string_view name = in.text(*c.behavior, "behavior");

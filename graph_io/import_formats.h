@@ -26,6 +26,7 @@ Dataset import_sequences(const ImportOptions& options, ImportReport& report);
 Dataset import_item_metadata(const ImportOptions& options, ImportReport& report);
 Dataset import_unisrec(const ImportOptions& options, ImportReport& report);
 Dataset import_behaviour_lists(const ImportOptions& options, ImportReport& report);
+Dataset import_xmarket(const ImportOptions& options, ImportReport& report);
 
 // "a, b, c", for messages that list valid names.
 std::string join(const std::vector<std::string>& names);

@@ -25,7 +25,7 @@ const Format kFormats[] = {
     {"csv", import_csv},               {"behavior-log", import_behavior_log},
     {"embeddings", import_embeddings},
     {"sequences", import_sequences},   {"item-metadata", import_item_metadata}, {"unisrec", import_unisrec},
-    {"behaviour-lists", import_behaviour_lists},
+    {"behaviour-lists", import_behaviour_lists}, {"xmarket", import_xmarket},
 };
 
 }  // namespace

@@ -5,11 +5,12 @@
 // Formats (ImportOptions::format):
 //   cdr-pairs     Amazon cross-domain folders A_B/ and B_A/ (train/valid/test.txt, tab-separated
 //                 "user item", common_new_reindex.txt); ids below the number of distinct users in
-//                 common_new_reindex.txt are shared, the rest private per domain. Domains are named
-//                 after the first word of each folder; valid/test become split "cold_start".
+//                 common_new_reindex.txt are shared, the rest private per domain; items are private
+//                 ("<domain>:<id>"). Domains are named after the first word of each folder;
+//                 valid/test become split "cold_start".
 //   lightgcn      "user item item ..." lines; inputs = train file [, test file] → split "given".
 //   movielens     100k (u.data [+ u.item genres]) or 1M ("::"-separated ratings.dat [+ movies.dat]).
-//   csv           any delimited file with a column mapping.
+//   csv           any delimited file with a column mapping; time as integers or dates YYYY-MM-DD.
 //   behavior-log  "user,item,category,behavior,timestamp" with pv/cart/fav/buy typed edges.
 //   embeddings    adds a dense item block (--block) to the dataset --into from a matrix (.npy,
 //                 raw float32, or an HDF5 dataset with --hdf5-dataset) and a row-id file (one
@@ -26,6 +27,10 @@
 //                 folders (view/, cart/, buy/ with train.txt [+ test.txt], "user item item ...")
 //                 or one "user item" file per behaviour (view.txt); 0-based integer ids kept;
 //                 names → codes by behavior_map; split "given" tests the target behaviour.
+//   xmarket       XMarket market files <market>_5core.txt ("userId itemId rate date" header, then
+//                 space-separated lines) or folders of them: one domain per market, named by the
+//                 file ("ca"); ratings as weights, dates as days since 1970-01-01; users shared and
+//                 items linked across markets by external id; no split.
 // Each importer's file documents its layout and rules (import_<format>.cpp).
 #pragma once
 
@@ -49,7 +54,7 @@ struct ImportOptions {
   // role -> column (0-based index or header name). Roles: user, item (required), category,
   // time, behavior, rating, domain.
   std::map<std::string, std::string> columns;
-  // movielens / csv with rating: interactions rated below this are dropped (0 keeps all).
+  // movielens / csv with rating / xmarket: interactions rated below this are dropped (0 keeps all).
   double min_rating = 0.0;
 
   // Feature imports (item-metadata, embeddings) add feature blocks to the items of an existing

@@ -1,7 +1,8 @@
-// Sampled-ranking negatives (PROTOCOLS.md, "Sampled ranking with 999 negatives"): per valid/test
-// case, items drawn uniformly without replacement from the part's training items (and, in a
-// new_items split, its held-out items), excluding every item the user interacted with anywhere
-// in the domain.
+// Sampled-ranking negatives (PROTOCOLS.md, "Sampled ranking with 999 negatives" and "with 99
+// negatives"): per valid/test case, items drawn uniformly without replacement from the part's
+// training items (in a new_items split also its held-out items; in a leave_one_out split every
+// item of its interactions, the market's items of the 99-negative protocol), excluding every item
+// the user interacted with anywhere in the domain.
 #include <algorithm>
 #include <random>
 
@@ -31,6 +32,11 @@ class CaseSampler {
         last_case_(static_cast<size_t>(domain.num_items()), -1),
         available_(static_cast<size_t>(dataset.num_users()), -1) {
     for (const int64_t row : part.train) is_candidate_[domain.interactions.item[row]] = true;
+    if (split.kind == "leave_one_out") {
+      for (const auto* rows : {&part.valid, &part.test}) {
+        for (const int64_t row : *rows) is_candidate_[domain.interactions.item[row]] = true;
+      }
+    }
     if (split.kind == "new_items") {
       const std::vector<uint8_t> held_out = held_out_items(domain, part);
       for (size_t item = 0; item < held_out.size(); ++item) {
@@ -48,7 +54,7 @@ class CaseSampler {
     if (available < count_) {
       throw DataError("split '" + split_ + "', domain '" + domain_.name + "': user '" + dataset_.user_ids[user] +
                       "' (index " + std::to_string(user) + ") has " + std::to_string(available) +
-                      " training items it never interacted with, fewer than the " + std::to_string(count_) +
+                      " candidate items it never interacted with, fewer than the " + std::to_string(count_) +
                       " negatives asked per case");
     }
     if (2 * count_ <= available) {

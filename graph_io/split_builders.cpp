@@ -17,28 +17,31 @@ int64_t share_of(int64_t n, double ratio) {
   return static_cast<int64_t>(std::floor(static_cast<double>(n) * ratio + 0.5));
 }
 
-// Puts `rows` (ascending interaction indices) in "earliest first" order: by time with ties kept
-// in index order, or a seeded random order when the domain has no timestamps.
+// Puts `rows` (ascending interaction indices) in "earliest first" order: by time with ties in a
+// seeded random order, or a seeded random order when the domain has no timestamps. Ties are
+// common (dates have no time of day), and breaking them by index would let a file's line order
+// decide which of a user's same-day interactions is held out (PROTOCOLS.md: a seeded rule).
 void order_by_time_or_shuffle(std::vector<int64_t>& rows, const Interactions& x, std::mt19937_64& rng) {
+  seeded_shuffle(rows, rng);
   if (x.has_time()) {
     std::stable_sort(rows.begin(), rows.end(), [&](int64_t a, int64_t b) { return x.time[a] < x.time[b]; });
-  } else {
-    seeded_shuffle(rows, rng);
   }
 }
 
 }  // namespace
 
-DomainSplit leave_one_out_split(const Domain& domain, int64_t num_users, uint64_t seed) {
+DomainSplit leave_one_out_split(const Domain& domain, int64_t num_users, uint64_t seed, int64_t* too_few) {
   const Interactions& x = domain.interactions;
   std::mt19937_64 rng(seed);
   const UserCsr by_user = interactions_by_user(x, num_users);
   DomainSplit part;
   part.domain = domain.name;
+  *too_few = 0;
   std::vector<int64_t> rows;
   for (int64_t u = 0; u < num_users; ++u) {
     rows.assign(by_user.begin(u), by_user.end(u));
     if (rows.size() < 3) {
+      *too_few += !rows.empty();
       part.train.insert(part.train.end(), rows.begin(), rows.end());
       continue;
     }

@@ -12,9 +12,11 @@
 
 namespace graft::io {
 
-// Per user with >= 3 interactions: the latest (by time, ties by index; without time a seeded
-// random one) is the test case, the second latest the valid case, the rest train.
-DomainSplit leave_one_out_split(const Domain& domain, int64_t num_users, uint64_t seed);
+// Per user with >= 3 interactions: the latest (by time, ties in a seeded random order; without
+// time a seeded random one) is the test case, the latest of the rest the valid case, the rest
+// train. Users with 1 or 2 interactions cannot give all three: they stay in train, and
+// *too_few counts them.
+DomainSplit leave_one_out_split(const Domain& domain, int64_t num_users, uint64_t seed, int64_t* too_few);
 
 // Per user, a seeded shuffle cut into test, valid and train shares (rounding in the .cpp).
 DomainSplit ratio_split(const Domain& domain, int64_t num_users, double valid_ratio, double test_ratio,
@@ -37,7 +39,7 @@ DomainSplit cold_start_buyers_split(const Domain& domain, int64_t num_users, Beh
                                     uint64_t seed);
 
 // Interactions with items of `category` are test cases except each user's first `k_shot` of
-// them (by time, else seeded random), which stay in train.
+// them (by time, ties in seeded random order; else seeded random), which stay in train.
 DomainSplit new_category_split(const Domain& domain, int64_t num_users, int32_t category, int64_t k_shot,
                                uint64_t seed);
 

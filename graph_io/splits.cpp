@@ -16,6 +16,9 @@ namespace graft::io {
 
 namespace {
 
+// leave_one_out: the param, per domain, counting the users it cannot evaluate.
+const std::string kTooFewKey = "users_too_few_interactions.";
+
 std::string join(const std::vector<std::string>& xs) {
   std::string out;
   for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
@@ -186,7 +189,9 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
     const uint64_t seed = domain_seed(options.seed, d.name);
     names.push_back(d.name);
     if (kind == "leave_one_out") {
-      parts.push_back(leave_one_out_split(d, dataset.num_users(), seed));
+      int64_t too_few = 0;
+      parts.push_back(leave_one_out_split(d, dataset.num_users(), seed, &too_few));
+      params[kTooFewKey + d.name] = std::to_string(too_few) + " (kept in training, not evaluated)";
     } else if (kind == "ratio") {
       parts.push_back(ratio_split(d, dataset.num_users(), options.valid_ratio, options.test_ratio, seed));
     } else if (kind == "temporal") {
@@ -208,6 +213,20 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
 
 std::vector<std::string> split_kinds() {
   return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items", "cold_start_buyers"};
+}
+
+std::vector<std::string> split_notes(const Split& split) {
+  std::vector<std::string> notes;
+  for (const auto& [key, value] : split.params) {
+    if (key.compare(0, kTooFewKey.size(), kTooFewKey) != 0) continue;
+    int64_t count = 0;
+    std::from_chars(value.data(), value.data() + value.size(), count);
+    if (count == 0) continue;
+    notes.push_back("note: split '" + split.name + "', domain '" + key.substr(kTooFewKey.size()) + "': " +
+                    std::to_string(count) + " user" + (count == 1 ? " has" : "s have") +
+                    " fewer than 3 interactions (kept in training, not evaluated)");
+  }
+  return notes;
 }
 
 void add_split(Dataset& dataset, const SplitOptions& options) {

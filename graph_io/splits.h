@@ -1,5 +1,6 @@
 // Splits of a dataset into train/valid/test, stored by name inside the dataset, and sampled
-// negatives for the 999-negative protocol of ../shared/PROTOCOLS.md. All seeded, deterministic.
+// negatives for the 999- and 99-negative protocols of ../shared/PROTOCOLS.md. All seeded,
+// deterministic.
 #pragma once
 
 #include <cstdint>
@@ -36,14 +37,24 @@ struct SplitOptions {
 std::vector<std::string> split_kinds();
 
 // Adds (or replaces) the split options.name in the dataset. Throws UsageError for bad options
-// (unknown kind, unknown domain, ratios out of range) naming the option and the value.
+// (unknown kind, unknown domain, ratios out of range) naming the option and the value. A
+// leave_one_out split records per domain how many users it cannot evaluate, having fewer than 3
+// interactions (params "users_too_few_interactions.<domain>": "<n> (kept in training, not
+// evaluated)").
 void add_split(Dataset& dataset, const SplitOptions& options);
+
+// One line per thing about `split` worth telling whoever made it, e.g. "note: split 'loo',
+// domain 'jp': 12 users have fewer than 3 interactions (kept in training, not evaluated)".
+std::vector<std::string> split_notes(const Split& split);
 
 // (Re)draws the sampled negatives of an existing split: per valid/test case, `count` items drawn
 // uniformly from the domain's training items, never an item the user interacted with in any
 // split of that domain. In a new_items split the held-out items are candidates too (PROTOCOLS.md:
 // new items compete with warm ones), else the ground truth would be the only cold item of every
-// case. Throws DataError when a user has too few candidate items.
+// case. In a leave_one_out split every item with an interaction in the domain is a candidate
+// (PROTOCOLS.md, 99 negatives: the market's items the user never rated there), also one that
+// only other users' valid or test cases hold. Throws DataError when a user has too few candidate
+// items.
 void sample_negatives(Dataset& dataset, const std::string& split, int64_t count, uint64_t seed);
 
 // Per item of `domain`, 1 when `part` holds it out: no training interaction and at least one

@@ -1,10 +1,12 @@
-// compute_stats: counts, degree quantiles, overlap between domains, the connected components of
-// each domain's user–item graph through Boost.Graph, the shape of its feature blocks, and its
-// behaviours (stats_behaviors.cpp).
+// compute_stats: counts, degree quantiles, overlap between domains (users, and items by external
+// id), the connected components of each domain's user–item graph through Boost.Graph, the shape
+// of its feature blocks, and its behaviours (stats_behaviors.cpp).
 #include "graph_io/stats.h"
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_set>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
@@ -74,6 +76,33 @@ FeatureStats feature_stats(const FeatureBlock& block, const char* of) {
   return s;
 }
 
+// Per ordered pair of domains (a, b): a's items whose external id b has too, and the share of
+// a's interactions on them.
+void fill_shared_items(const Dataset& dataset, std::vector<DomainStats>& stats) {
+  std::vector<std::unordered_set<std::string_view>> ids(dataset.domains.size());
+  for (size_t d = 0; d < ids.size(); ++d) {
+    ids[d].reserve(dataset.domains[d].item_ids.size());
+    for (const std::string& id : dataset.domains[d].item_ids) ids[d].insert(id);
+  }
+  for (size_t a = 0; a < ids.size(); ++a) {
+    const Domain& domain = dataset.domains[a];
+    for (size_t b = 0; b < ids.size(); ++b) {
+      if (a == b) continue;
+      std::vector<bool> in_b(domain.item_ids.size());
+      int64_t shared = 0;
+      for (size_t i = 0; i < in_b.size(); ++i) {
+        in_b[i] = ids[b].count(domain.item_ids[i]) > 0;
+        shared += in_b[i];
+      }
+      int64_t on_shared = 0;
+      for (const int64_t item : domain.interactions.item) on_shared += in_b[static_cast<size_t>(item)];
+      const auto n = static_cast<double>(domain.interactions.size());
+      stats[a].shared_items[dataset.domains[b].name] = shared;
+      stats[a].interactions_on_shared_items[dataset.domains[b].name] = n == 0 ? 0.0 : on_shared / n;
+    }
+  }
+}
+
 }  // namespace
 
 DatasetStats compute_stats(const Dataset& dataset) {
@@ -128,6 +157,7 @@ DatasetStats compute_stats(const Dataset& dataset) {
       out.domains[a].shared_users[out.domains[b].name] = both;
     }
   }
+  fill_shared_items(dataset, out.domains);
   return out;
 }
 

@@ -5,7 +5,9 @@
 //   {"users": U,
 //    "domains": [{"name", "users", "items", "categories", "interactions", "density",
 //                 "user_degree": {...}, "item_degree": {...}, "components", "largest_component",
-//                 "shared_users": {other domain: count}, "cold_start_users": {split: count},
+//                 "shared_users": {other domain: count}, "shared_items": {other domain: count},
+//                 "interactions_on_shared_items": {other domain: share in [0, 1]},
+//                 "cold_start_users": {split: count},
 //                 "features": [{"name", "of" ("item" | "user"), "kind", "width", "rows",
 //                               "missing", "nonzeros_per_row" (sparse; null otherwise)}],
 //                 "behaviors": [{"name", "interactions", "pairs", "pairs_also_in": {other: count}}]}]}
@@ -54,6 +56,11 @@ struct DomainStats {
   int64_t components = 0;          // connected components of the user–item graph
   int64_t largest_component = 0;   // nodes in the largest one
   std::map<std::string, int64_t> shared_users;                // other domain -> users in both
+  // Items linked across domains by their external id (graph_io/SCHEMA.md): other domain -> items
+  // of this domain with an id the other domain has too, and the share of this domain's
+  // interactions that fall on those items (0 without interactions).
+  std::map<std::string, int64_t> shared_items;
+  std::map<std::string, double> interactions_on_shared_items;
   std::map<std::string, int64_t> cold_start_users_per_split;  // split -> cold-start users here
   std::vector<FeatureStats> features;                          // item blocks, then user blocks
   std::vector<BehaviorStats> behaviors;  // the behaviours present, in code order; empty when untyped

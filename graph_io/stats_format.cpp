@@ -1,6 +1,7 @@
 // Text forms of DatasetStats: aligned tables for people, JSON (layout in stats.h) for scripts.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "graph_io/stats.h"
@@ -48,6 +49,37 @@ std::string aligned(const std::vector<std::vector<std::string>>& rows, size_t na
     out += line + "\n";
   }
   return out;
+}
+
+// "41.2%" for 0.4123.
+std::string format_percent(double share) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100.0 * share);
+  return buffer;
+}
+
+std::map<std::string, std::string> counts(const std::map<std::string, int64_t>& values) {
+  std::map<std::string, std::string> cells;
+  for (const auto& [key, value] : values) cells[key] = std::to_string(value);
+  return cells;
+}
+
+// A domain × domain table titled `title`: row d, column other holds cells_of(d)[other] ("-" on
+// the diagonal and where absent).
+template <typename Cells>
+std::string pair_table(const DatasetStats& stats, const std::string& title, Cells cells_of) {
+  std::vector<std::vector<std::string>> rows = {{title}};
+  for (const DomainStats& d : stats.domains) rows[0].push_back(d.name);
+  for (const DomainStats& d : stats.domains) {
+    const std::map<std::string, std::string> cells = cells_of(d);
+    std::vector<std::string> row = {d.name};
+    for (const DomainStats& other : stats.domains) {
+      const auto it = cells.find(other.name);
+      row.push_back(it == cells.end() || other.name == d.name ? "-" : it->second);
+    }
+    rows.push_back(std::move(row));
+  }
+  return aligned(rows);
 }
 
 // Per behaviour of each typed domain: its interactions, its distinct pairs and, per other
@@ -105,17 +137,13 @@ std::string format_stats_table(const DatasetStats& stats) {
   out += "\n" + aligned(degrees);
 
   if (stats.domains.size() > 1) {
-    std::vector<std::vector<std::string>> shared = {{"shared users"}};
-    for (const DomainStats& d : stats.domains) shared[0].push_back(d.name);
-    for (const DomainStats& d : stats.domains) {
-      std::vector<std::string> row = {d.name};
-      for (const DomainStats& other : stats.domains) {
-        const auto it = d.shared_users.find(other.name);
-        row.push_back(it == d.shared_users.end() ? "-" : std::to_string(it->second));
-      }
-      shared.push_back(std::move(row));
-    }
-    out += "\n" + aligned(shared);
+    out += "\n" + pair_table(stats, "shared users", [](const DomainStats& d) { return counts(d.shared_users); });
+    out += "\n" + pair_table(stats, "shared items", [](const DomainStats& d) { return counts(d.shared_items); });
+    out += "\n" + pair_table(stats, "interactions on items also in", [](const DomainStats& d) {
+      std::map<std::string, std::string> cells;
+      for (const auto& [other, share] : d.interactions_on_shared_items) cells[other] = format_percent(share);
+      return cells;
+    });
   }
 
   std::vector<std::vector<std::string>> cold = {{"split", "domain", "cold-start users"}};
@@ -181,6 +209,8 @@ std::string format_stats_json(const DatasetStats& stats) {
                        {"components", d.components},
                        {"largest_component", d.largest_component},
                        {"shared_users", d.shared_users},
+                       {"shared_items", d.shared_items},
+                       {"interactions_on_shared_items", d.interactions_on_shared_items},
                        {"cold_start_users", d.cold_start_users_per_split},
                        {"features", features(d.features)},
                        {"behaviors", behaviors(d.behaviors)}});

@@ -47,14 +47,14 @@ TEST(ImportCdr, MapsSharedAndPrivateUsersToOneIdSpace) {
   ASSERT_EQ(ds.domains.size(), 2u);
 
   const Domain& books = ds.domain("books");
-  EXPECT_EQ(books.item_ids, (Names{"5", "6", "7"}));
+  EXPECT_EQ(books.item_ids, (Names{"books:5", "books:6", "books:7"}));  // not linked to the movies
   EXPECT_EQ(books.interactions.user, (Ids{0, 2, 3, 1, 1}));
   EXPECT_EQ(books.interactions.item, (Ids{0, 1, 0, 1, 2}));
   EXPECT_FALSE(books.interactions.has_time());
   EXPECT_FALSE(books.has_categories());
 
   const Domain& movies = ds.domain("movies");
-  EXPECT_EQ(movies.item_ids, (Names{"100", "101"}));
+  EXPECT_EQ(movies.item_ids, (Names{"movies:100", "movies:101"}));
   EXPECT_EQ(movies.interactions.user, (Ids{1, 4, 0, 0}));
   EXPECT_EQ(movies.interactions.item, (Ids{0, 1, 1, 0}));
 

@@ -123,6 +123,47 @@ TEST(ImportCsv, SurvivesTheStore) {
   graft::testing::expect_store_round_trip(import_dataset(options));
 }
 
+// A cup's per-market table: a domain column and dates as times (days since 1970-01-01).
+TEST(ImportCsv, DomainColumnAndDateTimes) {
+  TempDir dir;
+  const std::string path = dir.write("markets.tsv",
+                                     "market\tuser\titem\trating\tdate\n"
+                                     "ca\tu1\tA\t5\t2019-02-28\n"
+                                     "uk\tu1\tA\t4\t1969-12-31\n"
+                                     "ca\tu2\tB\t3\t2020-02-29\n");
+  ImportOptions options = csv_options(
+      {path}, {{"domain", "market"}, {"user", "user"}, {"item", "item"}, {"rating", "rating"}, {"time", "date"}});
+  options.delimiter = '\t';
+  options.header = true;
+  const Dataset ds = import_dataset(options);
+  EXPECT_EQ(ds.user_ids, (Names{"u1", "u2"}));
+  const Domain& ca = ds.domain("ca");
+  EXPECT_EQ(ca.item_ids, (Names{"A", "B"}));
+  EXPECT_EQ(ca.interactions.time, (Ids{17955, 18321}));
+  EXPECT_EQ(ca.interactions.weight, (std::vector<float>{5, 3}));
+  EXPECT_EQ(ds.domain("uk").item_ids, (Names{"A"}));  // the same item as ca's A
+  EXPECT_EQ(ds.domain("uk").interactions.time, (Ids{-1}));
+}
+
+TEST(ImportCsvErrors, TimesAreIntegersOrRealDatesNeverBoth) {
+  TempDir dir;
+  const std::map<std::string, std::string> columns = {{"user", "0"}, {"item", "1"}, {"time", "2"}};
+  const std::string bad_day = dir.write("bad_day.csv", "u,i,2019-01-31\nu,j,2019-02-30\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({bad_day}, columns)); },
+                          {bad_day + ":2: time must be a date YYYY-MM-DD, got '2019-02-30'"});
+  const std::string date_then_number = dir.write("d.csv", "u,i,2019-01-31\nu,j,1548892800\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({date_then_number}, columns)); },
+                          {date_then_number + ":2: time must be a date YYYY-MM-DD like the first time read, got "
+                                              "'1548892800'"});
+  const std::string number_then_date = dir.write("n.csv", "u,i,1548892800\nu,j,2019-01-31\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({number_then_date}, columns)); },
+                          {number_then_date + ":2: time '2019-01-31' is a date, but the first time read was an "
+                                              "integer"});
+  const std::string word = dir.write("w.csv", "u,i,yesterday\n");
+  expect_error<DataError>([&] { import_dataset(csv_options({word}, columns)); },
+                          {word + ":1: time must be an integer, got 'yesterday'"});
+}
+
 TEST(ImportCsvErrors, ColumnsAndRoles) {
   TempDir dir;
   const std::string path = dir.write("h.csv", "user,item\n1,2\n");

@@ -18,7 +18,7 @@ using graft::testing::TempDir;
 TEST(Importers, ListsTheFormats) {
   EXPECT_EQ(import_formats(), (std::vector<std::string>{"cdr-pairs", "lightgcn", "movielens", "csv", "behavior-log",
                                                         "embeddings", "sequences", "item-metadata", "unisrec",
-                                                        "behaviour-lists"}));
+                                                        "behaviour-lists", "xmarket"}));
 }
 
 TEST(Importers, UnknownFormatNamesTheValidOnes) {

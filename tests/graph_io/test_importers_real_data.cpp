@@ -2,10 +2,13 @@
 // from the raw files. Skipped when the shared data is absent.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
 #include "graph_io/importers.h"
+#include "graph_io/splits.h"
 #include "graph_io/stats.h"
 #include "tests/graph_io/import_test_support.h"
 #include "tests/support/test_support.h"
@@ -124,6 +127,62 @@ TEST(ImportRealData, TmallBehaviours) {
   EXPECT_EQ(behaviors[2].interactions, 92180 + 15449);
   EXPECT_EQ(behaviors[2].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 87508}, {"cart", 22542}}));
   EXPECT_EQ(behaviors[1].pairs_also_in, (std::map<std::string, int64_t>{{"pv", 127978}, {"buy", 22542}}));
+}
+
+// Counts of ../shared/data/xmarket/SOURCE.md (rows, items, items in two or more markets, ca ∩ uk);
+// the duplicate (user, item) rows per market counted with a short script over the raw files.
+TEST(ImportRealData, XmarketSevenMarkets) {
+  GRAFT_REQUIRE_SHARED_DATA(root, "xmarket");
+  const std::map<std::string, std::array<int64_t, 3>> markets = {  // rows, duplicates, items
+      {"ca", {44779, 888, 5735}}, {"de", {17300, 653, 2179}}, {"fr", {17624, 470, 1879}}, {"in", {2015, 42, 470}},
+      {"jp", {4485, 130, 955}},   {"mx", {17095, 162, 1645}}, {"uk", {31547, 673, 3251}}};
+  for (const auto& [market, counts] : markets) {
+    ImportReport one;
+    import_dataset(import_options("xmarket", {root + "/" + market + "_5core.txt"}), &one);
+    EXPECT_EQ(one.lines_read, counts[0]) << market;
+    EXPECT_EQ(one.duplicates_merged, counts[1]) << market;
+  }
+
+  ImportReport report;
+  Dataset ds = import_dataset(import_options("xmarket", {root}), &report);
+  ASSERT_EQ(ds.domains.size(), 7u);
+  std::map<std::string, int64_t> times_shared;  // item id -> markets selling it
+  for (const Domain& d : ds.domains) {
+    SCOPED_TRACE(d.name);
+    const auto& [rows, duplicates, items] = markets.at(d.name);
+    EXPECT_EQ(static_cast<int64_t>(d.interactions.size()), rows - duplicates);
+    EXPECT_EQ(d.num_items(), items);
+    for (const std::string& id : d.item_ids) ++times_shared[id];
+  }
+  EXPECT_EQ(report.lines_read, 134845);
+  EXPECT_EQ(report.duplicates_merged, 3018);
+  EXPECT_EQ(ds.num_users(), 14311);
+  EXPECT_EQ(times_shared.size(), 8304u);
+  EXPECT_EQ(std::count_if(times_shared.begin(), times_shared.end(), [](const auto& kv) { return kv.second >= 2; }),
+            3708);
+
+  const DatasetStats stats = compute_stats(ds);
+  const DomainStats& ca = stats.domains[0];
+  ASSERT_EQ(ca.name, "ca");
+  EXPECT_EQ(ca.shared_items.at("uk"), 1718);
+  EXPECT_EQ(ca.shared_users.at("uk"), 1);
+
+  // The 99-negative protocol: one test case per user, except one user each in mx and uk whose
+  // five or more rows all rate one item (merged into one interaction).
+  SplitOptions loo;
+  loo.kind = "leave_one_out";
+  loo.negatives = 99;
+  add_split(ds, loo);
+  const Split& split = ds.split("leave_one_out");
+  EXPECT_EQ(split_notes(split).size(), 2u);
+  for (size_t d = 0; d < ds.domains.size(); ++d) {
+    const DomainSplit& part = split.parts[d];
+    const int64_t too_few = part.domain == "mx" || part.domain == "uk" ? 1 : 0;
+    EXPECT_EQ(split.params.at("users_too_few_interactions." + part.domain),
+              std::to_string(too_few) + " (kept in training, not evaluated)");
+    EXPECT_EQ(static_cast<int64_t>(part.test.size()), stats.domains[d].users - too_few) << part.domain;
+    EXPECT_EQ(part.test_negatives.size(), part.test.size() * 99) << part.domain;
+  }
 }
 
 }  // namespace

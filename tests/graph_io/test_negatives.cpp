@@ -1,12 +1,14 @@
-// Sampled negatives (PROTOCOLS.md, 999-negative protocol): candidates, exclusions, shapes,
-// determinism and errors.
+// Sampled negatives (PROTOCOLS.md, 999- and 99-negative protocols): candidates, exclusions,
+// shapes, determinism and errors.
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "graph_io/errors.h"
+#include "graph_io/hdf5_store.h"
 #include "graph_io/splits.h"
 #include "tests/graph_io/split_fixtures.h"
+#include "tests/support/test_support.h"
 
 namespace graft::io {
 namespace {
@@ -115,14 +117,14 @@ TEST(SampleNegatives, EveryCandidateIsEquallyLikely) {
 }
 
 // Properties the protocol demands, checked on every case of every part of `split`. Candidates
-// are the training items, and in a new_items split the held-out items too.
+// are the training items, and in a new_items or leave_one_out split the held-out items too.
 void expect_protocol(const Dataset& ds, const Split& split, int64_t count) {
   for (const DomainSplit& p : split.parts) {
     const Domain& d = ds.domain(p.domain);
     const Interactions& x = d.interactions;
     std::set<int64_t> training_items;
     for (const int64_t r : p.train) training_items.insert(x.item[r]);
-    if (split.kind == "new_items") {
+    if (split.kind == "new_items" || split.kind == "leave_one_out") {
       for (const auto* rows : {&p.valid, &p.test}) {
         for (const int64_t r : *rows) training_items.insert(x.item[r]);
       }
@@ -167,6 +169,65 @@ TEST(SampleNegatives, NewItemsCompeteWithOtherNewItems) {
   const double share = static_cast<double>(new_negatives) / static_cast<double>(p.test_negatives.size());
   EXPECT_NEAR(share, 0.4, 0.05);
   expect_protocol(ds, ds.splits[0], 50);
+}
+
+// The 99-negative protocol: candidates are the market's items the user never rated there, also
+// those only other users' valid or test cases hold. ca: u0 rates items 0 1 2, u1 3 4 5 (its
+// latest, 5, is its test case and in no training row), u2 0 3 6; items 7-9 have no interactions.
+// u0 rated item "ca3" in uk, which does not keep ca's item 3 from its candidates. Each user has
+// exactly 4 candidates, so 4 negatives are all of them.
+TEST(SampleNegatives, LeaveOneOutDrawsFromTheMarketsItemsTheUserNeverRatedThere) {
+  Dataset ds;
+  ds.user_ids = user_names(3);
+  Domain ca =
+      make_domain("ca", 10, {0, 0, 0, 1, 1, 1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 0, 3, 6}, {1, 2, 3, 1, 2, 3, 1, 2, 3});
+  Domain uk = make_domain("uk", 1, {0}, {0}, {1});
+  uk.item_ids = {"ca3"};
+  ds.domains = {ca, uk};
+  SplitOptions o;
+  o.kind = "leave_one_out";
+  o.domains = {"ca"};
+  o.negatives = 4;
+  add_split(ds, o);
+  const DomainSplit& p = *ds.splits[0].part("ca");
+  ASSERT_EQ(p.test, (Rows{2, 5, 8}));
+  const std::vector<Rows> valid = rows_of(p.valid_negatives, 4), test = rows_of(p.test_negatives, 4);
+  const std::vector<Rows> candidates = {{3, 4, 5, 6}, {0, 1, 2, 6}, {1, 2, 4, 5}};
+  for (size_t u = 0; u < 3; ++u) {
+    EXPECT_EQ(sorted(valid[u]), candidates[u]) << "user " << u;
+    EXPECT_EQ(sorted(test[u]), candidates[u]) << "user " << u;
+  }
+}
+
+// `graft data split --kind leave_one_out --negatives 99` on a market of 150 items: 99 distinct
+// negatives per case, none rated by the user there, stored in the file and read back unchanged.
+TEST(SampleNegatives, LeaveOneOutWith99NegativesIsStored) {
+  std::mt19937_64 rng(5);
+  Dataset ds;
+  ds.user_ids = user_names(40);
+  Domain market = make_domain("jp", 150, {}, {}, {});
+  for (int64_t u = 0; u < 40; ++u) {
+    for (int64_t k = 0; k < 3 + u % 20; ++k) {
+      market.interactions.user.push_back(u);
+      market.interactions.item.push_back((u * 7 + k * 13) % 150);
+      market.interactions.time.push_back(static_cast<int64_t>(rng() % 30));
+    }
+  }
+  ds.domains = {market};
+  SplitOptions o;
+  o.kind = "leave_one_out";
+  o.negatives = 99;
+  o.seed = 3;
+  add_split(ds, o);
+  const DomainSplit& p = ds.splits[0].parts[0];
+  EXPECT_EQ(p.test.size(), 40u);
+  expect_protocol(ds, ds.splits[0], 99);
+  graft::testing::TempDir dir;
+  write_dataset(ds, dir.file("jp.h5"));
+  const Dataset back = read_dataset(dir.file("jp.h5"));
+  EXPECT_EQ(back.splits[0].parts[0].test_negatives, p.test_negatives);
+  EXPECT_EQ(back.splits[0].parts[0].valid_negatives, p.valid_negatives);
+  EXPECT_EQ(back.splits[0].parts[0].negatives_per_case, 99);
 }
 
 class NegativesAfterSplit : public ::testing::TestWithParam<std::string> {

@@ -37,12 +37,12 @@ std::map<int64_t, Rows> rows_by_user(const Domain& d, const Rows& rows) {
   return out;
 }
 
-TEST(LeaveOneOut, HoldsOutTheLatestTwoByTimeWithTiesInIndexOrder) {
+TEST(LeaveOneOut, HoldsOutTheLatestTwoByTime) {
   Dataset ds;
   ds.user_ids = user_names(3);
-  // u0: times 5 1 9 3; u1: two interactions (stays in train); u2: times 7 7 2 (a tie).
+  // u0: times 5 1 9 3; u1: two interactions (stays in train); u2: times 6 7 2.
   ds.domains = {make_domain("shop", 5, {0, 0, 0, 0, 1, 1, 2, 2, 2}, {0, 1, 2, 3, 0, 1, 2, 3, 4},
-                            {5, 1, 9, 3, 4, 8, 7, 7, 2})};
+                            {5, 1, 9, 3, 4, 8, 6, 7, 2})};
   add_split(ds, options_for("leave_one_out"));
   ASSERT_EQ(ds.splits.size(), 1u);
   const Split& s = ds.splits[0];
@@ -52,6 +52,7 @@ TEST(LeaveOneOut, HoldsOutTheLatestTwoByTimeWithTiesInIndexOrder) {
   EXPECT_EQ(s.params.at("domains"), "shop");
   EXPECT_EQ(s.params.at("seed"), "0");
   EXPECT_EQ(s.params.at("negatives"), "0");
+  EXPECT_EQ(s.params.at("users_too_few_interactions.shop"), "1 (kept in training, not evaluated)");
   ASSERT_EQ(s.parts.size(), 1u);
   const DomainSplit& p = s.parts[0];
   EXPECT_EQ(p.domain, "shop");
@@ -61,6 +62,56 @@ TEST(LeaveOneOut, HoldsOutTheLatestTwoByTimeWithTiesInIndexOrder) {
   EXPECT_TRUE(p.cold_start_users.empty());
   EXPECT_EQ(p.negatives_per_case, 0);
   EXPECT_NO_THROW(validate(ds, "test"));
+}
+
+// Dates tie often. u0: times 1 5 5 5, so test and valid are two of rows 1-3; u1: times 3 3 3 9, so
+// test is row 7 and valid one of rows 4-6. The seed picks among the ties, the same seed the same.
+TEST(LeaveOneOut, BreaksTiesInTimeBySeed) {
+  const auto split_with = [](uint64_t seed) {
+    Dataset ds;
+    ds.user_ids = user_names(2);
+    ds.domains = {make_domain("shop", 8, {0, 0, 0, 0, 1, 1, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7}, {1, 5, 5, 5, 3, 3, 3, 9})};
+    add_split(ds, options_for("leave_one_out", seed));
+    return ds.splits[0].parts[0];
+  };
+  std::set<Rows> u0_outcomes;
+  std::set<int64_t> u1_valid;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const DomainSplit p = split_with(seed);
+    const DomainSplit again = split_with(seed);
+    EXPECT_EQ(p.valid, again.valid);
+    EXPECT_EQ(p.test, again.test);
+    ASSERT_EQ(p.test.size(), 2u);
+    ASSERT_EQ(p.valid.size(), 2u);
+    EXPECT_EQ(p.test[1], 7) << "seed " << seed;  // the strictly latest interaction is always the test case
+    u0_outcomes.insert({p.test[0], p.valid[0]});
+    u1_valid.insert(p.valid[1]);
+    EXPECT_EQ(p.train[0], 0) << "seed " << seed;  // u0's earliest always trains
+  }
+  EXPECT_EQ(u0_outcomes, (std::set<Rows>{{1, 2}, {1, 3}, {2, 1}, {2, 3}, {3, 1}, {3, 2}}));
+  EXPECT_EQ(u1_valid, (std::set<int64_t>{4, 5, 6}));
+}
+
+// Users with one or two interactions in a domain (none does not count) stay in train; each
+// domain records its count, and split_notes names the domains where it is not zero.
+TEST(LeaveOneOut, CountsTheUsersItCannotEvaluate) {
+  Dataset ds;
+  ds.user_ids = user_names(4);
+  // shop: u0 3 interactions, u1 1, u2 2, u3 none. cafe: u3 3.
+  ds.domains = {make_domain("shop", 4, {0, 0, 0, 1, 2, 2}, {0, 1, 2, 0, 0, 3}, {1, 2, 3, 1, 1, 2}),
+                make_domain("cafe", 3, {3, 3, 3}, {0, 1, 2}, {1, 2, 3})};
+  SplitOptions o = options_for("leave_one_out");
+  o.name = "loo";
+  add_split(ds, o);
+  const Split& s = ds.split("loo");
+  EXPECT_EQ(s.params.at("users_too_few_interactions.shop"), "2 (kept in training, not evaluated)");
+  EXPECT_EQ(s.params.at("users_too_few_interactions.cafe"), "0 (kept in training, not evaluated)");
+  EXPECT_EQ(s.part("shop")->train, (Rows{0, 3, 4, 5}));
+  EXPECT_EQ(s.part("shop")->test, (Rows{2}));
+  EXPECT_EQ(split_notes(s), (std::vector<std::string>{"note: split 'loo', domain 'shop': 2 users have fewer than 3 "
+                                                      "interactions (kept in training, not evaluated)"}));
+  add_split(ds, options_for("ratio"));
+  EXPECT_TRUE(split_notes(ds.split("ratio")).empty());
 }
 
 TEST(LeaveOneOut, WithoutTimeHoldsOutOneValidAndOneTestPerUserAtRandom) {
@@ -560,7 +611,9 @@ uint64_t fingerprint(const Split& split) {
 // a value only with a change that means to alter that kind's splits.
 TEST(AddSplit, EarlierKindsGiveTheSameSplitsAsBefore) {
   const std::map<std::string, uint64_t> pinned = {
-      {"leave_one_out", 7484038241409209455ull},
+      // Re-pinned when leave_one_out began to break ties in time by seed and to draw negatives from
+      // every item of the domain (the 99-negative protocol).
+      {"leave_one_out", 5295575139355861303ull},
       {"ratio", 14982627694271523609ull},
       {"temporal", 10432986648299262772ull},
       {"cold_start_users", 16289745154744952438ull},

@@ -115,6 +115,14 @@ TEST(FormatStats, TableAlignsEverySection) {
             "alpha             -     2\n"
             "beta              2     -\n"
             "\n"
+            "shared items  alpha  beta\n"
+            "alpha             -     0\n"
+            "beta              0     -\n"
+            "\n"
+            "interactions on items also in  alpha  beta\n"
+            "alpha                              -  0.0%\n"
+            "beta                            0.0%     -\n"
+            "\n"
             "split  domain  cold-start users\n"
             "cs     alpha                  0\n"
             "loo    alpha                  0\n"
@@ -130,7 +138,8 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   for (const auto& item : a.items()) keys.push_back(item.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"name", "users", "items", "categories", "interactions", "density",
                                             "user_degree", "item_degree", "components", "largest_component",
-                                            "shared_users", "cold_start_users", "features", "behaviors"}));
+                                            "shared_users", "shared_items", "interactions_on_shared_items",
+                                            "cold_start_users", "features", "behaviors"}));
   EXPECT_EQ(a.at("name"), "alpha");
   EXPECT_DOUBLE_EQ(a.at("density").get<double>(), 5.0 / 12.0);
   EXPECT_EQ(a.at("item_degree").dump(), R"({"min":0.0,"p25":0.75,"p50":1.5,"p75":2.0,"p90":2.0,"p99":2.0,"max":2.0})");
@@ -139,6 +148,63 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   EXPECT_EQ(a.at("shared_users").dump(), R"({"beta":2})");
   EXPECT_EQ(json.at("domains")[1].at("cold_start_users").dump(), R"({"cs":2})");
   EXPECT_EQ(a.at("behaviors").dump(), "[]");
+}
+
+// Three markets linked by item id: ca sells A B C, uk B C D, jp C E. ca: u0-A u1-A u0-B u2-C;
+// uk: u3-B u3-D u4-D; jp: u5-E.
+Dataset three_markets() {
+  Dataset ds;
+  ds.user_ids = user_names(6);
+  Domain ca = make_domain("ca", 3, {0, 1, 0, 2}, {0, 0, 1, 2});
+  ca.item_ids = {"A", "B", "C"};
+  Domain uk = make_domain("uk", 3, {3, 3, 4}, {0, 2, 2});
+  uk.item_ids = {"B", "C", "D"};
+  Domain jp = make_domain("jp", 2, {5}, {1});
+  jp.item_ids = {"C", "E"};
+  ds.domains = {ca, uk, jp};
+  return ds;
+}
+
+TEST(ComputeStats, SharedItemsByExternalIdAndTheInteractionsOnThem) {
+  const DatasetStats stats = compute_stats(three_markets());
+  using Counts = std::map<std::string, int64_t>;
+  const DomainStats& ca = stats.domains[0];
+  const DomainStats& uk = stats.domains[1];
+  const DomainStats& jp = stats.domains[2];
+  EXPECT_EQ(ca.shared_items, (Counts{{"uk", 2}, {"jp", 1}}));  // B C; C
+  EXPECT_EQ(uk.shared_items, (Counts{{"ca", 2}, {"jp", 1}}));
+  EXPECT_EQ(jp.shared_items, (Counts{{"ca", 1}, {"uk", 1}}));
+  EXPECT_DOUBLE_EQ(ca.interactions_on_shared_items.at("uk"), 0.5);   // u0-B u2-C of 4
+  EXPECT_DOUBLE_EQ(ca.interactions_on_shared_items.at("jp"), 0.25);  // u2-C
+  EXPECT_DOUBLE_EQ(uk.interactions_on_shared_items.at("ca"), 1.0 / 3.0);  // u3-B of 3
+  EXPECT_DOUBLE_EQ(uk.interactions_on_shared_items.at("jp"), 0.0);  // C is shared, but no uk user rated it
+  EXPECT_DOUBLE_EQ(jp.interactions_on_shared_items.at("ca"), 0.0);
+  EXPECT_EQ(ca.shared_users, (Counts{{"uk", 0}, {"jp", 0}}));
+
+  const std::string table = format_stats_table(stats);
+  const std::string expected =
+      "shared items  ca  uk  jp\n"
+      "ca             -   2   1\n"
+      "uk             2   -   1\n"
+      "jp             1   1   -\n"
+      "\n"
+      "interactions on items also in     ca     uk     jp\n"
+      "ca                                 -  50.0%  25.0%\n"
+      "uk                             33.3%      -   0.0%\n"
+      "jp                              0.0%   0.0%      -\n";
+  EXPECT_NE(table.find(expected), std::string::npos) << table;
+
+  const auto json = nlohmann::ordered_json::parse(format_stats_json(stats));
+  EXPECT_EQ(json.at("domains")[0].at("shared_items").dump(), R"({"jp":1,"uk":2})");
+  EXPECT_EQ(json.at("domains")[0].at("interactions_on_shared_items").dump(), R"({"jp":0.25,"uk":0.5})");
+}
+
+TEST(ComputeStats, ShareIsZeroWithoutInteractions) {
+  Dataset ds = three_markets();
+  ds.domains[2].interactions = {};
+  const DomainStats jp = compute_stats(ds).domains[2];
+  EXPECT_EQ(jp.shared_items.at("ca"), 1);
+  EXPECT_EQ(jp.interactions_on_shared_items.at("ca"), 0.0);
 }
 
 // two_domains with feature blocks on alpha: dense "text" [4 x 3] (item 1 missing), sparse

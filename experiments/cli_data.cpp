@@ -213,7 +213,9 @@ void add_split(CLI::App& data, const std::string& command_line) {
     const std::string out = args->output.empty() ? args->file : args->output;
     io::write_dataset(dataset, out);
     const std::string name = args->options.name.empty() ? args->options.kind : args->options.name;
-    std::cout << "added split '" << name << "'\nwrote " << out << "\n";
+    std::cout << "added split '" << name << "'\n";
+    for (const std::string& note : io::split_notes(*dataset.find_split(name))) std::cout << note << "\n";
+    std::cout << "wrote " << out << "\n";
   });
 }
 

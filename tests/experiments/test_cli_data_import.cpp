@@ -1,9 +1,12 @@
-// `graft data import` of sequences, item metadata and the UniSRec layout through the built
-// binary: the feature flags, --output equal to --into, the printed report, and that an error
-// exits with its code and leaves no output file behind.
+// `graft data import` of sequences, item metadata, the UniSRec layout and XMarket through the
+// built binary: the feature flags, --output equal to --into, the printed report, that an error
+// exits with its code and leaves no output file behind, and XMarket's import → leave-one-out
+// split with 99 negatives → stats.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "graph_io/hdf5_store.h"
 #include "tests/support/test_support.h"
@@ -102,6 +105,84 @@ TEST(CliDataImport, ErrorsExitWithTheirCodeAndLeaveNoOutput) {
   std::vector<std::string> after = files_in(dir.path());
   after.erase(std::remove(after.begin(), after.end(), "blank.txt"), after.end());
   EXPECT_EQ(after, before);
+}
+
+// Two markets: ca sells A0..A119, each rated once by one of users c0..c29 (4 items each, the last
+// two on the same day), and user "lonely" rates A0 and A1; uk sells A0..A49 and B0..B59, each
+// rated once by one of c0..c21 (5 items each). 50 items are sold in both.
+std::string write_markets(const testing::TempDir& dir) {
+  std::string ca = "userId itemId rate date\n", uk = ca;
+  for (int u = 0; u < 30; ++u) {
+    for (int k = 0; k < 4; ++k) {
+      ca += "c" + std::to_string(u) + " A" + std::to_string(4 * u + k) + " 5.0 2020-01-0" +
+            std::to_string(std::min(k, 2) + 1) + "\n";
+    }
+  }
+  ca += "lonely A0 3.0 2020-02-01\nlonely A1 4.0 2020-02-02\n";
+  for (int u = 0; u < 22; ++u) {
+    for (int k = 0; k < 5; ++k) {
+      const int i = 5 * u + k;
+      uk += "c" + std::to_string(u) + (i < 50 ? " A" + std::to_string(i) : " B" + std::to_string(i - 50)) +
+            " 4.0 2019-12-1" + std::to_string(k) + "\n";
+    }
+  }
+  dir.write("xmarket/ca_5core.txt", ca);
+  dir.write("xmarket/uk_5core.txt", uk);
+  dir.write("xmarket/SOURCE.md", "not a market\n");
+  return dir.file("xmarket");
+}
+
+TEST(CliDataImport, XmarketThenLeaveOneOutWith99NegativesThenStats) {
+  testing::TempDir dir;
+  const std::string data = dir.file("x.h5");
+  std::string output;
+  ASSERT_EQ(run_graft("data import --format xmarket " + write_markets(dir) + " -o " + data, &output), 0) << output;
+  EXPECT_NE(output.find("read 232 lines; kept 232 interactions; merged 0 duplicates."), std::string::npos) << output;
+
+  ASSERT_EQ(run_graft("data split " + data + " --kind leave_one_out --negatives 99 --seed 7 --name loo", &output), 0)
+      << output;
+  EXPECT_NE(output.find("added split 'loo'\nnote: split 'loo', domain 'ca': 1 user has fewer than 3 interactions "
+                        "(kept in training, not evaluated)\nwrote "),
+            std::string::npos)
+      << output;
+  const io::Dataset ds = io::read_dataset(data);
+  const io::Split& loo = ds.split("loo");
+  EXPECT_EQ(loo.params.at("users_too_few_interactions.ca"), "1 (kept in training, not evaluated)");
+  EXPECT_EQ(loo.params.at("users_too_few_interactions.uk"), "0 (kept in training, not evaluated)");
+  for (const io::DomainSplit& part : loo.parts) {
+    SCOPED_TRACE(part.domain);
+    const io::Interactions& x = ds.domain(part.domain).interactions;
+    ASSERT_EQ(part.test.size(), part.domain == "ca" ? 30u : 22u);
+    ASSERT_EQ(part.negatives_per_case, 99);
+    ASSERT_EQ(part.test_negatives.size(), part.test.size() * 99);
+    for (size_t c = 0; c < part.test.size(); ++c) {
+      const int64_t user = x.user[part.test[c]];
+      std::set<int64_t> rated;
+      int64_t latest = 0;
+      for (size_t r = 0; r < x.size(); ++r) {
+        if (x.user[r] != user) continue;
+        rated.insert(x.item[r]);
+        latest = std::max(latest, x.time[r]);
+      }
+      EXPECT_EQ(x.time[part.test[c]], latest) << "user " << user;  // the latest by date is the test case
+      const auto first = part.test_negatives.begin() + static_cast<std::ptrdiff_t>(c * 99);
+      const std::set<int64_t> negatives(first, first + 99);
+      EXPECT_EQ(negatives.size(), 99u);
+      for (const int64_t item : negatives) EXPECT_EQ(rated.count(item), 0u) << "user " << user << " rated " << item;
+    }
+  }
+
+  ASSERT_EQ(run_graft("data stats " + data + " --json", &output), 0) << output;
+  const auto stats = nlohmann::json::parse(output);
+  const auto& ca = stats.at("domains")[0];
+  EXPECT_EQ(ca.at("name"), "ca");
+  EXPECT_EQ(ca.at("shared_items").dump(), R"({"uk":50})");
+  EXPECT_DOUBLE_EQ(ca.at("interactions_on_shared_items").at("uk").get<double>(), 52.0 / 122.0);
+  EXPECT_DOUBLE_EQ(stats.at("domains")[1].at("interactions_on_shared_items").at("ca").get<double>(), 50.0 / 110.0);
+  EXPECT_EQ(ca.at("shared_users").dump(), R"({"uk":22})");
+  ASSERT_EQ(run_graft("data stats " + data, &output), 0) << output;
+  EXPECT_NE(output.find("shared items  ca  uk\nca             -  50\nuk            50   -\n"), std::string::npos)
+      << output;
 }
 
 TEST(CliDataImport, RealAmazonBeautyAndScientific) {

@@ -32,17 +32,55 @@ std::mt19937_64 stream(uint64_t seed, const std::string& purpose) {
   return std::mt19937_64(derive_seed(seed, "synthetic/" + purpose));
 }
 
+// 0..n-1 in a random order.
+std::vector<int64_t> shuffled_indices(int64_t n, std::mt19937_64& rng) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  seeded_shuffle(order, rng);
+  return order;
+}
+
 // Per user: kEveryDomain for shared users, else the one domain it is active in.
 std::vector<int32_t> assign_domains(const SyntheticOptions& o) {
   std::mt19937_64 rng = stream(o.seed, "users/domains");
-  std::vector<int64_t> order(static_cast<size_t>(o.users));
-  std::iota(order.begin(), order.end(), 0);
-  seeded_shuffle(order, rng);
+  const std::vector<int64_t> order = shuffled_indices(o.users, rng);
   const auto shared = static_cast<int64_t>(std::llround(o.shared_user_fraction * static_cast<double>(o.users)));
   const auto domains = static_cast<int64_t>(o.domains.size());
   std::vector<int32_t> home(order.size(), kEveryDomain);
   for (int64_t k = shared; k < o.users; ++k) home[order[k]] = static_cast<int32_t>((k - shared) % domains);
   return home;
+}
+
+bool markets(const SyntheticOptions& o) { return o.shared_item_fraction > 0.0; }
+
+// Per catalogue item, whether it has one id in every market (empty unless markets).
+std::vector<bool> link_catalogue(const SyntheticOptions& o) {
+  if (!markets(o)) return {};
+  std::mt19937_64 rng = stream(o.seed, "items/shared");
+  const int64_t catalogue = o.items_per_domain[0];
+  const std::vector<int64_t> order = shuffled_indices(catalogue, rng);
+  const auto linked = std::llround(o.shared_item_fraction * static_cast<double>(catalogue));
+  std::vector<bool> out(order.size(), false);
+  for (int64_t k = 0; k < linked; ++k) out[order[k]] = true;
+  return out;
+}
+
+// The domain whose items domain `d` sells: the first one for markets, else `d` itself. Its name
+// seeds the items and their content noise, so a market's items are the catalogue's.
+size_t item_owner(const SyntheticOptions& o, size_t d) { return markets(o) ? 0 : d; }
+
+// Domain `d`'s items. A market draws the catalogue again from the first domain's stream rather
+// than receiving it: that costs items x dim, nothing beside sampling, and keeps setup per domain.
+ItemSpace domain_items(const SyntheticOptions& o, size_t d, const Vectors& theme_centroids) {
+  const size_t owner = item_owner(o, d);
+  std::mt19937_64 item_rng = stream(o.seed, "items/" + o.domains[owner]);
+  ItemSpace space = synthetic::build_item_space(o.items_per_domain[owner], theme_centroids, o.power_law_exponent,
+                                                item_rng);
+  if (owner == d) return space;
+  space = synthetic::first_items(space, o.items_per_domain[d]);
+  std::mt19937_64 popularity_rng = stream(o.seed, "items/popularity/" + o.domains[d]);
+  space.log_popularity = synthetic::zipf_log_popularity(space.size(), o.power_law_exponent, popularity_rng);
+  return space;
 }
 
 // Lognormal with the given mean, rounded, in [1, items].
@@ -51,12 +89,16 @@ int64_t draw_activity(double mean, int64_t items, std::mt19937_64& rng) {
   return std::clamp<int64_t>(std::llround(std::min(n, static_cast<double>(items))), 1, items);
 }
 
-Domain describe_domain(const std::string& name, const ItemSpace& space, int64_t categories,
-                       const std::string& late_category) {
+// `linked` as from link_catalogue.
+Domain describe_domain(const std::string& name, const ItemSpace& space, const std::vector<bool>& linked,
+                       int64_t categories, const std::string& late_category) {
   Domain domain;
   domain.name = name;
   domain.item_ids.reserve(static_cast<size_t>(space.size()));
-  for (int64_t i = 0; i < space.size(); ++i) domain.item_ids.push_back(name + ":i" + std::to_string(i));
+  for (int64_t i = 0; i < space.size(); ++i) {
+    const std::string id = "i" + std::to_string(i);
+    domain.item_ids.push_back(!linked.empty() && linked[i] ? id : name + ":" + id);
+  }
   if (categories == 0) return domain;
   for (int64_t c = 0; c < categories; ++c) domain.category_names.push_back("theme" + std::to_string(c));
   if (!late_category.empty()) domain.category_names.back() = late_category;
@@ -112,6 +154,7 @@ Dataset generate_synthetic(const SyntheticOptions& options, SyntheticTruth* trut
   const std::vector<int32_t> home = assign_domains(o);
   std::mt19937_64 projection_rng = stream(o.seed, "content/projection");
   const Vectors projection = synthetic::content_projection(o.content_width, dim, projection_rng);
+  const std::vector<bool> linked = link_catalogue(o);
 
   Dataset dataset;
   dataset.user_ids.reserve(static_cast<size_t>(o.users));
@@ -126,8 +169,7 @@ Dataset generate_synthetic(const SyntheticOptions& options, SyntheticTruth* trut
     const std::string& name = o.domains[d];
     std::mt19937_64 shift_rng = stream(o.seed, "users/shift/" + name);
     Vectors users = synthetic::blend(preference, synthetic::random_directions(o.users, dim, shift_rng), o.domain_shift);
-    std::mt19937_64 item_rng = stream(o.seed, "items/" + name);
-    ItemSpace space = synthetic::build_item_space(o.items_per_domain[d], theme_centroids, o.power_law_exponent, item_rng);
+    ItemSpace space = domain_items(o, d, theme_centroids);
 
     const bool launches_late = d == 0 && !o.new_category.empty();
     const int32_t late_theme = launches_late ? static_cast<int32_t>(themes - 1) : -1;
@@ -137,11 +179,13 @@ Dataset generate_synthetic(const SyntheticOptions& options, SyntheticTruth* trut
       }
     }
 
-    dataset.domains.push_back(describe_domain(name, space, o.categories_per_domain, launches_late ? o.new_category : ""));
+    dataset.domains.push_back(
+        describe_domain(name, space, linked, o.categories_per_domain, launches_late ? o.new_category : ""));
     Domain& domain = dataset.domains.back();
     domain.interactions = sample_interactions(o, d, space, users, home, late_theme);
     if (o.content_width > 0) {
-      std::mt19937_64 noise_rng = stream(o.seed, "content/noise/" + name);
+      // Noise is drawn item by item, so a market's rows are the catalogue's first rows.
+      std::mt19937_64 noise_rng = stream(o.seed, "content/noise/" + o.domains[item_owner(o, d)]);
       domain.item_features = {synthetic::content_features(space.items, projection, o.content_noise, noise_rng)};
     }
 

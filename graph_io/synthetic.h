@@ -30,13 +30,23 @@
 //             noise's std relative to the signal's. The features place an item near its theme and
 //             cluster but blur it among its cluster's items; an item without interactions (a new
 //             item, a newly launched category) is known by them alone.
+//   markets   with shared_item_fraction > 0 the domains are markets of one catalogue: the first
+//             domain's items (vectors and themes) are the catalogue, and domain d sells the
+//             catalogue's first items_per_domain[d] items (a random subset, as items are laid out
+//             in a random order), so the first domain must be the largest. Each later market draws its own popularity
+//             ranks, as markets differ in what sells, and content features follow the catalogue,
+//             so an item has the same features everywhere. A random round(shared_item_fraction
+//             * items_per_domain[0]) of the catalogue's items are linked: they have one id in
+//             every market that sells them; the others look like unrelated items per market.
 //   new       when new_category is set, the last category of the first domain is named so and
 //             launched at 80% of the year: its items' popularity is multiplied by
 //             new_category_share (few interactions) and all their interactions come after the
 //             launch.
 //
-// Ids: users "u<k>", items "<domain>:i<k>", categories "theme<k>" (and new_category): category k
-// is the same theme in every domain, so it has the same name there (a category bridge).
+// Ids: users "u<k>", items "<domain>:i<k>" (linked catalogue items "i<k>", the same id in every
+// market: the item bridge that graft data stats counts), categories "theme<k>" (and
+// new_category): category k is the same theme in every domain, so it has the same name there (a
+// category bridge).
 // Interactions are listed domain by domain, by user ascending, then by time. There is no
 // behaviour or weight column (implicit feedback) and no split; add one with add_split.
 #pragma once
@@ -57,6 +67,9 @@ struct SyntheticOptions {
   int64_t categories_per_domain = 8;
   int64_t latent_dim = 16;
   double shared_user_fraction = 0.8;  // users active in every domain; the rest in one each
+  // > 0: the domains are markets of the first domain's catalogue, this share of its items linked
+  // by id across them (see "markets" above); 0: every domain has its own items.
+  double shared_item_fraction = 0.0;
   double domain_shift = 0.2;  // 0: identical preferences across domains; 1: independent
   double power_law_exponent = 1.0;
   double signal_strength = 10.0;  // β: how strongly taste outweighs popularity
@@ -86,7 +99,8 @@ struct SyntheticTruth {
   int64_t launch_time = -1;                   // earliest time of the new category; -1 if none
 };
 
-std::vector<std::string> synthetic_presets();  // "two-platform", "multi-category", "unrelated"
+// "two-platform", "multi-category", "unrelated", "multi-market"
+std::vector<std::string> synthetic_presets();
 SyntheticOptions synthetic_preset(const std::string& name);  // throws UsageError naming valid ones
 
 // Throws UsageError naming the first bad field and its value.

@@ -47,6 +47,23 @@ SyntheticOptions multi_category() {
   return o;
 }
 
+// Four markets of one catalogue, like XMarket: 80% of the products carry one id everywhere, no
+// customer shops in two markets and there are no category labels, so the linked products are the
+// only bridge into jp, the small target market.
+SyntheticOptions multi_market() {
+  SyntheticOptions o;
+  o.users = 2000;
+  o.domains = {"ca", "uk", "de", "jp"};
+  o.items_per_domain = {600, 500, 400, 300};
+  o.mean_interactions_per_user = {20.0, 15.0, 12.0, 4.0};
+  o.categories_per_domain = 0;
+  o.shared_user_fraction = 0.0;
+  o.shared_item_fraction = 0.8;
+  o.domain_shift = 0.2;
+  o.signal_strength = 10.0;
+  return o;
+}
+
 struct Preset {
   const char* name;
   SyntheticOptions (*make)();
@@ -56,6 +73,7 @@ constexpr Preset kPresets[] = {
     {"two-platform", two_platform},
     {"multi-category", multi_category},
     {"unrelated", unrelated},
+    {"multi-market", multi_market},
 };
 
 template <typename T>
@@ -79,6 +97,18 @@ void require_per_domain_size(const std::string& field, size_t size, size_t domai
   if (size != domains) {
     fail(field, "must have one entry per domain (" + std::to_string(domains) + ")",
          std::to_string(size) + " entries");
+  }
+}
+
+// Markets sell subsets of the first domain's items, so no market may have more.
+void require_catalogue_first(const std::vector<int64_t>& items_per_domain) {
+  for (size_t d = 1; d < items_per_domain.size(); ++d) {
+    if (items_per_domain[d] > items_per_domain[0]) {
+      fail("items_per_domain[" + std::to_string(d) + "]",
+           "must not exceed items_per_domain[0] = " + std::to_string(items_per_domain[0]) +
+               ", the catalogue of every market when shared_item_fraction > 0",
+           items_per_domain[d]);
+    }
   }
 }
 
@@ -128,6 +158,8 @@ void validate_synthetic_options(const SyntheticOptions& o) {
   if (o.categories_per_domain < 0) fail("categories_per_domain", "must be >= 0", o.categories_per_domain);
   if (o.latent_dim <= 0) fail("latent_dim", "must be positive", o.latent_dim);
   require_fraction("shared_user_fraction", o.shared_user_fraction);
+  require_fraction("shared_item_fraction", o.shared_item_fraction);
+  if (o.shared_item_fraction > 0.0) require_catalogue_first(o.items_per_domain);
   require_fraction("domain_shift", o.domain_shift);
   require_non_negative("power_law_exponent", o.power_law_exponent);
   require_non_negative("signal_strength", o.signal_strength);

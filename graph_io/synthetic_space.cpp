@@ -103,14 +103,37 @@ ItemSpace build_item_space(int64_t items, const Vectors& theme_centroids, double
     space.residual[i] = std::sqrt(squared);
   }
 
-  std::vector<int64_t> rank(order.size());
+  space.log_popularity = zipf_log_popularity(items, power_law_exponent, rng);
+  return space;
+}
+
+std::vector<double> zipf_log_popularity(int64_t items, double power_law_exponent, std::mt19937_64& rng) {
+  std::vector<int64_t> rank(static_cast<size_t>(items));
   std::iota(rank.begin(), rank.end(), 1);
   seeded_shuffle(rank, rng);
-  space.log_popularity.resize(order.size());
+  std::vector<double> log_popularity(rank.size());
   for (int64_t i = 0; i < items; ++i) {
-    space.log_popularity[i] = -power_law_exponent * std::log(static_cast<double>(rank[i]));
+    log_popularity[i] = -power_law_exponent * std::log(static_cast<double>(rank[i]));
   }
-  return space;
+  return log_popularity;
+}
+
+ItemSpace first_items(const ItemSpace& space, int64_t items) {
+  ItemSpace out;
+  out.items = {space.items.dim, {space.items.data.begin(), space.items.data.begin() + items * space.items.dim}};
+  out.theme.assign(space.theme.begin(), space.theme.begin() + items);
+  out.log_popularity.assign(space.log_popularity.begin(), space.log_popularity.begin() + items);
+  out.cluster_centroids = space.cluster_centroids;
+  out.residual.assign(space.residual.begin(), space.residual.begin() + items);
+  out.cluster_offsets.reserve(space.cluster_offsets.size());
+  out.cluster_offsets.push_back(0);
+  for (int64_t c = 0; c < space.clusters(); ++c) {
+    for (int64_t j = space.cluster_offsets[c]; j < space.cluster_offsets[c + 1]; ++j) {
+      if (space.cluster_items[j] < items) out.cluster_items.push_back(space.cluster_items[j]);
+    }
+    out.cluster_offsets.push_back(static_cast<int64_t>(out.cluster_items.size()));
+  }
+  return out;
 }
 
 }  // namespace graft::io::synthetic

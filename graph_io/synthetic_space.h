@@ -48,4 +48,12 @@ inline constexpr int64_t kClustersPerTheme = 8;
 ItemSpace build_item_space(int64_t items, const Vectors& theme_centroids, double power_law_exponent,
                            std::mt19937_64& rng);
 
+// [items] log pop_i = -exponent * log rank_i, the ranks 1..items in a random order (Zipf).
+std::vector<double> zipf_log_popularity(int64_t items, double power_law_exponent, std::mt19937_64& rng);
+
+// Items 0..items-1 of `space` (items <= space.size()) with their clusters' lists cut to match; as
+// build_item_space deals items to themes and clusters in a random order, they are a random subset.
+// Clusters keep their centroids, also those left empty.
+ItemSpace first_items(const ItemSpace& space, int64_t items);
+
 }  // namespace graft::io::synthetic

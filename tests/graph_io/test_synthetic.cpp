@@ -137,15 +137,16 @@ double row_dot(const std::vector<double>& a, int64_t i, const std::vector<double
   return s;
 }
 
-TEST(SyntheticPresets, ListsTheThreePresetsAndRejectsOthersNamingThem) {
-  EXPECT_EQ(synthetic_presets(), (std::vector<std::string>{"two-platform", "multi-category", "unrelated"}));
+TEST(SyntheticPresets, ListsThePresetsAndRejectsOthersNamingThem) {
+  EXPECT_EQ(synthetic_presets(),
+            (std::vector<std::string>{"two-platform", "multi-category", "unrelated", "multi-market"}));
   try {
     synthetic_preset("two_platform");
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find("'two_platform'"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("two-platform, multi-category, unrelated"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("two-platform, multi-category, unrelated, multi-market"), std::string::npos) << msg;
   }
 }
 
@@ -162,6 +163,17 @@ TEST(SyntheticPresets, DescribeTheirSettings) {
   EXPECT_EQ(shop.domains, std::vector<std::string>{"shop"});
   EXPECT_EQ(shop.categories_per_domain, 12);
   EXPECT_EQ(shop.new_category, "new");
+  EXPECT_DOUBLE_EQ(shop.shared_item_fraction, 0.0);
+  const SyntheticOptions markets = synthetic_preset("multi-market");
+  EXPECT_EQ(markets.domains, (std::vector<std::string>{"ca", "uk", "de", "jp"}));
+  EXPECT_EQ(markets.items_per_domain, (std::vector<int64_t>{600, 500, 400, 300}));
+  EXPECT_EQ(markets.mean_interactions_per_user, (std::vector<double>{20.0, 15.0, 12.0, 4.0}));
+  EXPECT_EQ(markets.users, 2000);
+  EXPECT_EQ(markets.categories_per_domain, 0);
+  EXPECT_DOUBLE_EQ(markets.shared_user_fraction, 0.0);
+  EXPECT_DOUBLE_EQ(markets.shared_item_fraction, 0.8);
+  EXPECT_DOUBLE_EQ(markets.domain_shift, 0.2);
+  EXPECT_DOUBLE_EQ(markets.signal_strength, 10.0);
 }
 
 TEST(SyntheticPresets, GenerateValidDatasets) {
@@ -183,8 +195,9 @@ TEST(SyntheticPresets, GenerateValidDatasets) {
   }
 }
 
-// The studies rank against 999 sampled negatives (PROTOCOLS.md) on every preset, so each domain
-// needs over a thousand training items besides any user's own.
+// The studies rank against 999 sampled negatives (PROTOCOLS.md) on the platform and category
+// presets, so each domain needs over a thousand training items besides any user's own; the
+// markets follow XMarket's leave-one-out with 99.
 TEST(SyntheticPresets, SupportTheStudiesSplitsWith999Negatives) {
   Dataset platforms = preset("two-platform").dataset;
   SplitOptions cold;
@@ -206,6 +219,14 @@ TEST(SyntheticPresets, SupportTheStudiesSplitsWith999Negatives) {
   ASSERT_NO_THROW(add_split(shop, fresh));
   EXPECT_NO_THROW(validate(shop, "multi-category"));
   EXPECT_GT(shop.split("new_category").part("shop")->test.size(), 500u);
+
+  Dataset markets = preset("multi-market").dataset;
+  SplitOptions market_last;
+  market_last.kind = "leave_one_out";
+  market_last.negatives = 99;
+  ASSERT_NO_THROW(add_split(markets, market_last));
+  EXPECT_NO_THROW(validate(markets, "multi-market"));
+  EXPECT_EQ(markets.split("leave_one_out").part("jp")->negatives_per_case, 99);
 }
 
 struct BadOption {
@@ -234,6 +255,14 @@ TEST(SyntheticOptionsCheck, RejectsEachBadFieldNamingItAndTheValue) {
       {"latent_dim", "0", [](auto& o) { o.latent_dim = 0; }},
       {"shared_user_fraction", "1.5", [](auto& o) { o.shared_user_fraction = 1.5; }},
       {"shared_user_fraction", "-0.1", [](auto& o) { o.shared_user_fraction = -0.1; }},
+      {"shared_item_fraction", "1.5", [](auto& o) { o.shared_item_fraction = 1.5; }},
+      {"shared_item_fraction", "-0.1", [](auto& o) { o.shared_item_fraction = -0.1; }},
+      {"shared_item_fraction", "nan", [&](auto& o) { o.shared_item_fraction = nan; }},
+      {"items_per_domain[1]", "900",
+       [](auto& o) {
+         o.shared_item_fraction = 0.5;
+         o.items_per_domain[1] = 900;
+       }},
       {"domain_shift", "nan", [&](auto& o) { o.domain_shift = nan; }},
       {"domain_shift", "2", [](auto& o) { o.domain_shift = 2; }},
       {"power_law_exponent", "-0.5", [](auto& o) { o.power_law_exponent = -0.5; }},
@@ -272,6 +301,27 @@ TEST(SyntheticOptionsCheck, AcceptsTheBoundaries) {
   o.signal_strength = 0.0;
   o.new_category_share = 1.0;
   o.categories_per_domain = 0;
+  o.shared_item_fraction = 1.0;
+  o.items_per_domain = {400, 400};  // markets as large as the catalogue
+  EXPECT_NO_THROW(validate_synthetic_options(o));
+}
+
+// The catalogue is the first domain's items, so a larger later market is refused, naming both
+// fields; without markets the sizes are free.
+TEST(SyntheticOptionsCheck, MarketsMustNotOutgrowTheFirstDomainsCatalogue) {
+  SyntheticOptions o = synthetic_preset("multi-market");
+  o.items_per_domain[2] = 601;
+  try {
+    validate_synthetic_options(o);
+    FAIL() << "expected UsageError";
+  } catch (const UsageError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("items_per_domain[2]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("items_per_domain[0] = 600"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("shared_item_fraction"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("got 601"), std::string::npos) << msg;
+  }
+  o.shared_item_fraction = 0.0;
   EXPECT_NO_THROW(validate_synthetic_options(o));
 }
 
@@ -620,6 +670,135 @@ TEST(SyntheticContent, ItemsOfACategoryHaveMoreSimilarFeatures) {
   same /= static_cast<double>(n_same);
   other /= static_cast<double>(n_other);
   EXPECT_GT(same, other + 0.3);  // measured 0.73 against -0.03
+}
+
+bool is_linked(const std::string& item_id) { return item_id.find(':') == std::string::npos; }
+
+// The catalogue index k of a market's item id, "i<k>" when linked, else "<market>:i<k>"; -1 for
+// anything else.
+int64_t catalogue_index(const std::string& market, const std::string& item_id) {
+  const std::string prefix = is_linked(item_id) ? "i" : market + ":i";
+  if (item_id.rfind(prefix, 0) != 0 || item_id.size() == prefix.size()) return -1;
+  return std::stoll(item_id.substr(prefix.size()));
+}
+
+bool same_row(const std::vector<double>& a, int64_t i, const std::vector<double>& b, int64_t j, int64_t dim) {
+  return std::equal(a.begin() + i * dim, a.begin() + (i + 1) * dim, b.begin() + j * dim);
+}
+
+// Market d sells catalogue items 0..n_d-1 as its items 0..n_d-1, with the catalogue's vectors,
+// and an item is linked in every market or in none.
+TEST(SyntheticMarkets, EveryMarketSellsTheFirstItemsOfOneCatalogue) {
+  const Generated& g = preset("multi-market");
+  const Domain& catalogue = g.dataset.domains[0];
+  const int64_t dim = g.truth.latent_dim;
+  for (size_t d = 0; d < g.dataset.domains.size(); ++d) {
+    const Domain& market = g.dataset.domains[d];
+    for (int64_t i = 0; i < market.num_items(); ++i) {
+      ASSERT_EQ(catalogue_index(market.name, market.item_ids[i]), i) << market.item_ids[i];
+      EXPECT_EQ(is_linked(market.item_ids[i]), is_linked(catalogue.item_ids[i])) << market.item_ids[i];
+      EXPECT_TRUE(same_row(g.truth.domains[d].item_vectors, i, g.truth.domains[0].item_vectors, i, dim))
+          << market.name << " item " << i;
+    }
+  }
+}
+
+// The link the transfer methods use: jp's items found by id in another market are the linked
+// ones, with the same planted vector there. jp (300 items) is a subset of every other market.
+TEST(SyntheticMarkets, LinkedItemsHaveOneIdAndOneVectorAcrossMarkets) {
+  const Generated& g = preset("multi-market");
+  const Domain& jp = g.dataset.domain("jp");
+  const size_t jp_index = 3;
+  for (size_t d = 0; d < jp_index; ++d) {
+    const Domain& other = g.dataset.domains[d];
+    std::map<std::string, int64_t> index_of;
+    for (int64_t i = 0; i < other.num_items(); ++i) index_of[other.item_ids[i]] = i;
+    int64_t shared = 0;
+    for (int64_t i = 0; i < jp.num_items(); ++i) {
+      const auto it = index_of.find(jp.item_ids[i]);
+      if (it == index_of.end()) continue;
+      ++shared;
+      EXPECT_TRUE(is_linked(jp.item_ids[i])) << jp.item_ids[i];
+      EXPECT_TRUE(same_row(g.truth.domains[jp_index].item_vectors, i, g.truth.domains[d].item_vectors,
+                           it->second, g.truth.latent_dim))
+          << jp.item_ids[i] << " in " << other.name;
+    }
+    EXPECT_EQ(shared, std::count_if(jp.item_ids.begin(), jp.item_ids.end(), is_linked)) << other.name;
+  }
+}
+
+// round(0.8 * 600) = 480 of the catalogue's items are linked; a market sells a random subset of
+// the catalogue, so about 80% of its own items are (hypergeometric sd 0.016 for jp).
+TEST(SyntheticMarkets, TheSharedFractionOfTheCatalogueIsLinked) {
+  const Generated& g = preset("multi-market");
+  for (const Domain& market : g.dataset.domains) {
+    const auto plain = std::count_if(market.item_ids.begin(), market.item_ids.end(), is_linked);
+    if (market.name == "ca") {
+      EXPECT_EQ(plain, 480);
+    }
+    EXPECT_NEAR(static_cast<double>(plain) / static_cast<double>(market.num_items()), 0.8, 0.05) << market.name;
+  }
+}
+
+TEST(SyntheticMarkets, NoCustomerShopsInTwoMarkets) {
+  const Generated& g = preset("multi-market");
+  std::set<int64_t> seen;
+  for (const Domain& market : g.dataset.domains) {
+    const std::set<int64_t> active = active_users(market);
+    EXPECT_EQ(active.size(), 500u) << market.name;  // 2000 users dealt to 4 markets in turn
+    for (const int64_t u : active) EXPECT_TRUE(seen.insert(u).second) << "user " << u << " also in " << market.name;
+  }
+  EXPECT_EQ(seen.size(), 2000u);
+}
+
+TEST(SyntheticMarkets, SameOptionsGiveTheSameMarketsAndAnotherSeedOtherLinks) {
+  const Generated& first = preset("multi-market");
+  SyntheticTruth truth_again;
+  const Dataset again = generate_synthetic(first.options, &truth_again);
+  expect_same_dataset(first.dataset, again);
+  for (size_t d = 0; d < again.domains.size(); ++d) {
+    EXPECT_EQ(first.truth.domains[d].item_vectors, truth_again.domains[d].item_vectors);
+    EXPECT_EQ(first.truth.domains[d].item_popularity, truth_again.domains[d].item_popularity);
+  }
+  SyntheticOptions other = first.options;
+  other.seed = 1;
+  EXPECT_NE(generate_synthetic(other).domain("jp").item_ids, again.domain("jp").item_ids);
+}
+
+// Each market ranks its own items 1..n (Zipf) in its own order: popularity is unrelated across
+// markets though the items are the same.
+TEST(SyntheticMarkets, EachMarketHasItsOwnPopularity) {
+  const Generated& g = preset("multi-market");
+  for (size_t d = 0; d < g.dataset.domains.size(); ++d) {
+    std::vector<double> ranks;
+    for (const double pop : g.truth.domains[d].item_popularity) ranks.push_back(1.0 / pop);
+    std::sort(ranks.begin(), ranks.end());
+    for (size_t r = 0; r < ranks.size(); ++r) ASSERT_NEAR(ranks[r], static_cast<double>(r + 1), 1e-6);
+  }
+  const auto log_popularity = [&](size_t d, int64_t items) {
+    std::vector<double> out;
+    for (int64_t i = 0; i < items; ++i) out.push_back(std::log(g.truth.domains[d].item_popularity[i]));
+    return out;
+  };
+  for (size_t d = 1; d < g.dataset.domains.size(); ++d) {
+    const int64_t items = g.dataset.domains[d].num_items();
+    // Independent orders: |r| about 0.05 for 300 to 500 items.
+    EXPECT_LT(std::abs(pearson(log_popularity(0, items), log_popularity(d, items))), 0.2)
+        << g.dataset.domains[d].name;
+  }
+}
+
+// Content follows the catalogue: a linked item has the same features in every market.
+TEST(SyntheticMarkets, AnItemHasTheSameContentInEveryMarket) {
+  SyntheticOptions o = synthetic_preset("multi-market");
+  o.users = 200;
+  o.content_width = 4;
+  const Dataset ds = generate_synthetic(o);
+  const FeatureBlock& catalogue = content_of(ds.domains[0], 4);
+  for (const Domain& market : ds.domains) {
+    const FeatureBlock& block = content_of(market, 4);
+    EXPECT_TRUE(std::equal(block.values.begin(), block.values.end(), catalogue.values.begin())) << market.name;
+  }
 }
 
 }  // namespace

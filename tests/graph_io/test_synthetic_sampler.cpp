@@ -1,5 +1,6 @@
 // The synthetic generator's item sampler draws exactly P(i) ∝ exp(β u·v_i) pop_i without
-// replacement (Plackett–Luce), through both its rejection path and its Gumbel fallback.
+// replacement (Plackett–Luce), through both its rejection path and its Gumbel fallback, also on
+// a market's items cut from a catalogue.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -63,13 +64,11 @@ void expect_frequency(double count, int64_t draws, double p, int64_t item) {
   EXPECT_NEAR(count / static_cast<double>(draws), p, tolerance) << "item " << item;
 }
 
-TEST(SyntheticSampler, SingleDrawsFollowTheSoftmaxOfTasteAndPopularity) {
-  const SmallDomain s = make_setup(16, 1.0, 7);
-  const double beta = 3.0;
+void expect_single_draws_follow_the_softmax(const SmallDomain& s, double beta) {
   ItemSampler sampler(s.space, beta);
   std::mt19937_64 rng(11);
   const int64_t draws = 200000;
-  std::vector<double> counts(16, 0.0);
+  std::vector<double> counts(static_cast<size_t>(s.space.size()), 0.0);
   std::vector<int64_t> out;
   for (int64_t k = 0; k < draws; ++k) {
     out.clear();
@@ -78,7 +77,52 @@ TEST(SyntheticSampler, SingleDrawsFollowTheSoftmaxOfTasteAndPopularity) {
     counts[out[0]] += 1.0;
   }
   const std::vector<double> p = exact_probabilities(s, beta);
-  for (int64_t i = 0; i < 16; ++i) expect_frequency(counts[i], draws, p[i], i);
+  for (int64_t i = 0; i < s.space.size(); ++i) expect_frequency(counts[i], draws, p[i], i);
+}
+
+TEST(SyntheticSampler, SingleDrawsFollowTheSoftmaxOfTasteAndPopularity) {
+  expect_single_draws_follow_the_softmax(make_setup(16, 1.0, 7), 3.0);
+}
+
+// A market sells the first items of the catalogue (first_items): the same items, each still in
+// its cluster, and some of the 16 clusters left empty, which the sampler must never propose.
+TEST(SyntheticSampler, AMarketCutFromTheCatalogueKeepsItsItemsAndTheirLaw) {
+  const SmallDomain catalogue = make_setup(40, 1.0, 7);
+  const SmallDomain market{first_items(catalogue.space, 7), catalogue.user};
+  const ItemSpace& cut = market.space;
+  ASSERT_EQ(cut.size(), 7);
+  EXPECT_EQ(cut.items.data, std::vector<double>(catalogue.space.items.data.begin(),
+                                                catalogue.space.items.data.begin() + 7 * kDim));
+  ASSERT_EQ(cut.clusters(), catalogue.space.clusters());
+  int64_t empty = 0;
+  for (int64_t c = 0; c < cut.clusters(); ++c) {
+    std::vector<int64_t> kept;
+    for (int64_t j = catalogue.space.cluster_offsets[c]; j < catalogue.space.cluster_offsets[c + 1]; ++j) {
+      if (catalogue.space.cluster_items[j] < 7) kept.push_back(catalogue.space.cluster_items[j]);
+    }
+    EXPECT_EQ(std::vector<int64_t>(cut.cluster_items.begin() + cut.cluster_offsets[c],
+                                   cut.cluster_items.begin() + cut.cluster_offsets[c + 1]), kept) << "cluster " << c;
+    empty += kept.empty();
+  }
+  EXPECT_GE(empty, 9);  // 16 clusters, 7 items
+  for (int64_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(cut.theme[i], catalogue.space.theme[i]);
+    EXPECT_EQ(cut.residual[i], catalogue.space.residual[i]);
+    EXPECT_EQ(cut.log_popularity[i], catalogue.space.log_popularity[i]);
+  }
+  expect_single_draws_follow_the_softmax(market, 3.0);
+}
+
+// Each rank 1..n once, in a seeded order.
+TEST(SyntheticSampler, ZipfPopularityUsesEachRankOnce) {
+  std::mt19937_64 rng(4), again(4);
+  const std::vector<double> log_pop = zipf_log_popularity(50, 2.0, rng);
+  EXPECT_EQ(log_pop, zipf_log_popularity(50, 2.0, again));
+  std::vector<double> ranks;
+  for (const double lp : log_pop) ranks.push_back(std::exp(-lp / 2.0));
+  std::sort(ranks.begin(), ranks.end());
+  for (int64_t r = 0; r < 50; ++r) EXPECT_NEAR(ranks[r], static_cast<double>(r + 1), 1e-9);
+  EXPECT_FALSE(std::is_sorted(log_pop.rbegin(), log_pop.rend()));
 }
 
 // With a steep popularity the least popular items are almost never proposed, so drawing all

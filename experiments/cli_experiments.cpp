@@ -12,6 +12,7 @@
 #include "experiments/cli.h"
 #include "experiments/config.h"
 #include "experiments/report.h"
+#include "experiments/report_sources.h"
 #include "experiments/runner.h"
 #include "experiments/sweep.h"
 #include "experiments/trial.h"
@@ -165,9 +166,13 @@ void add_experiment_commands(CLI::App& app) {
   report_cmd->add_option("--metrics", report->second.metrics,
                          "Columns: group.metric, a group (cold_start, warm, overall, all_items, best_valid) or a cold-start metric");
   report_cmd->add_option("--baseline", report->second.baseline, "Row to test every other row against (paired t-test)");
+  report_cmd->add_flag("--source-effects", report->second.source_effects,
+                       "Per target: each source alone against --baseline (default target_only) and leave-one-source-out "
+                       "from the largest source set, with paired t-tests and a verdict naming harmful sources");
   report_cmd->add_option("-o,--output", *output, "Write the report to this file (atomically) instead of stdout");
   report_cmd->callback([report, output] {
-    const std::string text = exp::make_report(report->first, report->second);
+    const std::string text = report->second.source_effects ? exp::make_source_effects_report(report->first, report->second)
+                                                           : exp::make_report(report->first, report->second);
     if (output->empty()) {
       std::cout << text;
     } else {

@@ -1,6 +1,7 @@
 // Report tables. Numbers are printed with 4 decimals; "best" compares the printed means, so every
 // marked cell shows the same number.
 #include "experiments/report.h"
+#include "experiments/report_trials.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,10 +27,6 @@ using nlohmann::ordered_json;
 
 const std::vector<std::string> kGroups = {"cold_start", "warm", "overall", "all_items", "best_valid"};
 
-struct TrialResult {
-  ordered_json config, metrics;
-};
-
 struct Column {
   std::string group, metric;
 };
@@ -49,27 +46,11 @@ struct Stat {
   double mean = 0.0, std = 0.0;
 };
 
-ordered_json read_json_file(const std::string& path) {
-  try {
-    return ordered_json::parse(read_text(path));
-  } catch (const ordered_json::parse_error& e) {
-    throw io::DataError(path + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
 std::string join(const std::vector<std::string>& xs, const std::string& sep = ", ") {
   std::string out;
   for (const auto& x : xs) out += (out.empty() ? "" : sep) + x;
   return out;
 }
-
-std::string fixed4(double v) {
-  char out[32];
-  std::snprintf(out, sizeof out, "%.4f", v);
-  return out;
-}
-
-std::string format_p(double p) { return p < 1e-4 ? "<0.0001" : fixed4(p); }
 
 // "hr@10" after "hr@5": by name, then by the number after '@'.
 bool metric_less(const std::string& a, const std::string& b) {
@@ -285,18 +266,6 @@ std::string test_table(const Style& style, const Section& section, const std::ve
   return style.table(header, body, caption);
 }
 
-// The completed trials of the runs directory's spec, in spec order.
-std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, const std::vector<std::string>& ids) {
-  std::vector<TrialResult> trials;
-  for (const std::string& id : ids) {
-    const std::string dir = runs_dir + "/" + id;
-    if (!fs::exists(dir + "/done")) continue;
-    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
-  }
-  if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
-  return trials;
-}
-
 // Trials grouped by the values of `section_keys` into sections, and by `rows` into rows.
 std::vector<Section> group_trials(const std::vector<TrialResult>& trials, const std::vector<std::string>& section_keys,
                                   const std::string& rows) {
@@ -381,6 +350,33 @@ void write_test(std::ostream& out, const Style& style, const Section& section, c
 }
 
 }  // namespace
+
+ordered_json read_json_file(const std::string& path) {
+  try {
+    return ordered_json::parse(read_text(path));
+  } catch (const ordered_json::parse_error& e) {
+    throw io::DataError(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, const std::vector<std::string>& ids) {
+  std::vector<TrialResult> trials;
+  for (const std::string& id : ids) {
+    const std::string dir = runs_dir + "/" + id;
+    if (!fs::exists(dir + "/done")) continue;
+    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
+  }
+  if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
+  return trials;
+}
+
+std::string fixed4(double v) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.4f", v);
+  return out;
+}
+
+std::string format_p(double p) { return p < 1e-4 ? "<0.0001" : fixed4(p); }
 
 std::string make_report(const std::string& runs_dir, const ReportOptions& options) {
   if (options.format != "md" && options.format != "csv" && options.format != "latex") {

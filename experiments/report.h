@@ -23,6 +23,8 @@ struct ReportOptions {
   // (the overall ones when no trial has cold-start users).
   std::vector<std::string> metrics;
   std::string baseline;              // a row value, e.g. target_only; empty: no test
+  // Instead of the tables: what each source domain does to the target (report_sources.h).
+  bool source_effects = false;
 };
 
 // UsageError for a bad option (unknown format, key, metric or baseline row, listing the valid

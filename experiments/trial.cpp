@@ -240,6 +240,7 @@ ordered_json report_json(const transfer::TransferReport& r) {
           {"before", discrepancy_json(r.before)},
           {"after", discrepancy_json(r.after)},
           {"verdict", verdict},
+          {"source_weights", r.source_weights},
           {"phase_seconds", r.phase_seconds},
           {"peak_memory_mb", static_cast<double>(io::peak_resident_bytes()) / (1024.0 * 1024.0)},
           {"history", history}};

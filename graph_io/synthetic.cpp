@@ -76,11 +76,7 @@ ItemSpace domain_items(const SyntheticOptions& o, size_t d, const Vectors& theme
   std::mt19937_64 item_rng = stream(o.seed, "items/" + o.domains[owner]);
   ItemSpace space = synthetic::build_item_space(o.items_per_domain[owner], theme_centroids, o.power_law_exponent,
                                                 item_rng);
-  if (owner == d) return space;
-  space = synthetic::first_items(space, o.items_per_domain[d]);
-  std::mt19937_64 popularity_rng = stream(o.seed, "items/popularity/" + o.domains[d]);
-  space.log_popularity = synthetic::zipf_log_popularity(space.size(), o.power_law_exponent, popularity_rng);
-  return space;
+  return owner == d ? space : synthetic::first_items(space, o.items_per_domain[d]);
 }
 
 // Lognormal with the given mean, rounded, in [1, items].

@@ -33,9 +33,10 @@
 //   markets   with shared_item_fraction > 0 the domains are markets of one catalogue: the first
 //             domain's items (vectors and themes) are the catalogue, and domain d sells the
 //             catalogue's first items_per_domain[d] items (a random subset, as items are laid out
-//             in a random order), so the first domain must be the largest. Each later market draws its own popularity
-//             ranks, as markets differ in what sells, and content features follow the catalogue,
-//             so an item has the same features everywhere. A random round(shared_item_fraction
+//             in a random order), so the first domain must be the largest. Popularity and
+//             content features follow the catalogue too: a product that sells well in one market
+//             sells well in the others (as XMarket's source-market popularity ranks a new market's
+//             purchases far above chance), and has the same features everywhere. A random round(shared_item_fraction
 //             * items_per_domain[0]) of the catalogue's items are linked: they have one id in
 //             every market that sells them; the others look like unrelated items per market.
 //   new       when new_category is set, the last category of the first domain is named so and

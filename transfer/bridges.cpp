@@ -28,7 +28,8 @@ bool Bridges::has(BridgeKind kind) const {
 std::string Bridges::describe() const {
   std::ostringstream out;
   out << "bridges: " << shared_users.size() << " shared users (training interactions in both domains), "
-      << shared_items.size() << " shared items (same external id), " << shared_categories.size() << " shared categories";
+      << shared_items.size() << " shared items (same external id; of " << source_items << " source / "
+      << target_items << " target items), " << shared_categories.size() << " shared categories";
   if (source_categories + target_categories > 0) {
     out << " (of " << source_categories << " source / " << target_categories << " target categories, matched by name)";
   }
@@ -40,6 +41,8 @@ std::string Bridges::describe() const {
 
 Bridges item_and_category_bridges(const io::Domain& source, const io::Domain& target) {
   Bridges bridges;
+  bridges.source_items = source.num_items();
+  bridges.target_items = target.num_items();
   std::unordered_map<std::string, int64_t> target_items;
   for (int64_t i = 0; i < target.num_items(); ++i) target_items.emplace(target.item_ids[static_cast<size_t>(i)], i);
   for (int64_t i = 0; i < source.num_items(); ++i) {

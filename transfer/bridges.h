@@ -32,6 +32,7 @@ struct Bridges {
   std::vector<std::pair<int64_t, int64_t>> shared_items;  // (source item, target item), by source item
   std::vector<std::string> shared_categories;           // names, in the source's category order
   int64_t source_categories = 0, target_categories = 0;
+  int64_t source_items = 0, target_items = 0;
   std::vector<std::string> shared_item_features;        // block names, in the source's order
 
   bool has(BridgeKind kind) const;

@@ -52,7 +52,12 @@ torch::Tensor CrossDomainModel::item_inputs(GraphKind kind) {
   if (kind != GraphKind::kTarget) ids.push_back(table(source_items_, source_items_lora_));
   if (kind != GraphKind::kSource) ids.push_back(target_items_);
   const torch::Tensor id_rows = ids.size() == 1 ? ids[0] : torch::cat(ids);
-  return item_input_->forward(id_rows, task_->item_features(kind), task_->item_trained(kind));
+  const torch::Tensor x = item_input_->forward(id_rows, task_->item_features(kind), task_->item_trained(kind));
+  return merges_linked_items(kind) ? gnn::gather_rows(x, task_->union_node_item) : x;
+}
+
+bool CrossDomainModel::merges_linked_items(GraphKind kind) const {
+  return kind == GraphKind::kUnion && task_->union_item_node.defined();
 }
 
 std::vector<gnn::NodeInput*> CrossDomainModel::node_inputs() { return {&user_input_, &item_input_}; }
@@ -67,7 +72,9 @@ gnn::Representations CrossDomainModel::represent(GraphKind kind) {
   if (categories_.size(0) > 0) x.push_back(table(categories_, categories_lora_));
   const gnn::TypedGraph& graph = task_->graph(kind);
   const torch::Tensor h = encoder_->forward(graph, torch::cat(x));
-  return {h.narrow(0, 0, graph.layout.users), h.narrow(0, graph.layout.item_offset(), graph.layout.items)};
+  const torch::Tensor items = h.narrow(0, graph.layout.item_offset(), graph.layout.items);
+  return {h.narrow(0, 0, graph.layout.users),
+          merges_linked_items(kind) ? gnn::gather_rows(items, task_->union_item_node) : items};
 }
 
 gnn::Representations CrossDomainModel::with_item_bias(const gnn::Representations& reps, GraphKind kind) const {
@@ -80,6 +87,20 @@ torch::Tensor CrossDomainModel::batch_l2(GraphKind kind, const torch::Tensor& us
                                          const torch::Tensor& negatives) const {
   const torch::Tensor& items = kind == GraphKind::kSource ? source_items_ : target_items_;
   return gnn::squared_norms(users_, items, users, positives, negatives) + encoder_->batch_l2_share(users.size(0));
+}
+
+void CrossDomainModel::start_linked_items_from_source() {
+  std::vector<int64_t> targets, sources;
+  for (int64_t k = 0; k < task_->target_items; ++k) {
+    if (task_->linked_source_item.empty() || task_->linked_source_item[k] < 0) continue;
+    targets.push_back(k);
+    sources.push_back(task_->linked_source_item[k]);
+  }
+  if (targets.empty()) return;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor t = as_index(targets), s = as_index(sources);
+  target_items_.index_copy_(0, t, table(source_items_, source_items_lora_).index_select(0, s));
+  target_bias_.index_copy_(0, t, source_bias_.index_select(0, s));
 }
 
 std::vector<torch::Tensor> CrossDomainModel::pretrained_tables() const {

@@ -9,6 +9,8 @@
 // Views adapt the model to gnn::Recommender so gnn::train and gnn's evaluators drive it:
 //   DomainView(model, kind)   represent() = the encoder over that graph (users, that graph's items);
 //                             for the union graph the items are the target's.
+// The union graph has one node per linked pair of items (transfer_task.h); represent(kUnion)
+// still returns [source items; target items], a linked pair as two copies of its node's row.
 //   FixedRecommender(reps)    fixed representations (evaluation of a finished method).
 //
 // Node inputs x = [users; items of the graph; categories] (the typed graph's layout, categories
@@ -53,6 +55,10 @@ class CrossDomainModel : public torch::nn::Module {
   torch::Tensor batch_l2(GraphKind kind, const torch::Tensor& users, const torch::Tensor& positives,
                          const torch::Tensor& negatives) const;
 
+  // Shared items (task.linked_source_item): each linked target item's embedding and bias become
+  // its source item's, the start of fine-tuning after source pretraining.
+  void start_linked_items_from_source();
+
   const TransferTask& task() const { return *task_; }
   gnn::Encoder& encoder() { return encoder_; }
   const torch::Tensor& users() const { return users_; }
@@ -85,6 +91,8 @@ class CrossDomainModel : public torch::nn::Module {
   // Layer-0 inputs of the items of `kind`'s graph.
   torch::Tensor item_inputs(GraphKind kind);
   std::vector<gnn::NodeInput*> node_inputs();
+  // Whether `kind`'s graph has one node for each linked pair of items (the union graph).
+  bool merges_linked_items(GraphKind kind) const;
 
   std::shared_ptr<const TransferTask> task_;
   torch::Tensor users_, source_items_, target_items_, categories_;  // categories_: [C, dim], C ≥ 0

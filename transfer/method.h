@@ -24,6 +24,7 @@ struct FitLog {
   std::optional<Discrepancy> before;  // user representations before adaptation
   std::optional<RepresentationSample> sample_before;  // with TransferOptions::keep_representations
   ParameterCount parameters;            // of the adaptation phase (zero for methods without one)
+  std::map<std::string, double> source_weights;  // several sources: each one's loss weight at the end
 };
 
 class TransferMethod {

@@ -40,6 +40,9 @@ const std::vector<Entry>& registry() {
       {"vib", make_vib, ""},
       {"shared_neighbours", make_shared_neighbours, ""},
       {"cooccurrence", make_cooccurrence, ""},
+      {"source_popularity", make_source_popularity, ""},
+      {"forec", make_forec, ""},
+      {"multi_source", make_multi_source, ""},
   };
   return methods;
 }

@@ -24,5 +24,8 @@ std::unique_ptr<TransferMethod> make_vib();
 std::unique_ptr<TransferMethod> make_shared_neighbours();
 std::unique_ptr<TransferMethod> make_cooccurrence();
 std::unique_ptr<TransferMethod> make_popularity();
+std::unique_ptr<TransferMethod> make_source_popularity();
+std::unique_ptr<TransferMethod> make_forec();
+std::unique_ptr<TransferMethod> make_multi_source();
 
 }  // namespace graft::transfer

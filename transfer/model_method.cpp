@@ -37,6 +37,11 @@ void ModelMethod::build(std::shared_ptr<const TransferTask> task) {
 
 void ModelMethod::pretrain(FitLog& log) {
   pretrain_source(model_, *task_, log);
+  if (task_->num_linked_items() > 0) {
+    model_->start_linked_items_from_source();
+    log.notes.push_back(std::to_string(task_->num_linked_items()) + " target items start from their linked source "
+                        "items (the same external id)");
+  }
   if (has_both_sides(*task_)) log.before = user_discrepancy(*model_, *task_, "before", log);
 }
 

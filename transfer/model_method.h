@@ -8,8 +8,11 @@ namespace graft::transfer {
 
 class ModelMethod : public TransferMethod {
  public:
-  // Shared users, or item features of one space (the model's item projection carries those).
-  std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedUsers, BridgeKind::kSharedFeatures}; }
+  // Shared users, shared items (linked items start from the source), or item features of one
+  // space (the model's item projection carries those).
+  std::vector<BridgeKind> needs() const override {
+    return {BridgeKind::kSharedUsers, BridgeKind::kSharedItems, BridgeKind::kSharedFeatures};
+  }
   gnn::Representations target_representations() override;
   // Source items from the encoder over the graph the method trained them on, with their bias;
   // nullopt when the scoring adds columns of its own (target_only's popularity fallback).

@@ -13,8 +13,9 @@
 //   reverse_bridge       w · BPR/BCE of the source batch's shared users scored       source graph, source triples
 //                        from their target-graph representations
 //   adversarial          DANN: discriminator(GRL(h)) on source-graph vs target-graph source graph
-//                        users, λ following the progress schedule
-//   mmd, coral           w · statistic between the same two user samples           source graph
+//                        users (align.on items: linked items), λ following the
+//                        progress schedule
+//   mmd, coral           w · statistic between the same two samples                source graph
 //   l2sp                 w · ‖θ − θ_pretrained‖² over encoder and user table         —
 //   bottleneck_kl        samples user representations z = h + σ(h)ε first           —
 //                        (prepare), then β · KL of the batch's users
@@ -72,6 +73,10 @@ using Objective = std::vector<std::unique_ptr<ObjectivePart>>;
 // BPR (or BCE) of (users, positives) against (users, negatives) under representations in scoring
 // form (CrossDomainModel::with_item_bias).
 torch::Tensor ranking_loss(const std::string& loss, const gnn::Representations& scoring, const gnn::Triples& batch);
+// The same with a weight per triple ([B]), mean over triples.
+torch::Tensor weighted_ranking_loss(const std::string& loss, const gnn::Representations& scoring,
+                                    const gnn::Triples& batch, const torch::Tensor& weights);
+
 
 // The parts, by the names in the table above.
 namespace parts {

@@ -1,6 +1,9 @@
-// The alignment parts: source-graph vs target-graph user representations pulled together by a
+// The alignment parts: source-graph vs target-graph representations pulled together by a
 // domain adversary (gradient reversal) or by a statistic (MMD, CORAL). Each step draws
-// align.batch_users users active in each domain from the step's stream.
+// align.batch_users rows of each side from the step's stream: users active in each domain
+// (align.on users), or linked items, one draw of pairs giving the source item's source-graph row
+// and the target item's target-graph row (align.on items: the cross-market bridge, where the
+// markets share products and no customers).
 #include "graph_io/seeded_random.h"
 #include "transfer/alignment_losses.h"
 #include "transfer/domain_discriminator.h"
@@ -18,17 +21,28 @@ std::vector<int64_t> draw_users(const std::vector<int64_t>& users, int64_t count
   return out;
 }
 
-// {source-graph rows of source-active users, target-graph rows of target-active users}, n each.
-std::pair<torch::Tensor, torch::Tensor> draw_pair(const TransferTask& task, const torch::Tensor& source_users,
-                                                  const torch::Tensor& target_users, std::mt19937_64& rng) {
+bool on_items(const TransferTask& task) { return task.options.align.on == "items"; }
+
+// {source-graph rows, target-graph rows}, n each: of source-active and target-active users, or
+// of the two sides of linked item pairs.
+std::pair<torch::Tensor, torch::Tensor> draw_pair(const TransferTask& task, const gnn::Representations& source,
+                                                  const gnn::Representations& target, std::mt19937_64& rng) {
   const int64_t n = task.options.align.batch_users;
-  const torch::Tensor hs = source_users.index_select(0, as_index(draw_users(task.source_sampler->active_users(), n, rng)));
-  const torch::Tensor ht = target_users.index_select(0, as_index(draw_users(task.target_sampler->active_users(), n, rng)));
+  if (on_items(task)) {
+    const auto& pairs = task.bridges.shared_items;
+    std::vector<int64_t> s(static_cast<size_t>(n)), t(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) std::tie(s[k], t[k]) = pairs[io::draw_below(rng, pairs.size())];
+    return {source.items.index_select(0, as_index(s)), target.items.index_select(0, as_index(t))};
+  }
+  const torch::Tensor hs = source.users.index_select(0, as_index(draw_users(task.source_sampler->active_users(), n, rng)));
+  const torch::Tensor ht = target.users.index_select(0, as_index(draw_users(task.target_sampler->active_users(), n, rng)));
   return {hs, ht};
 }
 
-// Alignment needs users active in each domain (a zero-shot target has none).
-bool alignable(const TransferTask& task) { return !task.target_sampler->active_users().empty(); }
+// Alignment needs users active in each domain (a zero-shot target has none), or linked items.
+bool alignable(const TransferTask& task) {
+  return on_items(task) ? !task.bridges.shared_items.empty() : !task.target_sampler->active_users().empty();
+}
 
 class Adversarial : public ObjectivePart {
  public:
@@ -41,15 +55,14 @@ class Adversarial : public ObjectivePart {
   torch::Tensor loss(const Step& step) override {
     if (!alignable(step.task)) return {};
     const AlignOptions& o = step.task.options.align;
-    const auto [hs, ht] = draw_pair(step.task, step.source.users, step.target.users, step.rng);
+    const auto [hs, ht] = draw_pair(step.task, step.source, step.target, step.rng);
     return domain_adversarial_loss(discriminator_, hs, ht, grl_lambda(step.progress, o.gamma, o.weight));
   }
   // The balanced accuracy of the discriminator on fresh draws: toward 0.5 as the graphs align.
   void after_epoch(const TransferTask& task, CrossDomainModel& model, uint64_t seed, EpochLog& record) override {
     if (!alignable(task)) return;
     std::mt19937_64 probe(seed);
-    const torch::Tensor s = model.represent(GraphKind::kSource).users, t = model.represent(GraphKind::kTarget).users;
-    const auto [hs, ht] = draw_pair(task, s, t, probe);
+    const auto [hs, ht] = draw_pair(task, model.represent(GraphKind::kSource), model.represent(GraphKind::kTarget), probe);
     record.metrics["disc_acc"] = discriminator_accuracy(discriminator_, hs, ht);
   }
 
@@ -65,7 +78,7 @@ class StatisticAlignment : public ObjectivePart {
   torch::Tensor loss(const Step& step) override {
     if (!alignable(step.task)) return {};
     const AlignOptions& o = step.task.options.align;
-    const auto [hs, ht] = draw_pair(step.task, step.source.users, step.target.users, step.rng);
+    const auto [hs, ht] = draw_pair(step.task, step.source, step.target, step.rng);
     return o.weight * alignment_loss(kind_, hs, ht, o);
   }
 

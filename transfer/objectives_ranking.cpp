@@ -10,14 +10,6 @@ torch::Tensor pair_logits(const gnn::Representations& scoring, const torch::Tens
   return (gnn::gather_rows(scoring.users, users) * gnn::gather_rows(scoring.items, items)).sum(-1);
 }
 
-// Per-pair loss (BPR or BCE) weighted per pair, mean over pairs.
-torch::Tensor weighted_pair_loss(const std::string& loss, const torch::Tensor& positive, const torch::Tensor& negative,
-                                 const torch::Tensor& weights) {
-  const torch::Tensor per_pair = loss == "bce" ? torch::softplus(-positive) + torch::softplus(negative)
-                                               : torch::softplus(negative - positive);
-  return (per_pair * weights).mean();
-}
-
 // The triples of `batch` whose user is active in both domains (an empty batch when none is).
 gnn::Triples shared_rows(const torch::Tensor& shared_mask, const gnn::Triples& batch) {
   const torch::Tensor rows = shared_mask.index_select(0, batch.users).nonzero().squeeze(1);
@@ -55,8 +47,7 @@ class SourceRanking : public ObjectivePart {
     const gnn::Triples& b = step.source_batch;
     const gnn::Representations scoring = step.model.with_item_bias(step.source, GraphKind::kSource);
     const torch::Tensor weights = user_weights_.defined() ? user_weights_.index_select(0, b.users) : torch::ones({b.size()});
-    return weight_ * (weighted_pair_loss(o.loss, pair_logits(scoring, b.users, b.positives),
-                                         pair_logits(scoring, b.users, b.negatives), weights) +
+    return weight_ * (weighted_ranking_loss(o.loss, scoring, b, weights) +
                       gnn::l2_regularizer(step.model.batch_l2(GraphKind::kSource, b.users, b.positives, b.negatives),
                                           b.size(), o.adapt.weight_decay));
   }
@@ -96,6 +87,15 @@ class Bridge : public ObjectivePart {
 torch::Tensor ranking_loss(const std::string& loss, const gnn::Representations& scoring, const gnn::Triples& batch) {
   return gnn::pairwise_loss(loss, pair_logits(scoring, batch.users, batch.positives),
                             pair_logits(scoring, batch.users, batch.negatives));
+}
+
+torch::Tensor weighted_ranking_loss(const std::string& loss, const gnn::Representations& scoring,
+                                    const gnn::Triples& batch, const torch::Tensor& weights) {
+  const torch::Tensor positive = pair_logits(scoring, batch.users, batch.positives);
+  const torch::Tensor negative = pair_logits(scoring, batch.users, batch.negatives);
+  const torch::Tensor per_pair = loss == "bce" ? torch::softplus(-positive) + torch::softplus(negative)
+                                               : torch::softplus(negative - positive);
+  return (per_pair * weights).mean();
 }
 
 namespace parts {

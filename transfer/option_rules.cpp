@@ -4,6 +4,8 @@
 // rule that still allows every meaningful value (meta.inner_steps ≥ 1, meta.meta_lr in (0, 1], ...).
 #include "transfer/option_rules.h"
 
+#include "graph_io/dataset.h"
+
 #include <algorithm>
 #include <sstream>
 #include <type_traits>
@@ -70,7 +72,8 @@ void add_phase(std::vector<OptionRule>& rules, const std::string& name, PhaseOpt
 // What runs on what.
 void add_task_rules(std::vector<OptionRule>& r) {
   r.push_back(option("method", &TransferOptions::method, "transfer method").one_of(method_names));
-  r.push_back(option("source", &TransferOptions::source, "source domain"));
+  r.push_back(option("source", &TransferOptions::source,
+                     "source domain, or several comma-separated (trained as one, linked items merged)"));
   r.push_back(option("target", &TransferOptions::target, "target domain"));
   r.push_back(option("split", &TransferOptions::split, "split of the dataset (made under this name for generated data)"));
 }
@@ -170,6 +173,15 @@ void add_alignment_rules(std::vector<OptionRule>& r) {
   r.push_back(option("align.source_weight", &TransferOptions::align, &AlignOptions::source_weight,
                      "weight of the source loss kept during adaptation")
                   .at_least(0));
+  r.push_back(option("align.on", &TransferOptions::align, &AlignOptions::on,
+                     "what to align: users, items (linked items' two representations), auto (users when shared)")
+                  .one_of({"auto", "users", "items"}));
+  r.push_back(option("multi_source.weights", &TransferOptions::multi_source, &MultiSourceOptions::weights,
+                     "multi_source: per-source loss weights, equal or chosen on validation (leave-one-source-out)")
+                  .one_of({"validation", "equal"}));
+  r.push_back(option("multi_source.tolerance", &TransferOptions::multi_source, &MultiSourceOptions::tolerance,
+                     "multi_source validation weights: gain without a source needed to drop it")
+                  .at_least(0));
 
   r.push_back(option("mapping.kind", &TransferOptions::mapping, &MappingOptions::kind, "mapping function")
                   .one_of({"linear", "mlp"}));
@@ -237,6 +249,9 @@ void add_evaluation_rules(std::vector<OptionRule>& r) {
                      "adaptation: weight of scoring the target interactions of users active in both domains from "
                      "their source-graph representations (what cold-start users are scored from); 0: off")
                   .at_least(0));
+  r.push_back(option("link_items", &TransferOptions::link_items,
+                     "shared items (same external id): one node in the union graph; fine-tuning starts them from "
+                     "the source"));
   r.push_back(option("verbose", &TransferOptions::verbose, "a progress line per epoch").not_identity());
   r.push_back(option("keep_representations", &TransferOptions::keep_representations,
                      "write embeddings_before.csv / embeddings_after.csv (sampled user representations of both "
@@ -385,8 +400,14 @@ void validate(const TransferOptions& o) {
   // What relates keys, or is not a range.
   if (o.source.empty()) bad({"source"}, "is not set: name a domain");
   if (o.target.empty()) bad({"target"}, "is not set: name a domain");
-  if (o.source == o.target) {
-    bad({"target", "source"}, "names the same domain '" + o.target + "' as source; name two domains");
+  const std::vector<std::string> sources = io::split_names(o.source);
+  for (size_t k = 0; k < sources.size(); ++k) {
+    if (sources[k] == o.target) {
+      bad({"target", "source"}, "names the same domain '" + o.target + "' as source; name two domains");
+    }
+    if (std::find(sources.begin(), sources.begin() + k, sources[k]) != sources.begin() + k) {
+      bad({"source"}, "names domain '" + sources[k] + "' twice");
+    }
   }
   if (o.split.empty()) bad({"split"}, "is not set: name a split of the dataset");
   if (o.encoder.dim % o.encoder.heads != 0) {

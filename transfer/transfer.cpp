@@ -152,6 +152,7 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   report.before = log.before;
   report.sample_before = std::move(log.sample_before);
   report.parameters = log.parameters;
+  report.source_weights = log.source_weights;
 
   const auto start = Clock::now();
   FixedRecommender scorer(method->target_representations());
@@ -170,7 +171,9 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   report.phase_seconds["evaluate"] = std::chrono::duration<double>(Clock::now() - start).count();
   if (options.compare_to_target_only && report.method != "target_only") {
     const auto verdict_start = Clock::now();
-    report.verdict = verdict_against_target_only(dataset, task->options, report);
+    TransferOptions resolved = task->options;
+    resolved.source = options.source;  // the domains as given, not their merged name
+    report.verdict = verdict_against_target_only(dataset, resolved, report);
     report.phase_seconds["target_only_reference"] =
         std::chrono::duration<double>(Clock::now() - verdict_start).count();
   }
@@ -196,6 +199,11 @@ std::string format_report(const TransferReport& r) {
     out << "user representation discrepancy (source graph vs target graph):\n";
     if (r.before) out << "  before adaptation  linear MMD " << r.before->linear_mmd << "  proxy A-distance " << r.before->proxy_a_distance << "\n";
     if (r.after) out << "  after adaptation   linear MMD " << r.after->linear_mmd << "  proxy A-distance " << r.after->proxy_a_distance << "\n";
+  }
+  if (!r.source_weights.empty()) {
+    out << "source weights:";
+    for (const auto& [name, weight] : r.source_weights) out << "  " << name << " " << weight;
+    out << "\n";
   }
   if (r.verdict) out << "verdict: " << r.verdict->text << "\n";
   out << "wall-clock:";

@@ -59,6 +59,10 @@ struct AlignOptions {
   int64_t batch_users = 512;     // users drawn from each graph per alignment step, ≥ 2
   std::vector<double> bandwidths = {0.5, 1.0, 2.0, 4.0, 8.0};  // MMD Gaussian bandwidths (× median distance)
   double source_weight = 1.0;    // weight of the source recommendation loss kept during adaptation
+  // What is aligned: "users" (source-graph vs target-graph users), "items" (the source-graph and
+  // target-graph representations of linked items, the cross-market bridge) or "auto" (users when
+  // the domains share users, else items).
+  std::string on = "auto";
 };
 
 // EMCDR-style mapping from source to target user representations.
@@ -98,9 +102,22 @@ struct NeighbourhoodOptions {
   double mix = 0.5;              // weight of the neighbourhood representation vs the user's own source-graph one, in [0, 1]
 };
 
+// Several source markets at once (method multi_source): each source's ranking loss has a weight.
+struct MultiSourceOptions {
+  // "validation": chosen on the target's validation cases. The method trains with every source,
+  // then once without each (leave-one-source-out, the source gone from the graph too); a source
+  // whose removal raises the selection metric by more than `tolerance` gets weight 0, the others
+  // 1, and of every source and that choice the better validated is kept. "equal": every source
+  // weighs 1, one training run (joint training on the merged sources).
+  std::string weights = "validation";
+  double tolerance = 0.0;        // ≥ 0: how much better without a source must be to drop it
+};
+
 struct TransferOptions {
   std::string method = "finetune";  // one of method_names()
-  std::string source, target;       // domain names, different
+  // Domain names. `source` may list several domains, comma-separated ("ca,uk,fr"): they train as
+  // one source domain whose items with the same external id are one item (multi-source).
+  std::string source, target;
   std::string split;                // a split of the dataset with parts for both domains
 
   gnn::EncoderOptions encoder;
@@ -114,6 +131,11 @@ struct TransferOptions {
   // domains are also scored from their source-graph representations, which is what a cold-start
   // user will be scored from; 0 turns it off (plain fine-tuning on the target graph).
   double bridge_weight = 1.0;
+  // Items with the same external id in source and target (shared items: one product sold in two
+  // markets). On: the union graph (joint training) merges each linked pair into one node, and
+  // fine-tuning starts a linked target item's embedding and bias from its source item's. Off:
+  // they stay two unrelated items.
+  bool link_items = true;
 
   FinetuneOptions finetune;
   AlignOptions align;
@@ -122,6 +144,7 @@ struct TransferOptions {
   InstanceWeightOptions instance_weighting;
   BottleneckOptions bottleneck;
   NeighbourhoodOptions neighbourhood;
+  MultiSourceOptions multi_source;
 
   // Evaluation on the target: the split's protocol ("sampled" when it stores negatives, else
   // "full"), selection on the validation cases with `selection_metric`.

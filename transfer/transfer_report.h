@@ -64,6 +64,7 @@ struct TransferReport {
   std::optional<Discrepancy> before, after;  // user representations, source graph vs target graph
   std::optional<RepresentationSample> sample_before, sample_after;  // with keep_representations
   std::optional<Verdict> verdict;        // absent for target_only itself
+  std::map<std::string, double> source_weights;  // multi_source: each source domain's final loss weight
   std::map<std::string, double> phase_seconds;  // "pretrain", "adapt", "evaluate", ...
   std::vector<EpochLog> history;
 };

@@ -1,5 +1,6 @@
 #include "transfer/transfer_task.h"
 
+#include "transfer/source_markets.h"
 #include "transfer/transfer.h"
 
 #include "gnn/encoder_recommender.h"
@@ -27,8 +28,35 @@ struct DomainPart {
   const std::vector<int64_t>* category_map;
 };
 
+// Renumbers the nodes of a graph over [users | source items | target items | categories] so that
+// each linked target item (linked[k] ≥ 0) is its source item's node and the others close ranks.
+void merge_linked_nodes(const std::vector<int64_t>& linked, gnn::NodeLayout& layout,
+                        std::vector<gnn::RelationEdges>& relations) {
+  const int64_t targets = static_cast<int64_t>(linked.size());
+  const int64_t first_target = layout.users + layout.items - targets;
+  std::vector<int64_t> node(static_cast<size_t>(layout.total()));
+  int64_t next = first_target, merged = 0;
+  for (int64_t n = 0; n < layout.total(); ++n) {
+    if (n < first_target) {
+      node[n] = n;
+    } else if (n < first_target + targets) {
+      const int64_t source = linked[n - first_target];
+      node[n] = source >= 0 ? layout.users + source : next++;
+      merged += source >= 0 ? 1 : 0;
+    } else {
+      node[n] = n - merged;
+    }
+  }
+  for (gnn::RelationEdges& relation : relations) {
+    for (auto* ends : {&relation.a, &relation.b}) {
+      for (int64_t& n : *ends) n = node[n];
+    }
+  }
+  layout.items -= merged;
+}
+
 gnn::TypedGraph typed_graph(const io::Dataset& dataset, const std::vector<DomainPart>& domains, int64_t categories,
-                            const TransferOptions& options) {
+                            const TransferOptions& options, const std::vector<int64_t>* linked = nullptr) {
   gnn::NodeLayout layout;
   layout.users = dataset.num_users();
   for (const DomainPart& d : domains) layout.items += d.domain->num_items();
@@ -41,6 +69,7 @@ gnn::TypedGraph typed_graph(const io::Dataset& dataset, const std::vector<Domain
                              options.graph.behaviours && d.domain->interactions.has_behavior(), relations);
     offset += d.domain->num_items();
   }
+  if (linked != nullptr) merge_linked_nodes(*linked, layout, relations);
   return gnn::build_typed_graph(layout, relations, gnn::encoder_graph_options(options.encoder));
 }
 
@@ -118,6 +147,31 @@ void resolve_features(TransferTask& task, const io::Domain& source, const io::Do
   }
 }
 
+// [target items] the source item of the same external id, or -1.
+std::vector<int64_t> linked_items(const Bridges& bridges, int64_t target_items) {
+  std::vector<int64_t> linked(static_cast<size_t>(target_items), -1);
+  for (const auto& [source, target] : bridges.shared_items) linked[target] = source;
+  return linked;
+}
+
+// union_item_node and union_node_item of the task (see transfer_task.h).
+void index_union_items(TransferTask& task) {
+  const int64_t si = task.source_items;
+  std::vector<int64_t> item_node(static_cast<size_t>(si + task.target_items)), node_item;
+  for (int64_t i = 0; i < si; ++i) item_node[i] = i, node_item.push_back(i);
+  for (int64_t k = 0; k < task.target_items; ++k) {
+    const int64_t source = task.linked_source_item[k];
+    if (source >= 0) {
+      item_node[si + k] = source;
+    } else {
+      item_node[si + k] = static_cast<int64_t>(node_item.size());
+      node_item.push_back(si + k);
+    }
+  }
+  task.union_item_node = as_index(item_node);
+  task.union_node_item = as_index(node_item);
+}
+
 const io::DomainSplit& require_part(const io::Split& split, const std::string& domain) {
   const io::DomainSplit* part = split.part(domain);
   if (part == nullptr) {
@@ -157,8 +211,10 @@ const torch::Tensor& TransferTask::item_trained(GraphKind kind) const {
 
 int64_t TransferTask::num_cold_users() const { return std::count(cold.begin(), cold.end(), uint8_t{1}); }
 
-TransferTask make_task(const io::Dataset& dataset, const TransferOptions& requested) {
-  validate(requested);
+namespace {
+
+// make_task for one source domain the split has a part for.
+TransferTask build_task(const io::Dataset& dataset, const TransferOptions& requested) {
   TransferTask task;
   task.dataset = &dataset;
   task.options = requested;
@@ -224,7 +280,13 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   const DomainPart s{&source, task.source_part, &source_categories}, t{&target, &target_part, &target_categories};
   task.source_graph = typed_graph(dataset, {s}, task.num_categories, options);
   task.target_graph = typed_graph(dataset, {t}, task.num_categories, options);
-  task.union_graph = typed_graph(dataset, {s, t}, task.num_categories, options);
+  if (options.align.on == "auto") {
+    options.align.on = task.shared_users.empty() && !task.bridges.shared_items.empty() ? "items" : "users";
+  }
+  if (options.link_items) task.linked_source_item = linked_items(task.bridges, task.target_items);
+  const bool merge = task.num_linked_items() > 0;
+  task.union_graph = typed_graph(dataset, {s, t}, task.num_categories, options, merge ? &task.linked_source_item : nullptr);
+  if (merge) index_union_items(task);
   task.source_sampler = std::make_unique<gnn::NegativeSampler>(
       gnn::NegativeSampler::for_split(dataset, options.source, *task.source_part));
   task.target_sampler = std::make_unique<gnn::NegativeSampler>(
@@ -234,10 +296,9 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
   eval.ks = options.ks;
   const io::DomainSplit cold_part = filter_test_cases(target, target_part, task.cold, true);
   const io::DomainSplit warm_part = filter_test_cases(target, target_part, task.cold, false);
-  if (options.protocol == "sampled" && cold_part.test.empty()) {
+  if (options.protocol == "sampled" && split.kind == "cold_start_users" && cold_part.test.empty()) {
     throw io::UsageError("split '" + split.name + "' has no cold-start test users in '" + options.target +
-                         "', but the sampled protocol evaluates cold-start users (PROTOCOLS.md); make a "
-                         "cold_start_users split or use protocol full");
+                         "', though it is a cold_start_users split; make it with a larger cold-start fraction");
   }
   if (!target_part.valid.empty()) {
     task.valid = gnn::make_evaluator(options.protocol, dataset, options.target, target_part, gnn::EvalSet::kValid, eval);
@@ -254,6 +315,31 @@ TransferTask make_task(const io::Dataset& dataset, const TransferOptions& reques
         dataset, {{options.source, task.source_part}, {options.target, &target_part}}, gnn::EvalSet::kTest, eval);
   }
   return task;
+}
+
+}  // namespace
+
+TransferTask make_task(const io::Dataset& dataset, const TransferOptions& requested) {
+  validate(requested);
+  if (!needs_merged_sources(dataset, requested)) {
+    TransferTask task = build_task(dataset, requested);
+    task.given = &dataset;
+    task.source_names = {requested.source};
+    return task;
+  }
+  auto merged = std::make_shared<MergedSources>(merge_sources(dataset, requested));
+  TransferOptions options = requested;
+  options.source = merged->source_name;
+  std::shared_ptr<const io::Dataset> derived(merged, &merged->dataset);
+  TransferTask task = build_task(*derived, options);
+  task.given = &dataset;
+  task.derived = std::move(derived);
+  task.source_names = merged->names;
+  return task;
+}
+
+int64_t TransferTask::num_linked_items() const {
+  return std::count_if(linked_source_item.begin(), linked_source_item.end(), [](int64_t s) { return s >= 0; });
 }
 
 torch::Tensor as_index(const std::vector<int64_t>& v) {

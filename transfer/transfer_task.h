@@ -9,7 +9,11 @@
 // categories the two domains share by name are the same node (a category bridge):
 //   source_graph  [users | source items | categories]
 //   target_graph  [users | target items | categories]
-//   union_graph   [users | source items | target items | categories]
+//   union_graph   [users | source items | target items without a link | categories]
+// A target item linked to a source item (the same external id, options.link_items) is its source
+// item's node in the union graph: one product of two markets is one node of the joint graph.
+// Several source domains (options.source "ca,uk,fr") are merged into one first
+// (transfer/source_markets.h); the task then owns the derived dataset.
 // Only training interactions of the split reach a graph, a sampler or a normalisation, so a
 // cold-start user's target interactions are never read before evaluation.
 #pragma once
@@ -33,7 +37,10 @@ namespace graft::transfer {
 enum class GraphKind { kSource, kTarget, kUnion };
 
 struct TransferTask {
-  const io::Dataset* dataset = nullptr;
+  const io::Dataset* dataset = nullptr;    // the caller's, or `derived`
+  const io::Dataset* given = nullptr;      // the caller's (a task for other sources starts from it)
+  std::shared_ptr<const io::Dataset> derived;  // several sources merged into one; null otherwise
+  std::vector<std::string> source_names;   // the source domains as given (one, or several merged)
   TransferOptions options;                 // with "auto" fields resolved
   const io::DomainSplit* source_part = nullptr;
   const io::DomainSplit* target_part = nullptr;
@@ -46,6 +53,14 @@ struct TransferTask {
   std::vector<int64_t> shared_users;       // training interactions in both domains, ascending
   int64_t cold_with_source_history = 0;    // cold-start users with source training interactions
   std::vector<double> source_popularity, target_popularity;  // training interactions per item
+  // Shared items with options.link_items: [target items] the linked source item, or -1.
+  std::vector<int64_t> linked_source_item;
+  // The union graph's item nodes: union_item_node [I_s + I_t] maps each item of [source; target]
+  // to its node (a linked target item to its source item's), union_node_item [union items] each
+  // node to the [source; target] row it takes its input from. Undefined when no item is linked
+  // (the union graph then stacks the two item sets as they are).
+  torch::Tensor union_item_node, union_node_item;
+  int64_t num_linked_items() const;
 
   // Node features (options.features; gnn/node_features.h), empty when the options read none:
   // the item blocks of each graph's items in one feature space, and the target's user blocks.

@@ -1,0 +1,23 @@
+// What the report tables share: the completed trials of a runs directory and number formatting.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace graft::exp {
+
+struct TrialResult {
+  nlohmann::ordered_json config, metrics;
+};
+
+// DataError naming the file when it is not valid JSON.
+nlohmann::ordered_json read_json_file(const std::string& path);
+// The completed trials among `ids` (runs_dir/<id>/done), in that order; DataError when none is.
+std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, const std::vector<std::string>& ids);
+
+std::string fixed4(double v);    // "0.1234"
+std::string format_p(double p);  // fixed4, or "<0.0001"
+
+}  // namespace graft::exp

@@ -63,7 +63,9 @@ void check_and_describe_data(const exp::Sweep& sweep, const std::string& dir) {
         exp::fail_at(s.origin, std::string(key) + ": " + e.what());
       }
     };
-    check("source", [&](const std::string& name) { dataset->domain(name); });
+    check("source", [&](const std::string& names) {  // one domain, or several comma-separated
+      for (const std::string& name : io::split_names(names)) dataset->domain(name);
+    });
     check("target", [&](const std::string& name) { dataset->domain(name); });
     check("split", [&](const std::string& name) { dataset->split(name); });
     if (described.insert(data).second) {

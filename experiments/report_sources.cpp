@@ -116,7 +116,7 @@ void write_method(std::ostream& out, const std::string& section, const std::stri
         << mix.verdict() << " | " << weight << " |\n";
     if (alone.verdict() == "hurts" || mix.verdict() == "hurts") harmful.push_back(source);
   }
-  out << "\nVerdict" << (section.empty() ? "" : " (" + section + ", " + method + ")") << ": ";
+  out << "\nVerdict (" << (section.empty() ? "" : section + ", ") << "method " << method << "): ";
   if (harmful.empty()) {
     out << "no source hurts significantly (p < 0.05)\n\n";
   } else {

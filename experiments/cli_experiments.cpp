@@ -169,12 +169,13 @@ void add_experiment_commands(CLI::App& app) {
                          "Columns: group.metric, a group (cold_start, warm, overall, all_items, best_valid) or a cold-start metric");
   report_cmd->add_option("--baseline", report->second.baseline, "Row to test every other row against (paired t-test)");
   report_cmd->add_flag("--source-effects", report->second.source_effects,
-                       "Per target: each source alone against --baseline (default target_only) and leave-one-source-out "
-                       "from the largest source set, with paired t-tests and a verdict naming harmful sources");
+                       "Per target: each source alone against --baseline (default target_only) and "
+                       "leave-one-source-out from the largest source set, paired t-tests, harmful sources named");
   report_cmd->add_option("-o,--output", *output, "Write the report to this file (atomically) instead of stdout");
   report_cmd->callback([report, output] {
-    const std::string text = report->second.source_effects ? exp::make_source_effects_report(report->first, report->second)
-                                                           : exp::make_report(report->first, report->second);
+    const auto& [dir, options] = *report;
+    const std::string text =
+        options.source_effects ? exp::make_source_effects_report(dir, options) : exp::make_report(dir, options);
     if (output->empty()) {
       std::cout << text;
     } else {

@@ -140,7 +140,9 @@ std::string make_source_effects_report(const std::string& runs_dir, const Report
   std::map<std::string, SectionTrials> sections;
   for (const TrialResult& t : trials) {
     std::string label;
-    for (const std::string& key : section_keys) label += (label.empty() ? "" : ", ") + key + "=" + show_value(t.config.at(key));
+    for (const std::string& key : section_keys) {
+      label += (label.empty() ? "" : ", ") + key + "=" + show_value(t.config.at(key));
+    }
     if (!sections.count(label)) order.push_back(label);
     SectionTrials& s = sections[label];
     const std::string method = t.config.at("method").get<std::string>();

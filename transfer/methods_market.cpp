@@ -103,7 +103,8 @@ class MultiSource : public ModelMethod {
   }
 
   // The task over the sources whose weight is 1.
-  static std::shared_ptr<const TransferTask> with_sources(const TransferTask& task, const std::vector<double>& weights) {
+  static std::shared_ptr<const TransferTask> with_sources(const TransferTask& task,
+                                                          const std::vector<double>& weights) {
     TransferOptions options = task.options;
     options.source.clear();
     for (size_t s = 0; s < weights.size(); ++s) {

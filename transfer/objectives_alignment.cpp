@@ -34,9 +34,9 @@ std::pair<torch::Tensor, torch::Tensor> draw_pair(const TransferTask& task, cons
     for (int64_t k = 0; k < n; ++k) std::tie(s[k], t[k]) = pairs[io::draw_below(rng, pairs.size())];
     return {source.items.index_select(0, as_index(s)), target.items.index_select(0, as_index(t))};
   }
-  const torch::Tensor hs = source.users.index_select(0, as_index(draw_users(task.source_sampler->active_users(), n, rng)));
-  const torch::Tensor ht = target.users.index_select(0, as_index(draw_users(task.target_sampler->active_users(), n, rng)));
-  return {hs, ht};
+  const std::vector<int64_t> s = draw_users(task.source_sampler->active_users(), n, rng);
+  const std::vector<int64_t> t = draw_users(task.target_sampler->active_users(), n, rng);
+  return {source.users.index_select(0, as_index(s)), target.users.index_select(0, as_index(t))};
 }
 
 // Alignment needs users active in each domain (a zero-shot target has none), or linked items.
@@ -62,7 +62,8 @@ class Adversarial : public ObjectivePart {
   void after_epoch(const TransferTask& task, CrossDomainModel& model, uint64_t seed, EpochLog& record) override {
     if (!alignable(task)) return;
     std::mt19937_64 probe(seed);
-    const auto [hs, ht] = draw_pair(task, model.represent(GraphKind::kSource), model.represent(GraphKind::kTarget), probe);
+    const auto [hs, ht] =
+        draw_pair(task, model.represent(GraphKind::kSource), model.represent(GraphKind::kTarget), probe);
     record.metrics["disc_acc"] = discriminator_accuracy(discriminator_, hs, ht);
   }
 

@@ -162,5 +162,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unisrec_options.text = small_text_features();
   import_expecting_only_graft_errors(unisrec_options);
   fuzz_behaviour_lists(parts);
+
+  // xmarket: parts 0 and 1 as two market files of one folder.
+  fz::write_part(dir / "xmarket/ca_5core.txt", parts, 0);
+  fz::write_part(dir / "xmarket/jp_5core.txt", parts, 1);
+  import_expecting_only_graft_errors(options_for("xmarket", {(dir / "xmarket").string()}));
   return 0;
 }

@@ -54,6 +54,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& text_seeds(
                    "user_id:token\titem_id_list:token_seq\titem_id:token\n0\t0 1 2 3\t1\n1\t2 0 1\t3\n"}},
       // behaviour-lists: view, cart and buy train and buy test; the first two are pair files too.
       {"behaviour_lists", {"0 0\n0 1\n1\t1\n1 2\n", "0 1\n1 2\n", "0 1 2\n1 1\n", "0 0\n1 0\n"}},
+      // xmarket: two markets sharing item B1.
+      {"xmarket", {"userId itemId rate date\nU1 B1 5.0 2019-02-28\nU2 B2 3.0 2020-02-29\n",
+                   "userId itemId rate date\nU3 B1 4.0 2018-12-31\n"}},
   };
   return seeds;
 }

@@ -104,11 +104,12 @@ struct NeighbourhoodOptions {
 
 // Several source markets at once (method multi_source): each source's ranking loss has a weight.
 struct MultiSourceOptions {
-  // "validation": chosen on the target's validation cases. The method trains with every source,
-  // then once without each (leave-one-source-out, the source gone from the graph too); a source
+  // "validation": chosen on the target's validation cases. The method (pretraining on the
+  // sources, then fine-tuning) trains with every source, then once without each
+  // (leave-one-source-out, the source gone from pretraining and its graph); a source
   // whose removal raises the selection metric by more than `tolerance` gets weight 0, the others
   // 1, and of every source and that choice the better validated is kept. "equal": every source
-  // weighs 1, one training run (joint training on the merged sources).
+  // weighs 1, one training run (fine-tuning from the merged sources).
   std::string weights = "validation";
   double tolerance = 0.0;        // ≥ 0: how much better without a source must be to drop it
 };

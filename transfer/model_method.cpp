@@ -53,6 +53,17 @@ Recipe ModelMethod::recipe() const {
   return recipe;
 }
 
+Recipe ModelMethod::joint_recipe() {
+  Recipe r = recipe();
+  r.phase = "joint";
+  r.graph = GraphKind::kUnion;
+  r.mode = "full";
+  r.objective.push_back(parts::source_ranking(1.0));
+  r.scoring = union_scoring;
+  source_items_graph_ = GraphKind::kUnion;
+  return r;
+}
+
 void ModelMethod::adapt(Recipe recipe, FitLog& log) {
   scoring_ = recipe.scoring;
   transfer::adapt(*model_, *task_, recipe, log);

@@ -25,6 +25,9 @@ class ModelMethod : public TransferMethod {
   void pretrain(FitLog& log);
   // A recipe in the task's fine-tuning mode with the target ranking loss, and the method's scoring.
   Recipe recipe() const;
+  // Joint training on the union graph: the target and source ranking losses, every parameter
+  // trained, scored through the union graph (which then also represents the source items).
+  Recipe joint_recipe();
   // Trains the recipe; the recipe's scoring becomes the method's.
   void adapt(Recipe recipe, FitLog& log);
 

@@ -73,9 +73,6 @@ using Objective = std::vector<std::unique_ptr<ObjectivePart>>;
 // BPR (or BCE) of (users, positives) against (users, negatives) under representations in scoring
 // form (CrossDomainModel::with_item_bias).
 torch::Tensor ranking_loss(const std::string& loss, const gnn::Representations& scoring, const gnn::Triples& batch);
-// The same with a weight per triple ([B]), mean over triples.
-torch::Tensor weighted_ranking_loss(const std::string& loss, const gnn::Representations& scoring,
-                                    const gnn::Triples& batch, const torch::Tensor& weights);
 
 
 // The parts, by the names in the table above.

@@ -10,6 +10,16 @@ torch::Tensor pair_logits(const gnn::Representations& scoring, const torch::Tens
   return (gnn::gather_rows(scoring.users, users) * gnn::gather_rows(scoring.items, items)).sum(-1);
 }
 
+// BPR (or BCE) of the batch with a weight per triple ([B]), mean over triples.
+torch::Tensor weighted_ranking_loss(const std::string& loss, const gnn::Representations& scoring,
+                                    const gnn::Triples& batch, const torch::Tensor& weights) {
+  const torch::Tensor positive = pair_logits(scoring, batch.users, batch.positives);
+  const torch::Tensor negative = pair_logits(scoring, batch.users, batch.negatives);
+  const torch::Tensor per_pair = loss == "bce" ? torch::softplus(-positive) + torch::softplus(negative)
+                                               : torch::softplus(negative - positive);
+  return (per_pair * weights).mean();
+}
+
 // The triples of `batch` whose user is active in both domains (an empty batch when none is).
 gnn::Triples shared_rows(const torch::Tensor& shared_mask, const gnn::Triples& batch) {
   const torch::Tensor rows = shared_mask.index_select(0, batch.users).nonzero().squeeze(1);
@@ -87,15 +97,6 @@ class Bridge : public ObjectivePart {
 torch::Tensor ranking_loss(const std::string& loss, const gnn::Representations& scoring, const gnn::Triples& batch) {
   return gnn::pairwise_loss(loss, pair_logits(scoring, batch.users, batch.positives),
                             pair_logits(scoring, batch.users, batch.negatives));
-}
-
-torch::Tensor weighted_ranking_loss(const std::string& loss, const gnn::Representations& scoring,
-                                    const gnn::Triples& batch, const torch::Tensor& weights) {
-  const torch::Tensor positive = pair_logits(scoring, batch.users, batch.positives);
-  const torch::Tensor negative = pair_logits(scoring, batch.users, batch.negatives);
-  const torch::Tensor per_pair = loss == "bce" ? torch::softplus(-positive) + torch::softplus(negative)
-                                               : torch::softplus(negative - positive);
-  return (per_pair * weights).mean();
 }
 
 namespace parts {

@@ -213,6 +213,36 @@ int64_t TransferTask::num_cold_users() const { return std::count(cold.begin(), c
 
 namespace {
 
+// The target's evaluators under the task's protocol: validation, all test cases, and the test
+// cases of cold-start and of warm users apart (and among every item with rank_all_items).
+void add_evaluators(TransferTask& task, const io::Split& split, const io::Domain& target) {
+  const TransferOptions& options = task.options;
+  const io::Dataset& dataset = *task.dataset;
+  const io::DomainSplit& target_part = *task.target_part;
+  gnn::EvalOptions eval;
+  eval.ks = options.ks;
+  const io::DomainSplit cold_part = filter_test_cases(target, target_part, task.cold, true);
+  const io::DomainSplit warm_part = filter_test_cases(target, target_part, task.cold, false);
+  if (options.protocol == "sampled" && split.kind == "cold_start_users" && cold_part.test.empty()) {
+    throw io::UsageError("split '" + split.name + "' has no cold-start test users in '" + options.target +
+                         "', though it is a cold_start_users split; make it with a larger cold-start fraction");
+  }
+  if (!target_part.valid.empty()) {
+    task.valid = gnn::make_evaluator(options.protocol, dataset, options.target, target_part, gnn::EvalSet::kValid, eval);
+  }
+  task.test = gnn::make_evaluator(options.protocol, dataset, options.target, target_part, gnn::EvalSet::kTest, eval);
+  if (!cold_part.test.empty()) {
+    task.test_cold = gnn::make_evaluator(options.protocol, dataset, options.target, cold_part, gnn::EvalSet::kTest, eval);
+  }
+  if (!warm_part.test.empty()) {
+    task.test_warm = gnn::make_evaluator(options.protocol, dataset, options.target, warm_part, gnn::EvalSet::kTest, eval);
+  }
+  if (options.rank_all_items) {
+    task.test_all_items = gnn::make_joint_full_evaluator(
+        dataset, {{options.source, task.source_part}, {options.target, &target_part}}, gnn::EvalSet::kTest, eval);
+  }
+}
+
 // make_task for one source domain the split has a part for.
 TransferTask build_task(const io::Dataset& dataset, const TransferOptions& requested) {
   TransferTask task;
@@ -292,28 +322,7 @@ TransferTask build_task(const io::Dataset& dataset, const TransferOptions& reque
   task.target_sampler = std::make_unique<gnn::NegativeSampler>(
       gnn::NegativeSampler::for_split(dataset, options.target, target_part));
 
-  gnn::EvalOptions eval;
-  eval.ks = options.ks;
-  const io::DomainSplit cold_part = filter_test_cases(target, target_part, task.cold, true);
-  const io::DomainSplit warm_part = filter_test_cases(target, target_part, task.cold, false);
-  if (options.protocol == "sampled" && split.kind == "cold_start_users" && cold_part.test.empty()) {
-    throw io::UsageError("split '" + split.name + "' has no cold-start test users in '" + options.target +
-                         "', though it is a cold_start_users split; make it with a larger cold-start fraction");
-  }
-  if (!target_part.valid.empty()) {
-    task.valid = gnn::make_evaluator(options.protocol, dataset, options.target, target_part, gnn::EvalSet::kValid, eval);
-  }
-  task.test = gnn::make_evaluator(options.protocol, dataset, options.target, target_part, gnn::EvalSet::kTest, eval);
-  if (!cold_part.test.empty()) {
-    task.test_cold = gnn::make_evaluator(options.protocol, dataset, options.target, cold_part, gnn::EvalSet::kTest, eval);
-  }
-  if (!warm_part.test.empty()) {
-    task.test_warm = gnn::make_evaluator(options.protocol, dataset, options.target, warm_part, gnn::EvalSet::kTest, eval);
-  }
-  if (options.rank_all_items) {
-    task.test_all_items = gnn::make_joint_full_evaluator(
-        dataset, {{options.source, task.source_part}, {options.target, &target_part}}, gnn::EvalSet::kTest, eval);
-  }
+  add_evaluators(task, split, target);
   return task;
 }
 

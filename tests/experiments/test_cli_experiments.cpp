@@ -117,7 +117,9 @@ TEST(CliExperiments, EveryRegisteredMethodRunsThroughGraftRun) {
     ASSERT_EQ(run_graft("run " + (items_only ? markets : file) + " --set method=" + method + " --runs " +
                             dir.file("runs_" + method), &output), 0)
         << method << "\n" << output;
-    if (!items_only) EXPECT_NE(output.find("cold-start"), std::string::npos) << method << "\n" << output;
+    if (!items_only) {
+      EXPECT_NE(output.find("cold-start"), std::string::npos) << method << "\n" << output;
+    }
     EXPECT_NE(output.find("method " + method), std::string::npos) << method << "\n" << output;
   }
 }

@@ -177,11 +177,14 @@ void add_alignment_rules(std::vector<OptionRule>& r) {
                      "what to align: users, items (linked items' two representations), auto (users when shared)")
                   .one_of({"auto", "users", "items"}));
   r.push_back(option("multi_source.weights", &TransferOptions::multi_source, &MultiSourceOptions::weights,
-                     "multi_source: per-source loss weights, equal or chosen on validation (leave-one-source-out)")
+                     "multi_source: expert weights, equal or chosen on validation (greedy ensemble selection)")
                   .one_of({"validation", "equal"}));
-  r.push_back(option("multi_source.tolerance", &TransferOptions::multi_source, &MultiSourceOptions::tolerance,
-                     "multi_source validation weights: gain without a source needed to drop it")
-                  .at_least(0));
+  r.push_back(option("multi_source.rounds", &TransferOptions::multi_source, &MultiSourceOptions::rounds,
+                     "multi_source validation weights: greedy picks (weights are multiples of 1/rounds)")
+                  .at_least(1));
+  r.push_back(option("multi_source.experts", &TransferOptions::multi_source, &MultiSourceOptions::experts,
+                     "multi_source experts: one per source, or the control of target-alone experts with other seeds")
+                  .one_of({"sources", "seeds"}));
 
   r.push_back(option("mapping.kind", &TransferOptions::mapping, &MappingOptions::kind, "mapping function")
                   .one_of({"linear", "mlp"}));

@@ -102,16 +102,16 @@ struct NeighbourhoodOptions {
   double mix = 0.5;              // weight of the neighbourhood representation vs the user's own source-graph one, in [0, 1]
 };
 
-// Several source markets at once (method multi_source): each source's ranking loss has a weight.
+// Several source markets at once (method multi_source): a mixture of one expert per source
+// market (pretrained there, fine-tuned on the target) and one trained on the target alone.
 struct MultiSourceOptions {
-  // "validation": chosen on the target's validation cases. The method (pretraining on the
-  // sources, then fine-tuning) trains with every source, then once without each
-  // (leave-one-source-out, the source gone from pretraining and its graph); a source
-  // whose removal raises the selection metric by more than `tolerance` gets weight 0, the others
-  // 1, and of every source and that choice the better validated is kept. "equal": every source
-  // weighs 1, one training run (fine-tuning from the merged sources).
+  // "validation": each expert's weight is its share of `rounds` greedy picks on the target's
+  // validation cases (ensemble selection with replacement). "equal": every expert 1/(n+1).
   std::string weights = "validation";
-  double tolerance = 0.0;        // ≥ 0: how much better without a source must be to drop it
+  int64_t rounds = 20;             // ≥ 1: greedy picks; weights are multiples of 1/rounds
+  // "sources": one expert per source market. "seeds": the control — as many experts, all trained
+  // on the target alone with seeds derived from the run's, to tell transfer from ensembling.
+  std::string experts = "sources";
 };
 
 struct TransferOptions {

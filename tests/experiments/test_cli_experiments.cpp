@@ -156,7 +156,7 @@ TEST(CliExperiments, SourceMarketsThroughYamlAndTheSourceEffectsReport) {
                       "--set compare_to_target_only=false --json " + dir.file("multi.json"), &output), 0)
       << output;
   const auto json = nlohmann::json::parse(testing::slurp(dir.file("multi.json")));
-  EXPECT_EQ(json["source_weights"], (nlohmann::json{{"ca", 1.0}, {"de", 1.0}, {"uk", 1.0}}));
+  EXPECT_EQ(json["source_weights"], (nlohmann::json{{"ca", 0.25}, {"de", 0.25}, {"uk", 0.25}}));
   EXPECT_NE(output.find("source weights:"), std::string::npos) << output;
 }
 

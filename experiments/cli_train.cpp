@@ -88,6 +88,9 @@ ordered_json model_json(const gnn::ModelOptions& model) {
                       {"init_std", model.init_std}, {"seed", model.seed}};
   if (model.name == "lightgcn") out["behaviour_weights"] = model.behavior_weights;
   if (model.name == "cascading") out["cascade"] = model.cascade;
+  if (model.name == "itemknn") out["itemknn"] = {{"neighbours", model.similarity.neighbours}, {"shrink", model.similarity.shrink}};
+  if (model.name == "ease") out["ease"] = {{"lambda", model.similarity.lambda}};
+  if (model.name == "gfcf") out["gfcf"] = {{"rank", model.similarity.rank}, {"alpha", model.similarity.alpha}};
   if (model.name == "encoder") {
     const gnn::EncoderOptions& e = model.encoder;
     out["encoder"] = {{"layer", e.layer}, {"combine", e.combine}, {"activation", e.activation},
@@ -178,6 +181,17 @@ std::vector<gnn::EpochRecord> pretrain_on_behavior(gnn::Recommender& model, cons
   return gnn::train(model, sampler, options, gnn::Monitor{}, progress).history;
 }
 
+// A model without parameters (itemknn, ease, gfcf) was fitted when built: no epochs, its
+// validation metrics (when the split has validation cases) as the selected ones.
+gnn::TrainResult fitted_in_closed_form(gnn::Recommender& model, const gnn::Monitor& monitor) {
+  gnn::TrainResult result;
+  if (monitor.select_best) result.best_metrics = monitor.evaluate(model);
+  if (const auto* fitted = dynamic_cast<const gnn::ItemSimilarityRecommender*>(&model)) {
+    result.seconds = fitted->fit_seconds();
+  }
+  return result;
+}
+
 void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::validate(args.train);
   gnn::set_num_threads(args.train.threads);
@@ -221,12 +235,16 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
             << (has_valid ? "selecting on valid " + args.train.metric
                           : std::string("no validation set: test metrics reported, final model kept"))
             << "\n";
-  const gnn::TrainResult result = gnn::train(
-      *model, sampler, args.train, monitor, [&](const gnn::EpochRecord& record, double eta) {
-        std::cerr << gnn::format_progress(record, args.train.epochs, eta, {args.train.metric})
-                  << (record.metrics.empty() ? "" : has_valid ? "  (valid)" : "  (test)") << "\n";
-      },
-      auxiliary.tasks);
+  const gnn::TrainResult result =
+      model->parameters().empty()
+          ? fitted_in_closed_form(*model, monitor)
+          : gnn::train(
+                *model, sampler, args.train, monitor,
+                [&](const gnn::EpochRecord& record, double eta) {
+                  std::cerr << gnn::format_progress(record, args.train.epochs, eta, {args.train.metric})
+                            << (record.metrics.empty() ? "" : has_valid ? "  (valid)" : "  (test)") << "\n";
+                },
+                auxiliary.tasks);
   const gnn::Metrics test_metrics = test->evaluate(*model);
 
   double train_seconds = 0.0;
@@ -317,6 +335,17 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--cascade", args->model.cascade,
                   "Model cascading: its stages' behaviours in cascade order, comma-separated (pv, cart, fav, buy)")
       ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--neighbours", args->model.similarity.neighbours, "itemknn: neighbours kept per item")
+      ->capture_default_str();
+  cmd->add_option("--shrink", args->model.similarity.shrink, "itemknn: cosine shrinkage")->capture_default_str();
+  cmd->add_option("--lambda", args->model.similarity.lambda, "ease: L2 weight λ")->capture_default_str();
+  cmd->add_option("--rank", args->model.similarity.rank, "gfcf: singular vectors of the ideal low-pass filter")
+      ->capture_default_str();
+  cmd->add_option("--alpha", args->model.similarity.alpha, "gfcf: weight of the ideal low-pass filter")
+      ->capture_default_str();
+  cmd->add_option("--memory-budget-mb", args->model.similarity.memory_budget_mb,
+                  "itemknn, ease, gfcf: refuse a fit needing more memory (MiB)")
       ->capture_default_str();
   cmd->add_flag("--behaviour-weights,--behavior-weights", args->model.behavior_weights,
                 "lightgcn: weight user-item edges by behaviour (view 1, cart 2, fav 2, buy 4)");

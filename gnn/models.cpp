@@ -126,7 +126,9 @@ void LightGcn::pretty_print(std::ostream& stream) const {
          << ", dim=" << options_.dim() << ", layers=" << layers_ << ", edges=" << graph_.nnz() << ")";
 }
 
-std::vector<std::string> model_names() { return {"bprmf", "lightgcn", "encoder", "cascading"}; }
+std::vector<std::string> model_names() {
+  return {"bprmf", "lightgcn", "encoder", "cascading", "itemknn", "ease", "gfcf"};
+}
 
 namespace {
 
@@ -168,6 +170,28 @@ void add_item_features(EncoderRecommender& model, const ModelOptions& options, c
   model.use_item_features(input, shared_feature_space({item_blocks(d, options.item_blocks)})[0], trained);
 }
 
+// A training-free item–item model over the split's training interactions; UsageError for a bad value.
+std::shared_ptr<Recommender> make_item_similarity(const ModelOptions& options, const io::Dataset& dataset,
+                                                  const io::Domain& d, const io::DomainSplit& split) {
+  ItemSimilarityOptions o = options.similarity;
+  o.kind = options.name;
+  const auto require = [&](bool ok, const std::string& what) {
+    if (!ok) throw io::UsageError(o.kind + ": " + what);
+  };
+  require(o.neighbours >= 1, "neighbours must be at least 1, got " + std::to_string(o.neighbours));
+  require(o.shrink >= 0.0, "shrink must be non-negative, got " + std::to_string(o.shrink));
+  require(o.lambda > 0.0, "lambda must be positive, got " + std::to_string(o.lambda));
+  require(o.rank >= 0, "rank must be non-negative, got " + std::to_string(o.rank));
+  require(o.memory_budget_mb > 0.0, "memory_budget_mb must be positive, got " + std::to_string(o.memory_budget_mb));
+  std::vector<int64_t> users, items;
+  for (const int64_t k : split.train) {
+    users.push_back(d.interactions.user[static_cast<size_t>(k)]);
+    items.push_back(d.interactions.item[static_cast<size_t>(k)]);
+  }
+  return std::make_shared<ItemSimilarityRecommender>(
+      o, make_user_rows(dataset.num_users(), d.num_items(), users, items));
+}
+
 }  // namespace
 
 std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const io::Dataset& dataset,
@@ -192,6 +216,10 @@ std::shared_ptr<Recommender> make_recommender(const ModelOptions& options, const
                                       build_domain_graph(dataset, domain, split.train, graph));
   }
   if (options.name == "cascading") return make_cascading(embedding, options, dataset, d, split);
+  const std::vector<std::string> similarity = item_similarity_kinds();
+  if (std::find(similarity.begin(), similarity.end(), options.name) != similarity.end()) {
+    return make_item_similarity(options, dataset, d, split);
+  }
   if (options.name == "encoder") {
     std::shared_ptr<EncoderRecommender> model = make_encoder_model(options, dataset, d, split);
     if (options.item_input != "id") add_item_features(*model, options, d, split);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gnn/encoder_options.h"
+#include "gnn/item_similarity.h"
 #include "gnn/recommender.h"
 #include "gnn/sparse_graph.h"
 #include "graph_io/dataset.h"
@@ -92,9 +93,12 @@ struct ModelOptions {
   bool behavior_weights = false;
   // cascading: the behaviour codes of its stages, in cascade order (gnn/cascading.h).
   std::vector<std::string> cascade = {"pv", "cart", "buy"};
+  // itemknn, ease, gfcf: the training-free item–item models (gnn/item_similarity.h); `kind` is
+  // taken from `name`.
+  ItemSimilarityOptions similarity;
 };
 
-std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder", "cascading"
+std::vector<std::string> model_names();  // "bprmf", "lightgcn", "encoder", "cascading", "itemknn", "ease", "gfcf"
 
 // The recommender `options.name` over the users and items of `domain`; graph models see only
 // the training interactions of `split`. A relational encoder runs on the typed graph of its

@@ -100,6 +100,36 @@ TEST(CliTrain, WithoutValidationReportsTestOnTheScheduleAndKeepsTheFinalModel) {
   EXPECT_TRUE(run["test"].contains("precision@50"));
 }
 
+// The training-free models fit in closed form: no epochs, and within each taste group they rank
+// the group's unseen items first (9 of the 24 candidates), so every test item is in the top 10.
+// Over the memory budget, the fit is refused (exit 2) with its need stated.
+TEST(CliTrain, TrainingFreeModelsFitInClosedFormAndSeparateTheTasteGroups) {
+  testing::TempDir dir;
+  const std::string data = make_tiny_dataset(dir);
+  for (const std::string model : {"itemknn", "ease", "gfcf"}) {
+    std::string output;
+    ASSERT_EQ(run_graft("train --data " + data + " --domain main --split given --model " + model +
+                            " --lambda 1 --rank 4 --threads 1 --ks 10 --metric recall@10 --json " + dir.file(model + ".json"),
+                        &output),
+              0)
+        << output;
+    EXPECT_NE(output.find(model + ": 30 items, 40 users with training interactions; the fit needs about"),
+              std::string::npos)
+        << output;
+    const nlohmann::json run = read_json(dir.file(model + ".json"));
+    EXPECT_EQ(run["model"]["name"], model);
+    EXPECT_TRUE(run["history"].empty()) << model;
+    EXPECT_EQ(run["best_epoch"], 0);
+    EXPECT_DOUBLE_EQ(run["test"]["recall@10"].get<double>(), 1.0) << model;
+  }
+  std::string output;
+  EXPECT_EQ(run_graft("train --data " + data + " --domain main --split given --model ease --memory-budget-mb 0.001",
+                      &output),
+            2);
+  EXPECT_NE(output.find("ease needs about 0 MiB for 30 items"), std::string::npos) << output;
+  EXPECT_NE(output.find("over the memory budget"), std::string::npos) << output;
+}
+
 TEST(CliTrain, UsageErrorsNameTheBadValue) {
   testing::TempDir dir;
   const std::string data = make_tiny_dataset(dir);

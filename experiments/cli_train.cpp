@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -183,12 +184,10 @@ std::vector<gnn::EpochRecord> pretrain_on_behavior(gnn::Recommender& model, cons
 
 // A model without parameters (itemknn, ease, gfcf) was fitted when built: no epochs, its
 // validation metrics (when the split has validation cases) as the selected ones.
-gnn::TrainResult fitted_in_closed_form(gnn::Recommender& model, const gnn::Monitor& monitor) {
+gnn::TrainResult fitted_in_closed_form(gnn::Recommender& model, const gnn::Monitor& monitor, double fit_seconds) {
   gnn::TrainResult result;
   if (monitor.select_best) result.best_metrics = monitor.evaluate(model);
-  if (const auto* fitted = dynamic_cast<const gnn::ItemSimilarityRecommender*>(&model)) {
-    result.seconds = fitted->fit_seconds();
-  }
+  result.seconds = fit_seconds;
   return result;
 }
 
@@ -215,7 +214,9 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
     throw io::UsageError("--metric '" + args.train.metric + "' is not reported by the " + args.protocol +
                          " protocol with these cut-offs; available: " + join(metrics));
   }
+  const auto building = std::chrono::steady_clock::now();
   const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
+  const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - building).count();
   const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
 
   const AuxiliaryBehaviours auxiliary = auxiliary_behaviours(args, dataset, domain, split);
@@ -237,7 +238,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
             << "\n";
   const gnn::TrainResult result =
       model->parameters().empty()
-          ? fitted_in_closed_form(*model, monitor)
+          ? fitted_in_closed_form(*model, monitor, build_seconds)
           : gnn::train(
                 *model, sampler, args.train, monitor,
                 [&](const gnn::EpochRecord& record, double eta) {

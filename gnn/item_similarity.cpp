@@ -5,7 +5,6 @@
 #include <torch/linalg.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <iostream>
 
@@ -13,154 +12,218 @@ namespace graft::gnn {
 
 std::vector<std::string> item_similarity_kinds() { return {"itemknn", "ease", "gfcf"}; }
 
-int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items) {
-  const int64_t square = items * items, rows = users * items;
-  if (kind == "itemknn") return 4 * rows + 12 * square;  // x; co-counts, similarities, kept weights
-  if (kind == "ease") return 4 * rows + 36 * square;     // x; Gram, Cholesky factor, inverse, weights (f64)
-  return 20 * rows + 48 * square;                        // gfcf: x and R̃ (f64); filter, eigenvectors, workspace
+namespace {
+constexpr int64_t kBlockBytes = int64_t{256} << 20;  // dense user rows held at once while fitting
 }
 
-torch::Tensor itemknn_weights(const torch::Tensor& x, int64_t neighbours, double shrink) {
-  const torch::Tensor co = x.t().mm(x);
-  const torch::Tensor norms = co.diagonal().sqrt();
-  torch::Tensor similarity = co / (norms.unsqueeze(1) * norms.unsqueeze(0) + shrink).clamp_min(1e-12);
-  similarity.fill_diagonal_(0.0);
-  const int64_t keep = std::min<int64_t>(neighbours, x.size(1) - 1);
-  torch::Tensor weights = torch::zeros_like(similarity);
-  if (keep <= 0) return weights;
-  const auto [values, rows] = similarity.topk(keep, /*dim=*/0);  // per item i, its nearest items j
-  return weights.scatter_(0, rows, values);
+int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items, int64_t outputs) {
+  const int64_t block = std::min(kBlockBytes, 12 * users * items);  // f32 rows and their f64 copy
+  const int64_t square = items * items, kept = items * outputs;
+  if (kind == "itemknn") return block + 16 * kept;  // co-counts, similarities, kept weights (f32), top-k
+  if (kind == "ease") return block + 24 * square + 16 * kept;  // Gram, factor, inverse (f64); columns, W
+  return block + 24 * square + 24 * kept;  // gfcf: Gram, eigenvectors, workspace (f64); filters, W
 }
 
-torch::Tensor ease_weights(const torch::Tensor& x, double lambda) {
-  torch::Tensor gram = x.to(torch::kDouble).t().mm(x.to(torch::kDouble));
-  gram.diagonal().add_(lambda);
-  const torch::Tensor inverse = torch::cholesky_inverse(torch::linalg::cholesky(gram));
-  torch::Tensor weights = -inverse / inverse.diagonal().unsqueeze(0);  // column i divided by p_ii
-  weights.fill_diagonal_(0.0);
-  return weights.to(torch::kFloat);
+void check_item_similarity_memory(const ItemSimilarityOptions& o, int64_t users, int64_t items, int64_t outputs) {
+  const double mib = static_cast<double>(item_similarity_bytes(o.kind, users, items, outputs)) / (1024.0 * 1024.0);
+  std::cerr << o.kind << ": " << items << " items, " << users << " users with training interactions; the fit "
+            << "needs about " << std::lround(mib) << " MiB (budget " << o.memory_budget_mb << " MiB)\n";
+  if (mib > o.memory_budget_mb) {
+    throw io::UsageError(o.kind + " needs about " + std::to_string(std::lround(mib)) + " MiB for " +
+                         std::to_string(items) + " items (dense item × item matrices), over the memory budget of " +
+                         std::to_string(std::lround(o.memory_budget_mb)) +
+                         " MiB (model memory_budget_mb, --memory-budget-mb)");
+  }
 }
 
 namespace {
+
+// Zeroes w[outputs[t], t]: an output item never reads itself.
+void zero_self(torch::Tensor& w, const torch::Tensor& outputs) {
+  w.index_put_({outputs, torch::arange(outputs.size(0))}, 0.0);
+}
+
+// Σ_u r_u x_uᵀ x_u[outputs] over the non-empty rows, r_u = 1 or 1 / |row u|, in blocks of
+// users so that no users × items matrix is held: [width, |outputs|].
+torch::Tensor weighted_gram(const SparseRows& rows, const torch::Tensor& outputs, bool by_inverse_degree,
+                            torch::ScalarType dtype, int64_t block_users) {
+  std::vector<int64_t> users;
+  for (int64_t u = 0; u < rows.num_rows(); ++u) {
+    if (rows.offsets[u + 1] > rows.offsets[u]) users.push_back(u);
+  }
+  const int64_t block = block_users > 0 ? block_users
+                                       : std::max<int64_t>(1, kBlockBytes / (12 * std::max<int64_t>(1, rows.width)));
+  torch::Tensor gram = torch::zeros({rows.width, outputs.size(0)}, dtype);
+  for (size_t first = 0; first < users.size(); first += static_cast<size_t>(block)) {
+    const size_t count = std::min(users.size() - first, static_cast<size_t>(block));
+    const torch::Tensor x = rows.dense(torch::tensor(std::vector<int64_t>(users.begin() + first,
+                                                                          users.begin() + first + count)))
+                                .to(dtype);
+    const torch::Tensor weighted = by_inverse_degree ? x / x.sum(1, true) : x;
+    gram.addmm_(weighted.t(), x.index_select(1, outputs));
+  }
+  return gram;
+}
+
+// Training interactions per item (column sums).
+torch::Tensor item_degrees(const SparseRows& rows) {
+  std::vector<double> degrees(static_cast<size_t>(rows.width), 0.0);
+  for (size_t k = 0; k < rows.columns.size(); ++k) degrees[rows.columns[k]] += rows.values.empty() ? 1.0 : rows.values[k];
+  return torch::tensor(degrees, torch::kDouble);
+}
+
+torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t neighbours, double shrink,
+                               int64_t block = 0) {
+  const torch::Tensor co = weighted_gram(rows, outputs, false, torch::kFloat, block);
+  const torch::Tensor norms = item_degrees(rows).sqrt().to(torch::kFloat);  // binary rows: ‖x_i‖ = √count
+  torch::Tensor similarity =
+      co / (norms.unsqueeze(1) * norms.index_select(0, outputs).unsqueeze(0) + shrink).clamp_min(1e-12);
+  zero_self(similarity, outputs);
+  const int64_t keep = std::min<int64_t>(neighbours, rows.width - 1);
+  torch::Tensor weights = torch::zeros_like(similarity);
+  if (keep <= 0) return weights;
+  const auto [values, nearest] = similarity.topk(keep, /*dim=*/0);  // per output item, its nearest items
+  return weights.scatter_(0, nearest, values);
+}
+
+torch::Tensor ease_columns(const SparseRows& rows, const torch::Tensor& outputs, double lambda, int64_t block = 0) {
+  torch::Tensor gram = weighted_gram(rows, torch::arange(rows.width), false, torch::kDouble, block);
+  gram.diagonal().add_(lambda);
+  const torch::Tensor columns = torch::cholesky_inverse(torch::linalg::cholesky(gram)).index_select(1, outputs);
+  const torch::Tensor diagonal = columns.index({outputs, torch::arange(outputs.size(0))});
+  torch::Tensor weights = -columns / diagonal.unsqueeze(0);  // column t divided by p_tt
+  zero_self(weights, outputs);
+  return weights.to(torch::kFloat);
+}
 
 // d^{-1/2}, 0 where d = 0.
 torch::Tensor inverse_sqrt(const torch::Tensor& degrees) {
   return torch::where(degrees > 0, degrees.clamp_min(1e-300).rsqrt(), torch::zeros_like(degrees));
 }
 
-}  // namespace
-
-torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha) {
-  const torch::Tensor xd = x.to(torch::kDouble);
-  const torch::Tensor item_degrees = xd.sum(0);
-  const torch::Tensor user_scale = inverse_sqrt(xd.sum(1)), item_scale = inverse_sqrt(item_degrees);
-  const torch::Tensor normalised = xd * user_scale.unsqueeze(1) * item_scale.unsqueeze(0);
-  torch::Tensor weights = normalised.t().mm(normalised);  // the linear filter R̃ᵀR̃
-  const int64_t kept = std::min<int64_t>(rank, x.size(1));
-  if (kept > 0 && alpha != 0.0) {
-    // The right singular vectors of R̃ are the eigenvectors of R̃ᵀR̃; eigh sorts eigenvalues ascending.
-    const torch::Tensor vectors = std::get<1>(torch::linalg::eigh(weights, "L")).narrow(1, x.size(1) - kept, kept);
-    const torch::Tensor low_pass = vectors.mm(vectors.t());
-    // The reference's D_I^{-1/2} V Vᵀ D_I^{1/2}; items without training interactions read nothing.
-    weights += alpha * (item_scale.unsqueeze(1) * low_pass * item_degrees.sqrt().unsqueeze(0));
-  }
+// R̃ᵀR̃ = D_I^{-1/2} Xᵀ D_U^{-1} X D_I^{-1/2}, restricted to `outputs` columns.
+torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t rank, double alpha,
+                           int64_t block = 0) {
+  const torch::Tensor degrees = item_degrees(rows);
+  const torch::Tensor scale = inverse_sqrt(degrees);
+  const int64_t kept = std::min<int64_t>(rank, rows.width);
+  const bool low_pass = kept > 0 && alpha != 0.0;
+  const torch::Tensor columns = low_pass ? torch::arange(rows.width) : outputs;
+  const torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble, block) * scale.unsqueeze(1) *
+                             scale.index_select(0, columns).unsqueeze(0);
+  if (!low_pass) return gram.to(torch::kFloat);
+  torch::Tensor weights = gram.index_select(1, outputs);  // the linear filter R̃ᵀR̃
+  // The right singular vectors of R̃ are the eigenvectors of R̃ᵀR̃; eigh sorts eigenvalues ascending.
+  const torch::Tensor vectors = std::get<1>(torch::linalg::eigh(gram, "L")).narrow(1, rows.width - kept, kept);
+  const torch::Tensor ideal = vectors.mm(vectors.index_select(0, outputs).t());
+  // The reference's D_I^{-1/2} V Vᵀ D_I^{1/2}; items without training interactions read nothing.
+  weights += alpha * (scale.unsqueeze(1) * ideal * degrees.index_select(0, outputs).sqrt().unsqueeze(0));
   return weights.to(torch::kFloat);
 }
 
-torch::Tensor UserRows::dense(const torch::Tensor& users) const {
-  const torch::Tensor ids = users.to(torch::kInt64).contiguous();
-  const int64_t* u = ids.data_ptr<int64_t>();
-  torch::Tensor out = torch::zeros({ids.size(0), num_items});
+// Binary rows of a dense 0/1 matrix.
+SparseRows rows_of(const torch::Tensor& x) {
+  const torch::Tensor nz = x.nonzero();
+  const torch::Tensor r = nz.select(1, 0).contiguous(), c = nz.select(1, 1).contiguous();
+  return make_binary_rows(x.size(0), x.size(1), std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel()),
+                          std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel()));
+}
+
+torch::Tensor every_item(const torch::Tensor& x) { return torch::arange(x.size(1)); }
+
+}  // namespace
+
+torch::Tensor item_weights(const ItemSimilarityOptions& o, const SparseRows& rows, const torch::Tensor& outputs) {
+  torch::NoGradGuard no_grad;
+  if (o.kind == "itemknn") return itemknn_columns(rows, outputs, o.neighbours, o.shrink, o.block_users);
+  if (o.kind == "ease") return ease_columns(rows, outputs, o.lambda, o.block_users);
+  return gfcf_columns(rows, outputs, o.rank, o.alpha, o.block_users);
+}
+
+torch::Tensor item_weights(const ItemSimilarityOptions& o, const torch::Tensor& x, const torch::Tensor& outputs) {
+  return item_weights(o, rows_of(x), outputs);
+}
+
+torch::Tensor itemknn_weights(const torch::Tensor& x, int64_t neighbours, double shrink) {
+  return itemknn_columns(rows_of(x), every_item(x), neighbours, shrink);
+}
+torch::Tensor ease_weights(const torch::Tensor& x, double lambda) { return ease_columns(rows_of(x), every_item(x), lambda); }
+torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha) {
+  return gfcf_columns(rows_of(x), every_item(x), rank, alpha);
+}
+
+int64_t SparseRows::non_empty_rows() const {
+  int64_t n = 0;
+  for (int64_t r = 0; r < num_rows(); ++r) n += offsets[r + 1] > offsets[r];
+  return n;
+}
+
+torch::Tensor SparseRows::dense(const torch::Tensor& rows) const {
+  const torch::Tensor ids = rows.to(torch::kInt64).contiguous();
+  const int64_t* r = ids.data_ptr<int64_t>();
+  torch::Tensor out = torch::zeros({ids.size(0), width});
   float* o = out.data_ptr<float>();
   for (int64_t b = 0; b < ids.size(0); ++b) {
-    for (int64_t k = offsets[u[b]]; k < offsets[u[b] + 1]; ++k) o[b * num_items + items[k]] = 1.0f;
+    for (int64_t k = offsets[r[b]]; k < offsets[r[b] + 1]; ++k) {
+      o[b * width + columns[k]] = values.empty() ? 1.0f : values[k];
+    }
   }
   return out;
 }
 
-UserRows make_user_rows(int64_t users, int64_t items, const std::vector<int64_t>& user,
-                        const std::vector<int64_t>& item) {
-  std::vector<std::vector<int64_t>> lists(static_cast<size_t>(users));
-  for (size_t k = 0; k < user.size(); ++k) lists[user[k]].push_back(item[k]);
-  UserRows rows;
-  rows.num_items = items;
-  rows.offsets.push_back(0);
+SparseRows make_binary_rows(int64_t rows, int64_t width, const std::vector<int64_t>& row,
+                            const std::vector<int64_t>& column) {
+  std::vector<std::vector<int64_t>> lists(static_cast<size_t>(rows));
+  for (size_t k = 0; k < row.size(); ++k) lists[row[k]].push_back(column[k]);
+  SparseRows out;
+  out.width = width;
   for (std::vector<int64_t>& list : lists) {
     std::sort(list.begin(), list.end());
     list.erase(std::unique(list.begin(), list.end()), list.end());
-    rows.items.insert(rows.items.end(), list.begin(), list.end());
-    rows.offsets.push_back(static_cast<int64_t>(rows.items.size()));
+    out.columns.insert(out.columns.end(), list.begin(), list.end());
+    out.offsets.push_back(static_cast<int64_t>(out.columns.size()));
   }
-  return rows;
+  return out;
 }
 
-namespace {
-
-// The binary matrix of the users with at least one training item (the others change no W).
-torch::Tensor active_rows(const UserRows& rows) {
-  std::vector<int64_t> active;
-  for (int64_t u = 0; u < rows.num_users(); ++u) {
-    if (rows.offsets[u + 1] > rows.offsets[u]) active.push_back(u);
-  }
-  return rows.dense(torch::tensor(active, torch::kInt64));
+RowScorer::RowScorer(std::string name, SparseRows rows, torch::Tensor weights, torch::Tensor bias)
+    : name_(std::move(name)), rows_(std::move(rows)), weights_t_(weights.t().contiguous()), bias_(std::move(bias)) {
+  TORCH_CHECK(weights.dim() == 2 && weights.size(0) == rows_.width, "RowScorer: weights must be [", rows_.width,
+              ", I_out], got ", weights.sizes());
+  TORCH_CHECK(!bias_.defined() || bias_.sizes() == torch::IntArrayRef{weights.size(1)},
+              "RowScorer: bias must be [", weights.size(1), "]");
 }
 
-int64_t active_users(const UserRows& rows) {
-  int64_t n = 0;
-  for (int64_t u = 0; u < rows.num_users(); ++u) n += rows.offsets[u + 1] > rows.offsets[u];
-  return n;
+Representations RowScorer::represent() {
+  const int64_t width = weights_t_.size(1) + (bias_.defined() ? 1 : 0);
+  const torch::Tensor items = bias_.defined() ? torch::cat({weights_t_, bias_.unsqueeze(1)}, 1) : weights_t_;
+  return {torch::zeros({1, width}).expand({rows_.num_rows(), width}), items};
 }
 
-void check_memory(const ItemSimilarityOptions& o, const UserRows& rows) {
-  const double mib = static_cast<double>(item_similarity_bytes(o.kind, active_users(rows), rows.num_items)) /
-                     (1024.0 * 1024.0);
-  std::cerr << o.kind << ": " << rows.num_items << " items, " << active_users(rows) << " users with training "
-            << "interactions; the fit needs about " << std::lround(mib) << " MiB (budget " << o.memory_budget_mb
-            << " MiB)\n";
-  if (mib > o.memory_budget_mb) {
-    throw io::UsageError(o.kind + " needs about " + std::to_string(std::lround(mib)) + " MiB for " +
-                         std::to_string(rows.num_items) + " items (dense item × item matrices), over the memory "
-                         "budget of " + std::to_string(std::lround(o.memory_budget_mb)) +
-                         " MiB (model memory_budget_mb, --memory-budget-mb)");
-  }
+torch::Tensor RowScorer::score_all_items(const Representations&, const torch::Tensor& users) {
+  torch::Tensor scores = rows_.dense(users).mm(weights_t_.t());
+  return bias_.defined() ? scores + bias_.unsqueeze(0) : scores;
 }
 
-}  // namespace
-
-ItemSimilarityRecommender::ItemSimilarityRecommender(const ItemSimilarityOptions& options, UserRows rows)
-    : options_(options), rows_(std::move(rows)) {
-  check_memory(options_, rows_);
-  const auto start = std::chrono::steady_clock::now();
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = active_rows(rows_);
-  torch::Tensor weights;
-  if (options_.kind == "itemknn") {
-    weights = itemknn_weights(x, options_.neighbours, options_.shrink);
-  } else if (options_.kind == "ease") {
-    weights = ease_weights(x, options_.lambda);
-  } else {
-    weights = gfcf_weights(x, options_.rank, options_.alpha);
-  }
-  weights_t_ = weights.t().contiguous();
-  fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Representations ItemSimilarityRecommender::represent() {
-  return {torch::zeros({1, rows_.num_items}).expand({rows_.num_users(), rows_.num_items}), weights_t_};
-}
-
-torch::Tensor ItemSimilarityRecommender::score_all_items(const Representations& r, const torch::Tensor& users) {
-  return rows_.dense(users).mm(r.items.t());
-}
-
-torch::Tensor ItemSimilarityRecommender::score_pairs(const Representations& r, const torch::Tensor& users,
-                                                     const torch::Tensor& items) {
+torch::Tensor RowScorer::score_pairs(const Representations& r, const torch::Tensor& users, const torch::Tensor& items) {
   const auto [distinct, position, counts] = torch::_unique2(users, /*sorted=*/true, /*return_inverse=*/true);
   return score_all_items(r, distinct).index({position, items});
 }
 
-torch::Tensor ItemSimilarityRecommender::batch_l2(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
+torch::Tensor RowScorer::batch_l2(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
   return torch::zeros({});
+}
+
+Representations RowScorer::dense_representations() const {
+  torch::Tensor users = rows_.dense(torch::arange(rows_.num_rows()));
+  if (!bias_.defined()) return {users, weights_t_};
+  return {torch::cat({users, torch::ones({users.size(0), 1})}, 1), torch::cat({weights_t_, bias_.unsqueeze(1)}, 1)};
+}
+
+std::shared_ptr<RowScorer> fit_item_similarity(const ItemSimilarityOptions& options, SparseRows rows) {
+  check_item_similarity_memory(options, rows.non_empty_rows(), rows.width, rows.width);
+  const torch::Tensor weights = item_weights(options, rows, torch::arange(rows.width));
+  return std::make_shared<RowScorer>(options.kind, std::move(rows), weights);
 }
 
 }  // namespace graft::gnn

@@ -9,8 +9,9 @@
 //            plus α times the ideal low-pass filter D_I^{-1/2} V Vᵀ D_I^{1/2}, V the top-`rank` right
 //            singular vectors of R̃ (the eigenvectors of R̃ᵀR̃ with the largest eigenvalues).
 //
-// Every kind holds dense I × I matrices while fitting (EASE and GF-CF in float64); the memory
-// this needs is stated before anything is allocated and refused above `memory_budget_mb`.
+// Fitting reads the users' rows in blocks; EASE and GF-CF hold dense I × I matrices (float64),
+// ItemKNN I × outputs. The memory this needs is stated before anything is allocated and refused
+// above `memory_budget_mb`.
 #pragma once
 
 #include "gnn/recommender.h"
@@ -29,51 +30,71 @@ struct ItemSimilarityOptions {
   int64_t rank = 256;              // gfcf: singular vectors of the ideal low-pass term (≥ 0)
   double alpha = 0.3;              // gfcf: weight of the ideal low-pass term
   double memory_budget_mb = 8192;  // refuse a fit needing more (> 0)
+  int64_t block_users = 0;         // users' rows densified at once while fitting; 0: 256 MiB worth
 };
 
 std::vector<std::string> item_similarity_kinds();  // "itemknn", "ease", "gfcf"
 
-// About the bytes the fit of `kind` holds at its peak: dense `users` × `items` rows (users with
-// training interactions) and dense item × item matrices.
-int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items);
+// About the bytes a fit holds at its peak: dense `users` × `items` rows (users with training
+// interactions), dense item × item matrices, and the `outputs` columns kept.
+int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items, int64_t outputs);
+
+// States the need on stderr; UsageError naming need and budget when it is over the budget.
+void check_item_similarity_memory(const ItemSimilarityOptions& options, int64_t users, int64_t items, int64_t outputs);
 
 // W [I, I] float from the binary interaction matrix x [U, I] (float, 0/1).
 torch::Tensor itemknn_weights(const torch::Tensor& x, int64_t neighbours, double shrink);
 torch::Tensor ease_weights(const torch::Tensor& x, double lambda);
 torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha);
 
-// Training rows as lists: items of user u are items[offsets[u] .. offsets[u+1]), distinct.
-struct UserRows {
-  std::vector<int64_t> offsets, items;
-  int64_t num_items = 0;
-  int64_t num_users() const { return static_cast<int64_t>(offsets.size()) - 1; }
-  // Dense binary rows [B, I] of the given users (int64 [B]).
-  torch::Tensor dense(const torch::Tensor& users) const;
+// The columns `outputs` (int64 item indices) of the weights of `options.kind`: [I, |outputs|],
+// an output item never reading itself. Only what the columns need is computed where the kind
+// allows (itemknn, gfcf's linear filter); EASE and GF-CF's low-pass term need the whole I × I.
+torch::Tensor item_weights(const ItemSimilarityOptions& options, const torch::Tensor& x, const torch::Tensor& outputs);
+struct SparseRows;
+// The same from sparse binary rows; products over users run in blocks (no users × items matrix).
+torch::Tensor item_weights(const ItemSimilarityOptions& options, const SparseRows& rows, const torch::Tensor& outputs);
+
+// Sparse rows over `width` columns: row u holds columns[offsets[u] .. offsets[u+1]) with
+// `values` (all 1 when empty).
+struct SparseRows {
+  std::vector<int64_t> offsets{0}, columns;
+  std::vector<float> values;
+  int64_t width = 0;
+  int64_t num_rows() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  int64_t non_empty_rows() const;
+  // Dense rows [B, width] of the given rows (int64 [B]).
+  torch::Tensor dense(const torch::Tensor& rows) const;
 };
 
-// Builds user rows from (user, item) pairs; duplicates count once.
-UserRows make_user_rows(int64_t users, int64_t items, const std::vector<int64_t>& user,
-                        const std::vector<int64_t>& item);
+// Binary rows from (row, column) pairs; duplicates count once.
+SparseRows make_binary_rows(int64_t rows, int64_t width, const std::vector<int64_t>& row,
+                            const std::vector<int64_t>& column);
 
-// The recommender of a fitted W. It has no parameters (nothing to train). represent() gives
-// items = Wᵀ (row i: the weights item i reads) and users = a zero-stride placeholder of shape
-// [U, I]; the scoring functions read the users' training rows, so s(u, i) = x_u · W[:, i].
-class ItemSimilarityRecommender : public Recommender {
+// A recommender of fixed weights: s(u, ·) = row_u W + bias, rows sparse over an input item space
+// [I_in], W [I_in, I_out], bias [I_out] (or undefined). It has no parameters. represent() gives
+// items = Wᵀ (plus the bias column) and users = a zero-stride placeholder [U, I_in(+1)]; the
+// scoring functions read the sparse rows, so no U × I_in matrix is ever held.
+class RowScorer : public Recommender {
  public:
-  ItemSimilarityRecommender(const ItemSimilarityOptions& options, UserRows rows);
+  RowScorer(std::string name, SparseRows rows, torch::Tensor weights, torch::Tensor bias = {});
   Representations represent() override;
   torch::Tensor score_pairs(const Representations& r, const torch::Tensor& users, const torch::Tensor& items) override;
   torch::Tensor score_all_items(const Representations& r, const torch::Tensor& users) override;
   torch::Tensor batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                          const torch::Tensor& neg_items) override;
-  std::string model_name() const override { return options_.kind; }
-  double fit_seconds() const { return fit_seconds_; }
+  std::string model_name() const override { return name_; }
+  // Dense representations whose dot products are the scores: users [U, I_in(+1)], items
+  // [I_out, I_in(+1)] (what methods that mix representations need; U × I_in floats).
+  Representations dense_representations() const;
 
  private:
-  ItemSimilarityOptions options_;
-  UserRows rows_;
-  torch::Tensor weights_t_;  // Wᵀ [I, I]
-  double fit_seconds_ = 0.0;
+  std::string name_;
+  SparseRows rows_;
+  torch::Tensor weights_t_, bias_;  // Wᵀ [I_out, I_in]; [I_out] or undefined
 };
+
+// The single-domain model of options.kind over binary training rows (users × items), fitted.
+std::shared_ptr<RowScorer> fit_item_similarity(const ItemSimilarityOptions& options, SparseRows rows);
 
 }  // namespace graft::gnn

@@ -188,8 +188,7 @@ std::shared_ptr<Recommender> make_item_similarity(const ModelOptions& options, c
     users.push_back(d.interactions.user[static_cast<size_t>(k)]);
     items.push_back(d.interactions.item[static_cast<size_t>(k)]);
   }
-  return std::make_shared<ItemSimilarityRecommender>(
-      o, make_user_rows(dataset.num_users(), d.num_items(), users, items));
+  return fit_item_similarity(o, make_binary_rows(dataset.num_users(), d.num_items(), users, items));
 }
 
 }  // namespace

@@ -76,29 +76,29 @@ TEST(ItemSimilarity, GfcfIsTheLinearFilterPlusTheIdealLowPassOfTheTopSingularVec
   EXPECT_TRUE(torch::allclose(gfcf_weights(x, 0, alpha).to(torch::kDouble), r.t().mm(r), 1e-6, 1e-6));
 }
 
-ItemSimilarityRecommender small_model(const std::string& kind) {
+std::shared_ptr<RowScorer> small_model(const std::string& kind) {
   ItemSimilarityOptions o;
   o.kind = kind;
   o.lambda = 1.0;
   o.shrink = 0.0;
   // Users 0..3 as in small_matrix(), user 4 without training interactions.
-  return ItemSimilarityRecommender(o, make_user_rows(5, 3, {0, 0, 1, 1, 1, 2, 2, 3, 0}, {0, 1, 0, 1, 2, 1, 2, 2, 1}));
+  return fit_item_similarity(o, make_binary_rows(5, 3, {0, 0, 1, 1, 1, 2, 2, 3, 0}, {0, 1, 0, 1, 2, 1, 2, 2, 1}));
 }
 
 TEST(ItemSimilarity, ScoresAreTheUsersTrainingRowsTimesTheWeights) {
   for (const std::string& kind : item_similarity_kinds()) {
-    ItemSimilarityRecommender model = small_model(kind);
-    EXPECT_TRUE(model.parameters().empty()) << kind;
-    const Representations reps = model.represent();
+    const std::shared_ptr<RowScorer> model = small_model(kind);
+    EXPECT_TRUE(model->parameters().empty()) << kind;
+    const Representations reps = model->represent();
     ASSERT_EQ(reps.users.sizes(), (torch::IntArrayRef{5, 3})) << kind;
     const torch::Tensor weights = reps.items.t();
-    const torch::Tensor all = model.score_all_items(reps, torch::tensor({0, 1, 2, 3, 4}));
+    const torch::Tensor all = model->score_all_items(reps, torch::tensor({0, 1, 2, 3, 4}));
     // Duplicate (u0, i1) counts once: the same W as from small_matrix().
     const torch::Tensor rows = torch::cat({small_matrix(), torch::zeros({1, 3})});
     EXPECT_TRUE(torch::allclose(all, rows.mm(weights), 1e-6, 1e-6)) << kind;
     EXPECT_EQ(all[4].abs().sum().item<float>(), 0.0f) << kind;  // no history, no evidence
     const torch::Tensor users = torch::tensor({3, 0, 3, 2}), items = torch::tensor({0, 2, 1, 0});
-    const torch::Tensor pairs = model.score_pairs(reps, users, items);
+    const torch::Tensor pairs = model->score_pairs(reps, users, items);
     for (int64_t b = 0; b < 4; ++b) {
       EXPECT_FLOAT_EQ(pairs[b].item<float>(), all[users[b].item<int64_t>()][items[b].item<int64_t>()].item<float>())
           << kind;
@@ -106,21 +106,58 @@ TEST(ItemSimilarity, ScoresAreTheUsersTrainingRowsTimesTheWeights) {
   }
 }
 
+// Some output columns only (cross-domain: the target's items among all): the same as those
+// columns of the whole W, for every kind, and the same whether the users are read in one block or
+// in blocks of 7.
+TEST(ItemSimilarity, OutputColumnsAreThoseOfTheWholeWeights) {
+  torch::manual_seed(11);
+  const torch::Tensor x = (torch::rand({40, 9}) < 0.3).to(torch::kFloat);
+  const torch::Tensor outputs = torch::tensor({7, 2, 5});
+  for (const std::string& kind : item_similarity_kinds()) {
+    ItemSimilarityOptions o;
+    o.kind = kind;
+    o.neighbours = 4;
+    o.lambda = 3.0;
+    o.rank = 3;
+    const torch::Tensor whole = item_weights(o, x, torch::arange(9));
+    EXPECT_TRUE(torch::allclose(item_weights(o, x, outputs), whole.index_select(1, outputs), 1e-5, 1e-6)) << kind;
+    o.block_users = 7;
+    EXPECT_TRUE(torch::allclose(item_weights(o, x, torch::arange(9)), whole, 1e-5, 1e-6)) << kind << " in blocks";
+  }
+}
+
+// Weighted rows, a bias, and the dense representations whose dot products are the same scores.
+TEST(ItemSimilarity, RowScorerAddsTheBiasAndMatchesItsDenseRepresentations) {
+  SparseRows rows;
+  rows.width = 3;
+  rows.offsets = {0, 2, 2, 3};
+  rows.columns = {0, 2, 1};
+  rows.values = {0.5f, 2.0f, 1.0f};
+  const torch::Tensor w = torch::tensor({{1.f, 0.f}, {0.f, 3.f}, {2.f, 1.f}});
+  RowScorer scorer("test", rows, w, torch::tensor({0.25f, -1.f}));
+  const torch::Tensor scores = scorer.score_all_items(scorer.represent(), torch::tensor({0, 1, 2}));
+  const torch::Tensor expected = torch::tensor({{0.5f + 4.f + 0.25f, 2.f - 1.f}, {0.25f, -1.f}, {0.25f, 3.f - 1.f}});
+  EXPECT_TRUE(torch::allclose(scores, expected)) << scores;
+  const Representations dense = scorer.dense_representations();
+  EXPECT_TRUE(torch::allclose(dense.users.mm(dense.items.t()), expected));
+  EXPECT_EQ(rows.non_empty_rows(), 2);
+}
+
 TEST(ItemSimilarity, AFitOverTheMemoryBudgetIsRefusedBeforeItAllocates) {
   ItemSimilarityOptions o;
   o.kind = "ease";
   o.memory_budget_mb = 1;
-  // 1,000 items: 36 MB of float64 item × item matrices.
+  // 1,000 items: 40 MB of float64 item × item matrices.
   std::vector<int64_t> users(1000), items(1000);
   for (int64_t k = 0; k < 1000; ++k) items[k] = k, users[k] = k % 7;
   try {
-    ItemSimilarityRecommender model(o, make_user_rows(7, 1000, users, items));
+    fit_item_similarity(o, make_binary_rows(7, 1000, users, items));
     ADD_FAILURE() << "expected a refusal";
   } catch (const io::UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("ease needs about 34 MiB for 1000 items"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ease needs about 38 MiB for 1000 items"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("memory budget of 1 MiB"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(item_similarity_bytes("ease", 7, 1000), 4 * 7000 + 36 * 1000000);
+  EXPECT_EQ(item_similarity_bytes("ease", 7, 1000, 1000), 12 * 7000 + 40 * 1000000);
 }
 
 }  // namespace

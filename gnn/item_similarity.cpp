@@ -152,6 +152,11 @@ torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha) {
   return gfcf_columns(rows_of(x), every_item(x), rank, alpha);
 }
 
+torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t block_users) {
+  torch::NoGradGuard no_grad;
+  return weighted_gram(rows, outputs, false, torch::kFloat, block_users);
+}
+
 int64_t SparseRows::non_empty_rows() const {
   int64_t n = 0;
   for (int64_t r = 0; r < num_rows(); ++r) n += offsets[r + 1] > offsets[r];

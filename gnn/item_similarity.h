@@ -67,6 +67,10 @@ struct SparseRows {
   torch::Tensor dense(const torch::Tensor& rows) const;
 };
 
+// Σ_u x_uᵀ x_u[outputs] over the rows (co-occurrence counts of every column with each output
+// column), users read in blocks of `block_users` (0: 256 MiB worth): [width, |outputs|] float.
+torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t block_users = 0);
+
 // Binary rows from (row, column) pairs; duplicates count once.
 SparseRows make_binary_rows(int64_t rows, int64_t width, const std::vector<int64_t>& row,
                             const std::vector<int64_t>& column);

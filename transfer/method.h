@@ -42,6 +42,11 @@ class TransferMethod {
   // items [I_t, d]; score(u, i) = users[u] · items[i].
   virtual gnn::Representations target_representations() = 0;
 
+  // After fit: what the evaluation scores the target with. By default the dot products of
+  // target_representations(); methods whose scores are sparse rows times item weights
+  // (co-occurrence, the item–item models) give their own, so no users × items matrix is held.
+  virtual std::shared_ptr<gnn::Recommender> target_scorer();
+
   // After fit, for ranking among every item (TransferOptions::rank_all_items): users as in
   // target_representations() and items [source items; target items] in the same space;
   // nullopt when the method does not score source items.

@@ -2,6 +2,7 @@
 // finetune_modes.h are methods too (`--method last_k` is `--method finetune` with
 // finetune.mode=last_k, and both report as last_k).
 #include "graph_io/errors.h"
+#include "transfer/cross_domain_model.h"
 #include "transfer/methods.h"
 #include "transfer/transfer.h"
 
@@ -43,6 +44,9 @@ const std::vector<Entry>& registry() {
       {"source_popularity", make_source_popularity, ""},
       {"forec", make_forec, ""},
       {"multi_source", make_multi_source, ""},
+      {"itemknn", [] { return make_item_similarity("itemknn"); }, ""},
+      {"ease", [] { return make_item_similarity("ease"); }, ""},
+      {"gfcf", [] { return make_item_similarity("gfcf"); }, ""},
   };
   return methods;
 }
@@ -86,9 +90,13 @@ void canonicalise_method(TransferOptions& options) {
   options.finetune.mode = entry->mode;
 }
 
+std::shared_ptr<gnn::Recommender> TransferMethod::target_scorer() {
+  return std::make_shared<FixedRecommender>(target_representations());
+}
+
 torch::Tensor TransferMethod::score(const torch::Tensor& users, const torch::Tensor& items) {
-  const gnn::Representations reps = target_representations();
-  return (reps.users.index_select(0, users) * reps.items.index_select(0, items)).sum(-1);
+  const std::shared_ptr<gnn::Recommender> scorer = target_scorer();
+  return scorer->score_pairs(scorer->represent(), users, items);
 }
 
 }  // namespace graft::transfer

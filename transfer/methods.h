@@ -23,6 +23,8 @@ std::unique_ptr<TransferMethod> make_instance_weighting();
 std::unique_ptr<TransferMethod> make_vib();
 std::unique_ptr<TransferMethod> make_shared_neighbours();
 std::unique_ptr<TransferMethod> make_cooccurrence();
+// itemknn, ease or gfcf over one item space of both domains (methods_item_similarity.cpp).
+std::unique_ptr<TransferMethod> make_item_similarity(const std::string& kind);
 std::unique_ptr<TransferMethod> make_popularity();
 std::unique_ptr<TransferMethod> make_source_popularity();
 std::unique_ptr<TransferMethod> make_forec();

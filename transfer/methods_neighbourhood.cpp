@@ -1,6 +1,6 @@
 // Methods that score cold-start users through what the shared users did: source_only (the source
-// encoder zero-shot), cooccurrence (counting, no training), shared_neighbours (fine-tuning, then
-// the shared neighbourhood) and mapping (EMCDR).
+// encoder zero-shot), shared_neighbours (fine-tuning, then the shared neighbourhood) and mapping
+// (EMCDR). cooccurrence, the counting baseline, is in methods_item_similarity.cpp.
 #include "gnn/spmm.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
@@ -102,35 +102,6 @@ std::optional<gnn::Representations> cooccurrence_representations(const TransferT
   items.index_put_({taken.items, column.index_select(0, taken.users)}, 1.0f);
   return gnn::Representations{users, items};
 }
-
-// The non-neural baseline of shared_neighbours, without any training:
-//     score(u, g) = co-occurrence(u, g) + ε·log(1 + pop_g),   ε = 1e-3
-// popularity only breaking ties and ranking the users no shared user reaches.
-class Cooccurrence : public TransferMethod {
- public:
-  std::string name() const override { return "cooccurrence"; }
-  void fit(std::shared_ptr<const TransferTask> task, FitLog& log) override {
-    const auto start = Clock::now();
-    const std::optional<gnn::Representations> counts = cooccurrence_representations(*task);
-    if (!counts) {
-      throw io::UsageError("cooccurrence: " + std::to_string(task->num_users) + " users × " +
-                           std::to_string(task->shared_users.size()) +
-                           " shared users is too large for dense co-occurrence representations; use "
-                           "shared_neighbours");
-    }
-    const torch::Tensor popularity = log_popularity(*task).to(torch::kFloat);
-    users_ = torch::cat({counts->users, torch::ones({task->num_users, 1})}, 1);
-    items_ = torch::cat({counts->items, 1e-3 * popularity}, 1);
-    log.notes.push_back("cooccurrence: no training; target items are scored by co-occurrence through the " +
-                        std::to_string(task->shared_users.size()) +
-                        " users active in both domains, popularity breaking ties");
-    log.phase_seconds["adapt"] += seconds_since(start);
-  }
-  gnn::Representations target_representations() override { return {users_, items_}; }
-
- private:
-  torch::Tensor users_, items_;
-};
 
 // Fine-tuning (with the bridge), then cold-start users represented through the shared users
 // their source items lead to (SharedNeighbourhood), mixed with their own source-graph
@@ -272,7 +243,6 @@ class Mapping : public ModelMethod {
 }  // namespace
 
 std::unique_ptr<TransferMethod> make_source_only() { return std::make_unique<SourceOnly>(); }
-std::unique_ptr<TransferMethod> make_cooccurrence() { return std::make_unique<Cooccurrence>(); }
 std::unique_ptr<TransferMethod> make_popularity() { return std::make_unique<Popularity>(); }
 std::unique_ptr<TransferMethod> make_shared_neighbours() { return std::make_unique<SharedNeighbours>(); }
 std::unique_ptr<TransferMethod> make_mapping() { return std::make_unique<Mapping>(); }

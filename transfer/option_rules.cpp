@@ -227,6 +227,24 @@ void add_method_rules(std::vector<OptionRule>& r) {
                      "vib: InfoNCE temperature")
                   .above(0));
 
+  r.push_back(option("similarity.neighbours", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::neighbours,
+                     "itemknn: neighbours kept per target item")
+                  .at_least(1));
+  r.push_back(option("similarity.shrink", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::shrink,
+                     "itemknn: cosine shrinkage")
+                  .at_least(0));
+  r.push_back(option("similarity.lambda", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::lambda,
+                     "ease: L2 weight λ")
+                  .above(0));
+  r.push_back(option("similarity.rank", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::rank,
+                     "gfcf: singular vectors of the ideal low-pass filter")
+                  .at_least(0));
+  r.push_back(option("similarity.alpha", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::alpha,
+                     "gfcf: weight of the ideal low-pass filter"));
+  r.push_back(option("similarity.memory_budget_mb", &TransferOptions::similarity,
+                     &gnn::ItemSimilarityOptions::memory_budget_mb,
+                     "itemknn, ease, gfcf, cooccurrence: refuse a fit needing more memory (MiB)")
+                  .above(0));
   r.push_back(option("neighbourhood.mix", &TransferOptions::neighbourhood, &NeighbourhoodOptions::mix,
                      "shared_neighbours: weight of the shared-neighbourhood representation of cold-start users")
                   .at_least(0)

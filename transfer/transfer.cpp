@@ -49,7 +49,7 @@ Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOp
 // anything about its items without item features, so every item scores the same and the
 // metrics are the floor of the protocol (ties count against the model, or break by item index).
 // The test metrics of `scorer`: all cases, and cold-start and warm users' where the split has them.
-void evaluate_test(const TransferTask& task, FixedRecommender& scorer, TransferReport& report) {
+void evaluate_test(const TransferTask& task, gnn::Recommender& scorer, TransferReport& report) {
   report.overall = task.test->evaluate(scorer);
   if (task.test_cold) {
     report.cold_start = task.test_cold->evaluate(scorer);
@@ -155,8 +155,7 @@ TransferReport run_transfer(const io::Dataset& dataset, const TransferOptions& o
   report.source_weights = log.source_weights;
 
   const auto start = Clock::now();
-  FixedRecommender scorer(method->target_representations());
-  evaluate_test(*task, scorer, report);
+  evaluate_test(*task, *method->target_scorer(), report);
   if (task->test_all_items) evaluate_all_items(*task, method->all_item_representations(), report);
   const auto reps = method->domain_user_representations();
   if (reps && has_both_sides(*task)) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gnn/encoder_options.h"
+#include "gnn/item_similarity.h"
 
 #include <cstdint>
 #include <string>
@@ -146,6 +147,8 @@ struct TransferOptions {
   BottleneckOptions bottleneck;
   NeighbourhoodOptions neighbourhood;
   MultiSourceOptions multi_source;
+  // itemknn, ease, gfcf across domains (methods_item_similarity.cpp); kind is the method's name.
+  gnn::ItemSimilarityOptions similarity;
 
   // Evaluation on the target: the split's protocol ("sampled" when it stores negatives, else
   // "full"), selection on the validation cases with `selection_metric`.

@@ -19,9 +19,9 @@ constexpr int64_t kBlockBytes = int64_t{256} << 20;  // dense user rows held at 
 int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items, int64_t outputs) {
   const int64_t block = std::min(kBlockBytes, 12 * users * items);  // f32 rows and their f64 copy
   const int64_t square = items * items, kept = items * outputs;
-  if (kind == "itemknn") return block + 16 * kept;  // co-counts, similarities, kept weights (f32), top-k
   if (kind == "ease") return block + 24 * square + 16 * kept;  // Gram, factor, inverse (f64); columns, W
-  return block + 24 * square + 24 * kept;  // gfcf: Gram, eigenvectors, workspace (f64); filters, W
+  if (kind == "gfcf") return block + 24 * square + 24 * kept;  // Gram, eigenvectors, workspace (f64); filters, W
+  return block + 16 * kept;  // itemknn and co-occurrence counts: counts, similarities, kept weights, top-k
 }
 
 void check_item_similarity_memory(const ItemSimilarityOptions& o, int64_t users, int64_t items, int64_t outputs) {

@@ -64,7 +64,7 @@ class Cooccurrence : public TransferMethod {
     const auto start = Clock::now();
     const int64_t I = task->source_items;
     gnn::ItemSimilarityOptions budget = task->options.similarity;
-    budget.kind = "itemknn";  // the memory of one co-occurrence block of target columns
+    budget.kind = name();  // counts of every item with the target's items
     gnn::check_item_similarity_memory(budget, static_cast<int64_t>(task->shared_users.size()),
                                       I + task->target_items, task->target_items);
     // #{s : s took v and g} over the shared users; |S_v| is its source-by-source diagonal.

@@ -2,6 +2,7 @@
 
 #include "graph_io/errors.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/linalg.h>
 
 #include <algorithm>
@@ -20,7 +21,8 @@ int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t it
   const int64_t block = std::min(kBlockBytes, 12 * users * items);  // f32 rows and their f64 copy
   const int64_t square = items * items, kept = items * outputs;
   if (kind == "ease") return block + 24 * square + 16 * kept;  // Gram, factor, inverse (f64); columns, W
-  if (kind == "gfcf") return block + 24 * square + 24 * kept;  // Gram, eigenvectors, workspace (f64); filters, W
+  // gfcf: Gram (f64), an exact eigh's vectors and workspace up to 4,096 items; filters, W
+  if (kind == "gfcf") return block + 8 * square + 16 * std::min<int64_t>(square, 4096 * 4096) + 24 * kept;
   return block + 16 * kept;  // itemknn and co-occurrence counts: counts, similarities, kept weights, top-k
 }
 
@@ -101,6 +103,26 @@ torch::Tensor inverse_sqrt(const torch::Tensor& degrees) {
   return torch::where(degrees > 0, degrees.clamp_min(1e-300).rsqrt(), torch::zeros_like(degrees));
 }
 
+}  // namespace
+
+torch::Tensor top_eigenvectors(const torch::Tensor& symmetric, int64_t k, int64_t exact_up_to) {
+  const int64_t n = symmetric.size(0);
+  if (n <= exact_up_to || 2 * k >= n) {
+    return std::get<1>(torch::linalg::eigh(symmetric, "L")).narrow(1, n - k, k);  // eigenvalues ascending
+  }
+  // Subspace iteration from a seeded Gaussian start (Halko, Martinsson & Tropp 2011, alg. 4.4):
+  // 2k columns, 8 power steps re-orthonormalised, then Rayleigh–Ritz on the small projection.
+  const int64_t width = std::min(n, 2 * k);
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  torch::Tensor basis = torch::randn({n, width}, generator, symmetric.options());
+  for (int step = 0; step < 8; ++step) basis = std::get<0>(torch::linalg::qr(symmetric.mm(basis)));
+  const torch::Tensor small = basis.t().mm(symmetric.mm(basis));
+  const torch::Tensor ritz = std::get<1>(torch::linalg::eigh((small + small.t()) / 2, "L")).narrow(1, width - k, k);
+  return basis.mm(ritz);
+}
+
+namespace {
+
 // R̃ᵀR̃ = D_I^{-1/2} Xᵀ D_U^{-1} X D_I^{-1/2}, restricted to `outputs` columns.
 torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t rank, double alpha,
                            int64_t block = 0) {
@@ -113,8 +135,8 @@ torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs,
                              scale.index_select(0, columns).unsqueeze(0);
   if (!low_pass) return gram.to(torch::kFloat);
   torch::Tensor weights = gram.index_select(1, outputs);  // the linear filter R̃ᵀR̃
-  // The right singular vectors of R̃ are the eigenvectors of R̃ᵀR̃; eigh sorts eigenvalues ascending.
-  const torch::Tensor vectors = std::get<1>(torch::linalg::eigh(gram, "L")).narrow(1, rows.width - kept, kept);
+  // The right singular vectors of R̃ are the eigenvectors of R̃ᵀR̃.
+  const torch::Tensor vectors = top_eigenvectors(gram, kept);
   const torch::Tensor ideal = vectors.mm(vectors.index_select(0, outputs).t());
   // The reference's D_I^{-1/2} V Vᵀ D_I^{1/2}; items without training interactions read nothing.
   weights += alpha * (scale.unsqueeze(1) * ideal * degrees.index_select(0, outputs).sqrt().unsqueeze(0));

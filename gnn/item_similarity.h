@@ -47,6 +47,11 @@ torch::Tensor itemknn_weights(const torch::Tensor& x, int64_t neighbours, double
 torch::Tensor ease_weights(const torch::Tensor& x, double lambda);
 torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha);
 
+// The eigenvectors of the k largest eigenvalues of a symmetric matrix [n, n] → [n, k]: exact
+// (eigh) up to `exact_up_to` rows or when k ≥ n/2, else randomized subspace iteration (seeded,
+// 2k columns, 8 power steps, Rayleigh–Ritz), which needs no n × n workspace beyond the matrix.
+torch::Tensor top_eigenvectors(const torch::Tensor& symmetric, int64_t k, int64_t exact_up_to = 4096);
+
 // The columns `outputs` (int64 item indices) of the weights of `options.kind`: [I, |outputs|],
 // an output item never reading itself. Only what the columns need is computed where the kind
 // allows (itemknn, gfcf's linear filter); EASE and GF-CF's low-pass term need the whole I × I.

@@ -76,6 +76,22 @@ TEST(ItemSimilarity, GfcfIsTheLinearFilterPlusTheIdealLowPassOfTheTopSingularVec
   EXPECT_TRUE(torch::allclose(gfcf_weights(x, 0, alpha).to(torch::kDouble), r.t().mm(r), 1e-6, 1e-6));
 }
 
+// The randomized eigenvectors span the same top-k subspace as eigh's (projectors agree) on a
+// matrix whose spectrum has a gap after the k-th eigenvalue.
+TEST(ItemSimilarity, RandomizedTopEigenvectorsSpanTheExactSubspace) {
+  torch::manual_seed(2);
+  const int64_t n = 300, k = 12;
+  const torch::Tensor q = std::get<0>(torch::linalg::qr(torch::randn({n, n}, torch::kDouble)));
+  torch::Tensor values = torch::rand({n}, torch::kDouble) * 0.5;
+  values.narrow(0, 0, k).add_(torch::linspace(2.0, 4.0, k, torch::kDouble));
+  const torch::Tensor symmetric = q.mm(torch::diag(values)).mm(q.t());
+  const torch::Tensor exact = top_eigenvectors(symmetric, k), fast = top_eigenvectors(symmetric, k, /*exact_up_to=*/0);
+  ASSERT_EQ(fast.sizes(), (torch::IntArrayRef{n, k}));
+  const torch::Tensor top = q.narrow(1, 0, k);
+  EXPECT_TRUE(torch::allclose(exact.mm(exact.t()), top.mm(top.t()), 1e-8, 1e-8));
+  EXPECT_LT((fast.mm(fast.t()) - top.mm(top.t())).abs().max().item<double>(), 1e-6);
+}
+
 std::shared_ptr<RowScorer> small_model(const std::string& kind) {
   ItemSimilarityOptions o;
   o.kind = kind;

@@ -13,21 +13,16 @@ namespace graft::gnn {
 
 std::vector<std::string> item_similarity_kinds() { return {"itemknn", "ease", "gfcf"}; }
 
-namespace {
-constexpr int64_t kBlockBytes = int64_t{256} << 20;  // dense user rows held at once while fitting
-}
-
-int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items, int64_t outputs) {
-  const int64_t block = std::min(kBlockBytes, 12 * users * items);  // f32 rows and their f64 copy
+int64_t item_similarity_bytes(const std::string& kind, int64_t items, int64_t outputs) {
   const int64_t square = items * items, kept = items * outputs;
-  if (kind == "ease") return block + 24 * square + 16 * kept;  // Gram, factor, inverse (f64); columns, W
+  if (kind == "ease") return 24 * square + 16 * kept;  // Gram, Cholesky factor, inverse (f64); columns, W
   // gfcf: Gram (f64), an exact eigh's vectors and workspace up to 4,096 items; filters, W
-  if (kind == "gfcf") return block + 8 * square + 16 * std::min<int64_t>(square, 4096 * 4096) + 24 * kept;
-  return block + 16 * kept;  // itemknn and co-occurrence counts: counts, similarities, kept weights, top-k
+  if (kind == "gfcf") return 8 * square + 16 * std::min<int64_t>(square, 4096 * 4096) + 24 * kept;
+  return 20 * kept;  // itemknn and co-occurrence: counts (f64, then f32), similarities, kept weights
 }
 
 void check_item_similarity_memory(const ItemSimilarityOptions& o, int64_t users, int64_t items, int64_t outputs) {
-  const double mib = static_cast<double>(item_similarity_bytes(o.kind, users, items, outputs)) / (1024.0 * 1024.0);
+  const double mib = static_cast<double>(item_similarity_bytes(o.kind, items, outputs)) / (1024.0 * 1024.0);
   std::cerr << o.kind << ": " << items << " items, " << users << " users with training interactions; the fit "
             << "needs about " << std::lround(mib) << " MiB (budget " << o.memory_budget_mb << " MiB)\n";
   if (mib > o.memory_budget_mb) {
@@ -45,26 +40,27 @@ void zero_self(torch::Tensor& w, const torch::Tensor& outputs) {
   w.index_put_({outputs, torch::arange(outputs.size(0))}, 0.0);
 }
 
-// Σ_u r_u x_uᵀ x_u[outputs] over the non-empty rows, r_u = 1 or 1 / |row u|, in blocks of
-// users so that no users × items matrix is held: [width, |outputs|].
+// Σ_u r_u x_uᵀ x_u[outputs] over the rows, r_u = 1 or 1 / |row u|, accumulated pair by pair
+// over each row's entries (the rows are sparse: the work is Σ_u |row u|², no dense user rows):
+// [width, |outputs|].
 torch::Tensor weighted_gram(const SparseRows& rows, const torch::Tensor& outputs, bool by_inverse_degree,
-                            torch::ScalarType dtype, int64_t block_users) {
-  std::vector<int64_t> users;
+                            torch::ScalarType dtype) {
+  std::vector<int64_t> position(static_cast<size_t>(rows.width), -1);
+  const torch::Tensor out = outputs.to(torch::kInt64).contiguous();
+  for (int64_t t = 0; t < out.size(0); ++t) position[out.data_ptr<int64_t>()[t]] = t;
+  torch::Tensor result = torch::zeros({rows.width, out.size(0)}, torch::kDouble);
+  double* gram = result.data_ptr<double>();
   for (int64_t u = 0; u < rows.num_rows(); ++u) {
-    if (rows.offsets[u + 1] > rows.offsets[u]) users.push_back(u);
+    const int64_t first = rows.offsets[u], last = rows.offsets[u + 1];
+    if (first == last) continue;
+    const double scale = by_inverse_degree ? 1.0 / static_cast<double>(last - first) : 1.0;
+    for (int64_t b = first; b < last; ++b) {
+      const int64_t t = position[rows.columns[b]];
+      if (t < 0) continue;
+      for (int64_t a = first; a < last; ++a) gram[rows.columns[a] * out.size(0) + t] += scale;
+    }
   }
-  const int64_t block = block_users > 0 ? block_users
-                                       : std::max<int64_t>(1, kBlockBytes / (12 * std::max<int64_t>(1, rows.width)));
-  torch::Tensor gram = torch::zeros({rows.width, outputs.size(0)}, dtype);
-  for (size_t first = 0; first < users.size(); first += static_cast<size_t>(block)) {
-    const size_t count = std::min(users.size() - first, static_cast<size_t>(block));
-    const torch::Tensor x = rows.dense(torch::tensor(std::vector<int64_t>(users.begin() + first,
-                                                                          users.begin() + first + count)))
-                                .to(dtype);
-    const torch::Tensor weighted = by_inverse_degree ? x / x.sum(1, true) : x;
-    gram.addmm_(weighted.t(), x.index_select(1, outputs));
-  }
-  return gram;
+  return result.to(dtype);
 }
 
 // Training interactions per item (column sums).
@@ -74,9 +70,8 @@ torch::Tensor item_degrees(const SparseRows& rows) {
   return torch::tensor(degrees, torch::kDouble);
 }
 
-torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t neighbours, double shrink,
-                               int64_t block = 0) {
-  const torch::Tensor co = weighted_gram(rows, outputs, false, torch::kFloat, block);
+torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t neighbours, double shrink) {
+  const torch::Tensor co = weighted_gram(rows, outputs, false, torch::kFloat);
   const torch::Tensor norms = item_degrees(rows).sqrt().to(torch::kFloat);  // binary rows: ‖x_i‖ = √count
   torch::Tensor similarity =
       co / (norms.unsqueeze(1) * norms.index_select(0, outputs).unsqueeze(0) + shrink).clamp_min(1e-12);
@@ -88,8 +83,8 @@ torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outpu
   return weights.scatter_(0, nearest, values);
 }
 
-torch::Tensor ease_columns(const SparseRows& rows, const torch::Tensor& outputs, double lambda, int64_t block = 0) {
-  torch::Tensor gram = weighted_gram(rows, torch::arange(rows.width), false, torch::kDouble, block);
+torch::Tensor ease_columns(const SparseRows& rows, const torch::Tensor& outputs, double lambda) {
+  torch::Tensor gram = weighted_gram(rows, torch::arange(rows.width), false, torch::kDouble);
   gram.diagonal().add_(lambda);
   const torch::Tensor columns = torch::cholesky_inverse(torch::linalg::cholesky(gram)).index_select(1, outputs);
   const torch::Tensor diagonal = columns.index({outputs, torch::arange(outputs.size(0))});
@@ -124,14 +119,13 @@ torch::Tensor top_eigenvectors(const torch::Tensor& symmetric, int64_t k, int64_
 namespace {
 
 // R̃ᵀR̃ = D_I^{-1/2} Xᵀ D_U^{-1} X D_I^{-1/2}, restricted to `outputs` columns.
-torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t rank, double alpha,
-                           int64_t block = 0) {
+torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t rank, double alpha) {
   const torch::Tensor degrees = item_degrees(rows);
   const torch::Tensor scale = inverse_sqrt(degrees);
   const int64_t kept = std::min<int64_t>(rank, rows.width);
   const bool low_pass = kept > 0 && alpha != 0.0;
   const torch::Tensor columns = low_pass ? torch::arange(rows.width) : outputs;
-  const torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble, block) * scale.unsqueeze(1) *
+  const torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble) * scale.unsqueeze(1) *
                              scale.index_select(0, columns).unsqueeze(0);
   if (!low_pass) return gram.to(torch::kFloat);
   torch::Tensor weights = gram.index_select(1, outputs);  // the linear filter R̃ᵀR̃
@@ -157,9 +151,9 @@ torch::Tensor every_item(const torch::Tensor& x) { return torch::arange(x.size(1
 
 torch::Tensor item_weights(const ItemSimilarityOptions& o, const SparseRows& rows, const torch::Tensor& outputs) {
   torch::NoGradGuard no_grad;
-  if (o.kind == "itemknn") return itemknn_columns(rows, outputs, o.neighbours, o.shrink, o.block_users);
-  if (o.kind == "ease") return ease_columns(rows, outputs, o.lambda, o.block_users);
-  return gfcf_columns(rows, outputs, o.rank, o.alpha, o.block_users);
+  if (o.kind == "itemknn") return itemknn_columns(rows, outputs, o.neighbours, o.shrink);
+  if (o.kind == "ease") return ease_columns(rows, outputs, o.lambda);
+  return gfcf_columns(rows, outputs, o.rank, o.alpha);
 }
 
 torch::Tensor item_weights(const ItemSimilarityOptions& o, const torch::Tensor& x, const torch::Tensor& outputs) {
@@ -174,9 +168,9 @@ torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha) {
   return gfcf_columns(rows_of(x), every_item(x), rank, alpha);
 }
 
-torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t block_users) {
+torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs) {
   torch::NoGradGuard no_grad;
-  return weighted_gram(rows, outputs, false, torch::kFloat, block_users);
+  return weighted_gram(rows, outputs, false, torch::kFloat);
 }
 
 int64_t SparseRows::non_empty_rows() const {

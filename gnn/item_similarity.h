@@ -9,8 +9,8 @@
 //            plus α times the ideal low-pass filter D_I^{-1/2} V Vᵀ D_I^{1/2}, V the top-`rank` right
 //            singular vectors of R̃ (the eigenvectors of R̃ᵀR̃ with the largest eigenvalues).
 //
-// Fitting reads the users' rows in blocks; EASE and GF-CF hold dense I × I matrices (float64),
-// ItemKNN I × outputs. The memory this needs is stated before anything is allocated and refused
+// Fitting accumulates co-occurrences over the users' sparse rows; EASE and GF-CF hold dense I × I
+// matrices (float64), ItemKNN I × outputs. The memory this needs is stated before anything is allocated and refused
 // above `memory_budget_mb`.
 #pragma once
 
@@ -30,14 +30,13 @@ struct ItemSimilarityOptions {
   int64_t rank = 256;              // gfcf: singular vectors of the ideal low-pass term (≥ 0)
   double alpha = 0.3;              // gfcf: weight of the ideal low-pass term
   double memory_budget_mb = 8192;  // refuse a fit needing more (> 0)
-  int64_t block_users = 0;         // users' rows densified at once while fitting; 0: 256 MiB worth
 };
 
 std::vector<std::string> item_similarity_kinds();  // "itemknn", "ease", "gfcf"
 
-// About the bytes a fit holds at its peak: dense `users` × `items` rows (users with training
-// interactions), dense item × item matrices, and the `outputs` columns kept.
-int64_t item_similarity_bytes(const std::string& kind, int64_t users, int64_t items, int64_t outputs);
+// About the bytes a fit of `kind` (itemknn, ease, gfcf; any other name: co-occurrence counts)
+// holds at its peak for `items` input items and `outputs` output columns.
+int64_t item_similarity_bytes(const std::string& kind, int64_t items, int64_t outputs);
 
 // States the need on stderr; UsageError naming need and budget when it is over the budget.
 void check_item_similarity_memory(const ItemSimilarityOptions& options, int64_t users, int64_t items, int64_t outputs);
@@ -57,7 +56,7 @@ torch::Tensor top_eigenvectors(const torch::Tensor& symmetric, int64_t k, int64_
 // allows (itemknn, gfcf's linear filter); EASE and GF-CF's low-pass term need the whole I × I.
 torch::Tensor item_weights(const ItemSimilarityOptions& options, const torch::Tensor& x, const torch::Tensor& outputs);
 struct SparseRows;
-// The same from sparse binary rows; products over users run in blocks (no users × items matrix).
+// The same from sparse binary rows (no users × items matrix is formed).
 torch::Tensor item_weights(const ItemSimilarityOptions& options, const SparseRows& rows, const torch::Tensor& outputs);
 
 // Sparse rows over `width` columns: row u holds columns[offsets[u] .. offsets[u+1]) with
@@ -73,8 +72,8 @@ struct SparseRows {
 };
 
 // Σ_u x_uᵀ x_u[outputs] over the rows (co-occurrence counts of every column with each output
-// column), users read in blocks of `block_users` (0: 256 MiB worth): [width, |outputs|] float.
-torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t block_users = 0);
+// column): [width, |outputs|] float.
+torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs);
 
 // Binary rows from (row, column) pairs; duplicates count once.
 SparseRows make_binary_rows(int64_t rows, int64_t width, const std::vector<int64_t>& row,

@@ -123,8 +123,7 @@ TEST(ItemSimilarity, ScoresAreTheUsersTrainingRowsTimesTheWeights) {
 }
 
 // Some output columns only (cross-domain: the target's items among all): the same as those
-// columns of the whole W, for every kind, and the same whether the users are read in one block or
-// in blocks of 7.
+// columns of the whole W, for every kind.
 TEST(ItemSimilarity, OutputColumnsAreThoseOfTheWholeWeights) {
   torch::manual_seed(11);
   const torch::Tensor x = (torch::rand({40, 9}) < 0.3).to(torch::kFloat);
@@ -137,8 +136,6 @@ TEST(ItemSimilarity, OutputColumnsAreThoseOfTheWholeWeights) {
     o.rank = 3;
     const torch::Tensor whole = item_weights(o, x, torch::arange(9));
     EXPECT_TRUE(torch::allclose(item_weights(o, x, outputs), whole.index_select(1, outputs), 1e-5, 1e-6)) << kind;
-    o.block_users = 7;
-    EXPECT_TRUE(torch::allclose(item_weights(o, x, torch::arange(9)), whole, 1e-5, 1e-6)) << kind << " in blocks";
   }
 }
 
@@ -173,7 +170,7 @@ TEST(ItemSimilarity, AFitOverTheMemoryBudgetIsRefusedBeforeItAllocates) {
     EXPECT_NE(std::string(e.what()).find("ease needs about 38 MiB for 1000 items"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("memory budget of 1 MiB"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(item_similarity_bytes("ease", 7, 1000, 1000), 12 * 7000 + 40 * 1000000);
+  EXPECT_EQ(item_similarity_bytes("ease", 1000, 1000), 40 * 1000000);
 }
 
 }  // namespace

@@ -125,16 +125,17 @@ torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs,
   const int64_t kept = std::min<int64_t>(rank, rows.width);
   const bool low_pass = kept > 0 && alpha != 0.0;
   const torch::Tensor columns = low_pass ? torch::arange(rows.width) : outputs;
-  const torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble) * scale.unsqueeze(1) *
-                             scale.index_select(0, columns).unsqueeze(0);
+  // In place throughout: the item × item matrix is the fit's memory.
+  torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble);
+  gram.mul_(scale.unsqueeze(1)).mul_(scale.index_select(0, columns).unsqueeze(0));
   if (!low_pass) return gram.to(torch::kFloat);
   torch::Tensor weights = gram.index_select(1, outputs);  // the linear filter R̃ᵀR̃
   // The right singular vectors of R̃ are the eigenvectors of R̃ᵀR̃.
   const torch::Tensor vectors = top_eigenvectors(gram, kept);
-  const torch::Tensor ideal = vectors.mm(vectors.index_select(0, outputs).t());
+  torch::Tensor ideal = vectors.mm(vectors.index_select(0, outputs).t());
   // The reference's D_I^{-1/2} V Vᵀ D_I^{1/2}; items without training interactions read nothing.
-  weights += alpha * (scale.unsqueeze(1) * ideal * degrees.index_select(0, outputs).sqrt().unsqueeze(0));
-  return weights.to(torch::kFloat);
+  ideal.mul_(scale.unsqueeze(1)).mul_(degrees.index_select(0, outputs).sqrt().unsqueeze(0));
+  return weights.add_(ideal, alpha).to(torch::kFloat);
 }
 
 // Binary rows of a dense 0/1 matrix.

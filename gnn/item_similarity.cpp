@@ -15,7 +15,7 @@ std::vector<std::string> item_similarity_kinds() { return {"itemknn", "ease", "g
 
 int64_t item_similarity_bytes(const std::string& kind, int64_t items, int64_t outputs) {
   const int64_t square = items * items, kept = items * outputs;
-  if (kind == "ease") return 24 * square + 16 * kept;  // Gram, Cholesky factor, inverse (f64); columns, W
+  if (kind == "ease") return 24 * square + 24 * kept;  // Gram, Cholesky factor, inverse (f64); columns, W
   // gfcf: Gram (f64), an exact eigh's vectors and workspace up to 4,096 items; filters, W
   if (kind == "gfcf") return 8 * square + 16 * std::min<int64_t>(square, 4096 * 4096) + 24 * kept;
   return 20 * kept;  // itemknn and co-occurrence: counts (f64, then f32), similarities, kept weights

@@ -40,15 +40,16 @@ void zero_self(torch::Tensor& w, const torch::Tensor& outputs) {
   w.index_put_({outputs, torch::arange(outputs.size(0))}, 0.0);
 }
 
-// Σ_u r_u x_uᵀ x_u[outputs] over the rows, r_u = 1 or 1 / |row u|, accumulated pair by pair
-// over each row's entries (the rows are sparse: the work is Σ_u |row u|², no dense user rows):
-// [width, |outputs|].
-torch::Tensor weighted_gram(const SparseRows& rows, const torch::Tensor& outputs, bool by_inverse_degree,
-                            torch::ScalarType dtype) {
+// Σ_u r_u x_u[:inputs]ᵀ x_u[outputs] over the rows, r_u = 1 or 1 / |row u|, accumulated pair by
+// pair over each row's entries (the rows are sparse: the work is Σ_u |row u|², no dense user
+// rows): [inputs, |outputs|], the first `inputs` columns against the output columns.
+torch::Tensor weighted_gram(const SparseRows& rows, int64_t inputs, const torch::Tensor& outputs,
+                            bool by_inverse_degree, torch::ScalarType dtype) {
   std::vector<int64_t> position(static_cast<size_t>(rows.width), -1);
   const torch::Tensor out = outputs.to(torch::kInt64).contiguous();
-  for (int64_t t = 0; t < out.size(0); ++t) position[out.data_ptr<int64_t>()[t]] = t;
-  torch::Tensor result = torch::zeros({rows.width, out.size(0)}, torch::kDouble);
+  const int64_t stride = out.size(0);
+  for (int64_t t = 0; t < stride; ++t) position[out.data_ptr<int64_t>()[t]] = t;
+  torch::Tensor result = torch::zeros({inputs, stride}, torch::kDouble);
   double* gram = result.data_ptr<double>();
   for (int64_t u = 0; u < rows.num_rows(); ++u) {
     const int64_t first = rows.offsets[u], last = rows.offsets[u + 1];
@@ -57,22 +58,17 @@ torch::Tensor weighted_gram(const SparseRows& rows, const torch::Tensor& outputs
     for (int64_t b = first; b < last; ++b) {
       const int64_t t = position[rows.columns[b]];
       if (t < 0) continue;
-      for (int64_t a = first; a < last; ++a) gram[rows.columns[a] * out.size(0) + t] += scale;
+      for (int64_t a = first; a < last; ++a) {
+        if (rows.columns[a] < inputs) gram[rows.columns[a] * stride + t] += scale;
+      }
     }
   }
   return result.to(dtype);
 }
 
-// Training interactions per item (column sums).
-torch::Tensor item_degrees(const SparseRows& rows) {
-  std::vector<double> degrees(static_cast<size_t>(rows.width), 0.0);
-  for (size_t k = 0; k < rows.columns.size(); ++k) degrees[rows.columns[k]] += rows.values.empty() ? 1.0 : rows.values[k];
-  return torch::tensor(degrees, torch::kDouble);
-}
-
 torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t neighbours, double shrink) {
-  const torch::Tensor co = weighted_gram(rows, outputs, false, torch::kFloat);
-  const torch::Tensor norms = item_degrees(rows).sqrt().to(torch::kFloat);  // binary rows: ‖x_i‖ = √count
+  const torch::Tensor co = weighted_gram(rows, rows.width, outputs, false, torch::kFloat);
+  const torch::Tensor norms = rows.column_sums().sqrt().to(torch::kFloat);  // binary rows: ‖x_i‖ = √count
   torch::Tensor similarity =
       co / (norms.unsqueeze(1) * norms.index_select(0, outputs).unsqueeze(0) + shrink).clamp_min(1e-12);
   zero_self(similarity, outputs);
@@ -84,7 +80,7 @@ torch::Tensor itemknn_columns(const SparseRows& rows, const torch::Tensor& outpu
 }
 
 torch::Tensor ease_columns(const SparseRows& rows, const torch::Tensor& outputs, double lambda) {
-  torch::Tensor gram = weighted_gram(rows, torch::arange(rows.width), false, torch::kDouble);
+  torch::Tensor gram = weighted_gram(rows, rows.width, torch::arange(rows.width), false, torch::kDouble);
   gram.diagonal().add_(lambda);
   const torch::Tensor columns = torch::cholesky_inverse(torch::linalg::cholesky(gram)).index_select(1, outputs);
   const torch::Tensor diagonal = columns.index({outputs, torch::arange(outputs.size(0))});
@@ -120,13 +116,13 @@ namespace {
 
 // R̃ᵀR̃ = D_I^{-1/2} Xᵀ D_U^{-1} X D_I^{-1/2}, restricted to `outputs` columns.
 torch::Tensor gfcf_columns(const SparseRows& rows, const torch::Tensor& outputs, int64_t rank, double alpha) {
-  const torch::Tensor degrees = item_degrees(rows);
+  const torch::Tensor degrees = rows.column_sums();
   const torch::Tensor scale = inverse_sqrt(degrees);
   const int64_t kept = std::min<int64_t>(rank, rows.width);
   const bool low_pass = kept > 0 && alpha != 0.0;
   const torch::Tensor columns = low_pass ? torch::arange(rows.width) : outputs;
   // In place throughout: the item × item matrix is the fit's memory.
-  torch::Tensor gram = weighted_gram(rows, columns, true, torch::kDouble);
+  torch::Tensor gram = weighted_gram(rows, rows.width, columns, true, torch::kDouble);
   gram.mul_(scale.unsqueeze(1)).mul_(scale.index_select(0, columns).unsqueeze(0));
   if (!low_pass) return gram.to(torch::kFloat);
   torch::Tensor weights = gram.index_select(1, outputs);  // the linear filter R̃ᵀR̃
@@ -169,9 +165,15 @@ torch::Tensor gfcf_weights(const torch::Tensor& x, int64_t rank, double alpha) {
   return gfcf_columns(rows_of(x), every_item(x), rank, alpha);
 }
 
-torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs) {
+torch::Tensor gram_columns(const SparseRows& rows, int64_t inputs, const torch::Tensor& outputs) {
   torch::NoGradGuard no_grad;
-  return weighted_gram(rows, outputs, false, torch::kFloat);
+  return weighted_gram(rows, inputs, outputs, false, torch::kFloat);
+}
+
+torch::Tensor SparseRows::column_sums() const {
+  std::vector<double> sums(static_cast<size_t>(width), 0.0);
+  for (size_t k = 0; k < columns.size(); ++k) sums[columns[k]] += values.empty() ? 1.0 : values[k];
+  return torch::tensor(sums, torch::kDouble);
 }
 
 int64_t SparseRows::non_empty_rows() const {
@@ -216,10 +218,13 @@ RowScorer::RowScorer(std::string name, SparseRows rows, torch::Tensor weights, t
               "RowScorer: bias must be [", weights.size(1), "]");
 }
 
+torch::Tensor RowScorer::item_columns() const {
+  return bias_.defined() ? torch::cat({weights_t_, bias_.unsqueeze(1)}, 1) : weights_t_;
+}
+
 Representations RowScorer::represent() {
-  const int64_t width = weights_t_.size(1) + (bias_.defined() ? 1 : 0);
-  const torch::Tensor items = bias_.defined() ? torch::cat({weights_t_, bias_.unsqueeze(1)}, 1) : weights_t_;
-  return {torch::zeros({1, width}).expand({rows_.num_rows(), width}), items};
+  const torch::Tensor items = item_columns();
+  return {torch::zeros({1, items.size(1)}).expand({rows_.num_rows(), items.size(1)}), items};
 }
 
 torch::Tensor RowScorer::score_all_items(const Representations&, const torch::Tensor& users) {
@@ -238,8 +243,8 @@ torch::Tensor RowScorer::batch_l2(const torch::Tensor&, const torch::Tensor&, co
 
 Representations RowScorer::dense_representations() const {
   torch::Tensor users = rows_.dense(torch::arange(rows_.num_rows()));
-  if (!bias_.defined()) return {users, weights_t_};
-  return {torch::cat({users, torch::ones({users.size(0), 1})}, 1), torch::cat({weights_t_, bias_.unsqueeze(1)}, 1)};
+  if (bias_.defined()) users = torch::cat({users, torch::ones({users.size(0), 1})}, 1);
+  return {users, item_columns()};
 }
 
 std::shared_ptr<RowScorer> fit_item_similarity(const ItemSimilarityOptions& options, SparseRows rows) {

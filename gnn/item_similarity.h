@@ -10,8 +10,8 @@
 //            singular vectors of R̃ (the eigenvectors of R̃ᵀR̃ with the largest eigenvalues).
 //
 // Fitting accumulates co-occurrences over the users' sparse rows; EASE and GF-CF hold dense I × I
-// matrices (float64), ItemKNN I × outputs. The memory this needs is stated before anything is allocated and refused
-// above `memory_budget_mb`.
+// matrices (float64), ItemKNN I × outputs. The memory this needs is stated before anything is
+// allocated and refused above `memory_budget_mb`.
 #pragma once
 
 #include "gnn/recommender.h"
@@ -67,13 +67,15 @@ struct SparseRows {
   int64_t width = 0;
   int64_t num_rows() const { return static_cast<int64_t>(offsets.size()) - 1; }
   int64_t non_empty_rows() const;
+  // Σ of each column's values (training interactions per item for binary rows): [width] f64.
+  torch::Tensor column_sums() const;
   // Dense rows [B, width] of the given rows (int64 [B]).
   torch::Tensor dense(const torch::Tensor& rows) const;
 };
 
-// Σ_u x_uᵀ x_u[outputs] over the rows (co-occurrence counts of every column with each output
-// column): [width, |outputs|] float.
-torch::Tensor gram_columns(const SparseRows& rows, const torch::Tensor& outputs);
+// Σ_u x_u[:inputs]ᵀ x_u[outputs] over the rows (co-occurrence counts of each of the first
+// `inputs` columns with each output column): [inputs, |outputs|] float.
+torch::Tensor gram_columns(const SparseRows& rows, int64_t inputs, const torch::Tensor& outputs);
 
 // Binary rows from (row, column) pairs; duplicates count once.
 SparseRows make_binary_rows(int64_t rows, int64_t width, const std::vector<int64_t>& row,
@@ -97,6 +99,8 @@ class RowScorer : public Recommender {
   Representations dense_representations() const;
 
  private:
+  torch::Tensor item_columns() const;  // Wᵀ, with the bias as a last column when there is one
+
   std::string name_;
   SparseRows rows_;
   torch::Tensor weights_t_, bias_;  // Wᵀ [I_out, I_in]; [I_out] or undefined

@@ -14,7 +14,6 @@
 #include "transfer/methods.h"
 #include "transfer/scoring.h"
 
-#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -64,13 +63,13 @@ class Cooccurrence : public TransferMethod {
     const auto start = Clock::now();
     const int64_t I = task->source_items;
     gnn::ItemSimilarityOptions budget = task->options.similarity;
-    budget.kind = name();  // counts of every item with the target's items
-    gnn::check_item_similarity_memory(budget, static_cast<int64_t>(task->shared_users.size()),
-                                      I + task->target_items, task->target_items);
-    // #{s : s took v and g} over the shared users; |S_v| is its source-by-source diagonal.
+    budget.kind = name();  // counts of each source item with the target's items
+    gnn::check_item_similarity_memory(budget, static_cast<int64_t>(task->shared_users.size()), I,
+                                      task->target_items);
+    // #{s : s took v and g} over the shared users; |S_v|: the shared users who took v.
     const gnn::SparseRows shared = joint_rows(*task, true);
-    const torch::Tensor counts = gnn::gram_columns(shared, target_columns(*task)).narrow(0, 0, I);
-    const torch::Tensor takers = source_takers(shared, I);
+    const torch::Tensor counts = gnn::gram_columns(shared, I, target_columns(*task));
+    const torch::Tensor takers = shared.column_sums().narrow(0, 0, I).to(torch::kFloat);
     const torch::Tensor weights = counts * torch::where(takers > 0, takers.rsqrt(), torch::zeros_like(takers)).unsqueeze(1);
     scorer_ = std::make_shared<gnn::RowScorer>(name(), user_rows(*task, takers), weights,
                                                1e-3 * log_popularity(*task).to(torch::kFloat).view(-1));
@@ -83,34 +82,18 @@ class Cooccurrence : public TransferMethod {
   gnn::Representations target_representations() override { return scorer_->dense_representations(); }
 
  private:
-  // |S_v|: the shared users who took source item v (rows of `shared` are distinct items).
-  static torch::Tensor source_takers(const gnn::SparseRows& shared, int64_t source_items) {
-    torch::Tensor takers = torch::zeros({source_items});
-    float* t = takers.data_ptr<float>();
-    for (const int64_t column : shared.columns) {
-      if (column < source_items) t[column] += 1.0f;
-    }
-    return takers;
-  }
-
   // Row u: weight 1/√n_u on each of u's source items some shared user took.
   static gnn::SparseRows user_rows(const TransferTask& task, const torch::Tensor& takers) {
     const float* taken = takers.data_ptr<float>();
-    std::vector<int64_t> user, item;
+    std::vector<int64_t> user, item, useful_user, useful_item;
     append_pairs(task.source_graph, task.num_users, 0, user, item);
-    std::vector<std::vector<int64_t>> useful(static_cast<size_t>(task.num_users));
     for (size_t k = 0; k < user.size(); ++k) {
-      if (taken[item[k]] > 0) useful[user[k]].push_back(item[k]);
+      if (taken[item[k]] > 0) useful_user.push_back(user[k]), useful_item.push_back(item[k]);
     }
-    gnn::SparseRows rows;
-    rows.width = task.source_items;
-    for (std::vector<int64_t>& items : useful) {
-      std::sort(items.begin(), items.end());
-      items.erase(std::unique(items.begin(), items.end()), items.end());
-      const float weight = items.empty() ? 0.0f : 1.0f / std::sqrt(static_cast<float>(items.size()));
-      rows.columns.insert(rows.columns.end(), items.begin(), items.end());
-      rows.values.insert(rows.values.end(), items.size(), weight);
-      rows.offsets.push_back(static_cast<int64_t>(rows.columns.size()));
+    gnn::SparseRows rows = gnn::make_binary_rows(task.num_users, task.source_items, useful_user, useful_item);
+    for (int64_t u = 0; u < rows.num_rows(); ++u) {
+      const int64_t n = rows.offsets[u + 1] - rows.offsets[u];
+      rows.values.insert(rows.values.end(), n, n > 0 ? 1.0f / std::sqrt(static_cast<float>(n)) : 0.0f);
     }
     return rows;
   }

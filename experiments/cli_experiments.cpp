@@ -12,6 +12,7 @@
 #include "experiments/cli.h"
 #include "experiments/config.h"
 #include "experiments/report.h"
+#include "experiments/report_reproduction.h"
 #include "experiments/report_sources.h"
 #include "experiments/runner.h"
 #include "experiments/sweep.h"
@@ -171,11 +172,16 @@ void add_experiment_commands(CLI::App& app) {
   report_cmd->add_flag("--source-effects", report->second.source_effects,
                        "Per target: each source alone against --baseline (default target_only) and "
                        "leave-one-source-out from the largest source set, paired t-tests, harmful sources named");
+  report_cmd->add_option("--reproduction", report->second.reproduction,
+                         "Instead of the tables: the reproduction table against the reference values in this YAML "
+                         "file (configs/reproductions.yaml)");
   report_cmd->add_option("-o,--output", *output, "Write the report to this file (atomically) instead of stdout");
   report_cmd->callback([report, output] {
     const auto& [dir, options] = *report;
-    const std::string text =
-        options.source_effects ? exp::make_source_effects_report(dir, options) : exp::make_report(dir, options);
+    const std::string text = !options.reproduction.empty()
+                                 ? exp::make_reproduction_report(dir, options.reproduction, options.format)
+                             : options.source_effects ? exp::make_source_effects_report(dir, options)
+                                                      : exp::make_report(dir, options);
     if (output->empty()) {
       std::cout << text;
     } else {

@@ -5,9 +5,11 @@
 #include <string>
 
 #include "experiments/cli.h"
+#include "gnn/blas_core.h"
 #include "graph_io/errors.h"
 
 int main(int argc, char** argv) {
+  graft::gnn::restart_with_better_blas_core(argv);
   CLI::App app{"graft: graph transfer learning for cross-domain recommendation"};
   app.require_subcommand(1);
   std::string command_line = "graft";

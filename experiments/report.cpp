@@ -364,7 +364,7 @@ std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, cons
   for (const std::string& id : ids) {
     const std::string dir = runs_dir + "/" + id;
     if (!fs::exists(dir + "/done")) continue;
-    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json")});
+    trials.push_back({read_json_file(dir + "/config.json"), read_json_file(dir + "/metrics.json"), id});
   }
   if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
   return trials;

@@ -25,6 +25,9 @@ struct ReportOptions {
   std::string baseline;              // a row value, e.g. target_only; empty: no test
   // Instead of the tables: what each source domain does to the target (report_sources.h).
   bool source_effects = false;
+  // Instead of the tables: the reproduction table against this YAML file's references
+  // (report_reproduction.h).
+  std::string reproduction;
 };
 
 // UsageError for a bad option (unknown format, key, metric or baseline row, listing the valid

@@ -10,6 +10,7 @@ namespace graft::exp {
 
 struct TrialResult {
   nlohmann::ordered_json config, metrics;
+  std::string id;  // the trial's directory under the runs directory
 };
 
 // DataError naming the file when it is not valid JSON.

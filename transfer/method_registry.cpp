@@ -39,6 +39,7 @@ const std::vector<Entry>& registry() {
       {"meta", make_meta, ""},
       {"instance_weighting", make_instance_weighting, ""},
       {"vib", make_vib, ""},
+      {"cdrib", make_cdrib, ""},
       {"shared_neighbours", make_shared_neighbours, ""},
       {"cooccurrence", make_cooccurrence, ""},
       {"source_popularity", make_source_popularity, ""},

@@ -21,6 +21,8 @@ std::unique_ptr<TransferMethod> make_mapping();
 std::unique_ptr<TransferMethod> make_meta();
 std::unique_ptr<TransferMethod> make_instance_weighting();
 std::unique_ptr<TransferMethod> make_vib();
+// The faithful port of CDRIB (methods_cdrib.cpp, cdrib_model.h).
+std::unique_ptr<TransferMethod> make_cdrib();
 std::unique_ptr<TransferMethod> make_shared_neighbours();
 std::unique_ptr<TransferMethod> make_cooccurrence();
 // itemknn, ease or gfcf over one item space of both domains (methods_item_similarity.cpp).

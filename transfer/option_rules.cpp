@@ -195,6 +195,33 @@ void add_alignment_rules(std::vector<OptionRule>& r) {
 }
 
 // The other methods' own options.
+// The keys of the CDRIB port, named as the reference's command-line arguments where it has one.
+void add_cdrib_rules(std::vector<OptionRule>& r) {
+  const auto cdrib = [](std::string key, auto field, std::string doc) {
+    return option("cdrib." + key, &TransferOptions::cdrib, field, "cdrib: " + doc);
+  };
+  r.push_back(cdrib("dim", &CdribOptions::dim, "feature_dim = hidden_dim").at_least(1));
+  r.push_back(cdrib("layers", &CdribOptions::layers, "GNN layers (the last one variational)").at_least(1));
+  r.push_back(cdrib("dropout", &CdribOptions::dropout, "dropout on every layer's input").at_least(0).below(1));
+  r.push_back(cdrib("leaky", &CdribOptions::leaky, "LeakyReLU slope of the graph convolutions").at_least(0));
+  r.push_back(cdrib("beta", &CdribOptions::beta, "weight of the user KL term").at_least(0));
+  r.push_back(cdrib("bottleneck", &CdribOptions::bottleneck, "variational last layer and KL terms (false: ablation)"));
+  r.push_back(cdrib("critic_weight", &CdribOptions::critic_weight, "weight of the critic (0: ablation)").at_least(0));
+  r.push_back(cdrib("critic", &CdribOptions::critic, "critic loss").one_of({"hinge", "bce"}));
+  r.push_back(cdrib("margin", &CdribOptions::margin, "hinge margin").at_least(0));
+  r.push_back(cdrib("critic_users", &CdribOptions::critic_users, "shared users per critic batch").at_least(1));
+  r.push_back(cdrib("epochs", &CdribOptions::epochs, "training epochs").at_least(0));
+  r.push_back(cdrib("batch_size", &CdribOptions::batch_size, "interactions of both domains per step").at_least(1));
+  r.push_back(cdrib("lr", &CdribOptions::lr, "Adam learning rate").above(0));
+  r.push_back(cdrib("weight_decay", &CdribOptions::weight_decay, "coupled L2 on every parameter").at_least(0));
+  r.push_back(cdrib("lr_decay", &CdribOptions::lr_decay, "learning-rate factor when source validation MRR stalls")
+                  .above(0)
+                  .at_most(1));
+  r.push_back(cdrib("decay_after", &CdribOptions::decay_after, "evaluations before the decay may start").at_least(0));
+  r.push_back(cdrib("eval_from", &CdribOptions::eval_from, "first evaluated epoch").at_least(1));
+  r.push_back(cdrib("eval_every", &CdribOptions::eval_every, "then every this many epochs").at_least(1));
+}
+
 void add_method_rules(std::vector<OptionRule>& r) {
   r.push_back(option("meta.meta_epochs", &TransferOptions::meta, &MetaOptions::meta_epochs, "Reptile epochs").at_least(0));
   r.push_back(option("meta.tasks_per_step", &TransferOptions::meta, &MetaOptions::tasks_per_step, "users per meta step")
@@ -226,6 +253,8 @@ void add_method_rules(std::vector<OptionRule>& r) {
   r.push_back(option("bottleneck.temperature", &TransferOptions::bottleneck, &BottleneckOptions::temperature,
                      "vib: InfoNCE temperature")
                   .above(0));
+
+  add_cdrib_rules(r);
 
   r.push_back(option("similarity.neighbours", &TransferOptions::similarity, &gnn::ItemSimilarityOptions::neighbours,
                      "itemknn: neighbours kept per target item")

@@ -97,6 +97,29 @@ struct BottleneckOptions {
   double temperature = 0.2;      // InfoNCE temperature on cosine similarities, > 0
 };
 
+// The faithful port of CDRIB (method "cdrib"; transfer/CDRIB_REFERENCE.md). The defaults are the
+// reference implementation's (cjx96/CDRIB, train_rec.py), so `--method cdrib` alone runs it.
+struct CdribOptions {
+  int64_t dim = 128;             // feature_dim = hidden_dim: width of every layer's output
+  int64_t layers = 3;            // GNN: layers−1 DGCN layers and one variational layer, ≥ 1
+  double dropout = 0.3;          // on every layer's user and item input, in [0, 1)
+  double leaky = 0.1;            // LeakyReLU slope after every graph convolution
+  double beta = 1.5;             // weight of the user KL term (the item KL term has weight 1)
+  bool bottleneck = true;        // false (ablation): the last layer is deterministic, z = μ, no KL
+  double critic_weight = 1.0;    // weight of the cross-domain critic (0: ablation without it)
+  std::string critic = "hinge";  // "hinge" (margin on sigmoids) | "bce"
+  double margin = 0.3;           // hinge margin
+  int64_t critic_users = 64;     // shared users per critic batch, ≥ 1
+  int64_t epochs = 100;          // ≥ 0
+  int64_t batch_size = 1024;     // mixed source and target interactions per step, ≥ 1
+  double lr = 1e-3;              // Adam
+  double weight_decay = 5e-4;    // coupled L2 on every parameter (torch.optim.Adam)
+  double lr_decay = 0.9;         // lr ×= lr_decay when the source validation MRR does not improve …
+  int64_t decay_after = 10;      // … at an evaluation after the first decay_after ones
+  int64_t eval_from = 10;        // first epoch evaluated, ≥ 1
+  int64_t eval_every = 5;        // then every eval_every-th epoch, ≥ 1
+};
+
 // Cold-start users read through the shared users their source items lead to (method
 // "shared_neighbours").
 struct NeighbourhoodOptions {
@@ -145,6 +168,7 @@ struct TransferOptions {
   MetaOptions meta;
   InstanceWeightOptions instance_weighting;
   BottleneckOptions bottleneck;
+  CdribOptions cdrib;
   NeighbourhoodOptions neighbourhood;
   MultiSourceOptions multi_source;
   // itemknn, ease, gfcf across domains (methods_item_similarity.cpp); kind is the method's name.

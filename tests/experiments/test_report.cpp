@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "experiments/report.h"
+#include "experiments/report_reproduction.h"
 #include "experiments/report_sources.h"
 #include "experiments/significance.h"
 #include "graph_io/errors.h"
@@ -191,6 +192,56 @@ TEST(SourceEffectsReport, EachSourceAloneAndLeftOutWithPairedTestsAndAVerdict) {
   EXPECT_THROW(exp::make_source_effects_report(runs, options), io::UsageError);
   options.metrics = {"overall.recall@20"};
   EXPECT_THROW(exp::make_source_effects_report(runs, options), io::UsageError);
+}
+
+
+// finetune's cold-start mrr over seeds: 0.3, 0.4, 0.8 (mean 0.5, std 0.2646); its history carries
+// the same mrr at epochs 1 and 2.
+TEST(ReproductionReport, ReferenceAgainstGraftsMeanAndStdWithDifferenceAndTimeRatio) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  const std::string refs = dir.write("refs.yaml",
+                                     "reproductions:\n"
+                                     "  - model: finetune\n    match: {method: finetune}\n    metric: cold_start.mrr\n"
+                                     "    reference: 0.45\n    reference_seconds: 1000\n    source: a paper\n"
+                                     "  - model: finetune epoch 2\n    match: {method: finetune, adapt.epochs: 3}\n"
+                                     "    metric: mrr\n    epoch: 2\n    reference: 0.5\n"
+                                     "  - model: vib\n    match: {method: vib}\n    metric: cold_start.mrr\n"
+                                     "    reference: 0.1\n");
+  const std::string md = exp::make_reproduction_report(runs, refs, "md");
+  EXPECT_NE(md.find("| finetune | cold_start.mrr | 0.4500 | 0.5000 ± 0.2646 (3) | +0.0500 | 0.1890 | "), std::string::npos) << md;
+  EXPECT_NE(md.find("| finetune epoch 2 | epoch 2 mrr | 0.5000 | 0.5000 ± 0.2646 (3) | +0.0000 | 0.0000 | – |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| vib | cold_start.mrr | 0.1000 | no trials | – | – | – |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- finetune: a paper"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| finetune | cold_start.mrr | 0.4500 | 0.5000 ± 0.2646 (3) | +0.0500 | 0.1890 | – |"), std::string::npos)
+      << "the first row has a time ratio";
+  const std::string csv = exp::make_reproduction_report(runs, refs, "csv");
+  EXPECT_NE(csv.find("finetune epoch 2,epoch 2 mrr,0.5000,0.5000,0.2646,3,0.0000,0.0000,"), std::string::npos) << csv;
+}
+
+TEST(ReproductionReport, BadReferenceFilesNameTheFileAndLine) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  const auto error = [&](const std::string& yaml) {
+    try {
+      exp::make_reproduction_report(runs, dir.write("bad.yaml", yaml), "md");
+    } catch (const io::UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "reproductions:\n  - model: m\n    match: {method: finetune}\n";
+  EXPECT_NE(error(head + "    metric: cold_start.mrr\n    referenec: 0.1\n").find("bad.yaml:5: unknown key 'referenec'"),
+            std::string::npos) << error(head + "    metric: cold_start.mrr\n    referenec: 0.1\n");
+  EXPECT_NE(error(head + "    metric: mrr\n    reference: 0.1\n").find("bad.yaml:4: 'metric' is group.metric"),
+            std::string::npos);
+  EXPECT_NE(error(head + "    metric: cold_start.mrr\n    reference: high\n").find("'reference' must be a number"),
+            std::string::npos);
+  EXPECT_NE(error("model: m\n").find("bad.yaml:1: expected a list under 'reproductions'"), std::string::npos);
+  EXPECT_THROW(exp::make_reproduction_report(runs, dir.file("absent.yaml"), "md"), std::exception);
+  EXPECT_THROW(exp::make_reproduction_report(runs, dir.write("ok.yaml", head + "    metric: mrr\n    epoch: 1\n    reference: 1\n"), "latex"),
+               io::UsageError);
 }
 
 }  // namespace

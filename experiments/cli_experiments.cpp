@@ -211,7 +211,9 @@ void add_experiment_commands(CLI::App& app) {
   trial_cmd->group("");  // hidden from --help
   trial_cmd->add_option("DIR", trial->first, "Trial directory with config.json")->required();
   trial_cmd->add_option("--threads", trial->second, "Intra-op threads")->required();
-  trial_cmd->callback([trial] { exp::run_trial_directory(trial->first, trial->second); });
+  auto verbose = std::make_shared<bool>(false);
+  trial_cmd->add_flag("--verbose", *verbose, "A progress line per epoch on stderr (the trial's log.txt)");
+  trial_cmd->callback([trial, verbose] { exp::run_trial_directory(trial->first, trial->second, *verbose); });
 }
 
 }  // namespace graft::cli

@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -193,8 +194,18 @@ std::string make_reproduction_report(const std::string& runs_dir, const std::str
   }
   if (md) {
     out << "\nTime ratio: graft's mean seconds per epoch (or per run) over the reference's; below 1 is faster.\n";
+    // Each source once, with the models it gives values for.
+    std::vector<std::pair<std::string, std::vector<std::string>>> sources;
     for (const Reference& r : refs) {
-      if (!r.source.empty()) out << "- " << r.model << ": " << r.source << "\n";
+      if (r.source.empty()) continue;
+      auto it = std::find_if(sources.begin(), sources.end(), [&](const auto& s) { return s.first == r.source; });
+      if (it == sources.end()) it = sources.insert(sources.end(), {r.source, {}});
+      if (std::find(it->second.begin(), it->second.end(), r.model) == it->second.end()) it->second.push_back(r.model);
+    }
+    for (const auto& [source, models] : sources) {
+      out << "- " << source << ":";
+      for (const std::string& m : models) out << (&m == &models.front() ? " " : ", ") << m;
+      out << "\n";
     }
   }
   return out.str();

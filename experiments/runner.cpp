@@ -174,7 +174,12 @@ TrialFunction process_trials(const std::string& graft_binary) {
   return [graft_binary](const ResolvedTrial& t) {
     const std::string log = t.dir + "/log.txt";
     const std::string threads = std::to_string(t.threads);
-    std::vector<const char*> argv = {graft_binary.c_str(), "trial", t.dir.c_str(), "--threads", threads.c_str(), nullptr};
+    // verbose is not part of a trial's identity, so config.json does not carry it: pass it on.
+    const auto verbose = t.trial->settings.find("verbose");
+    const bool progress = verbose != t.trial->settings.end() && verbose->second.value == true;
+    std::vector<const char*> argv = {graft_binary.c_str(), "trial", t.dir.c_str(), "--threads", threads.c_str()};
+    if (progress) argv.push_back("--verbose");
+    argv.push_back(nullptr);
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("cannot start a trial process: fork failed");
@@ -265,7 +270,7 @@ RunSummary run_sweep(const Sweep& sweep, const RunnerOptions& options, const Tri
   return summary;
 }
 
-void run_trial_directory(const std::string& dir, int threads) {
+void run_trial_directory(const std::string& dir, int threads, bool verbose) {
   const std::string path = dir + "/config.json";
   const ordered_json config = read_json(path);
   Settings settings = default_settings();
@@ -274,6 +279,7 @@ void run_trial_directory(const std::string& dir, int threads) {
     if (it == settings.end()) throw io::DataError(path + ": unknown key '" + key + "'");
     it->second = Setting{value, Origin{path, 1, ""}};
   }
+  if (verbose) settings.at("verbose") = Setting{true, Origin{"", 0, "--verbose"}};
   const TrialOutcome outcome = run_trial_in_process(settings, threads);
   const ordered_json out = {{"report", outcome.report}, {"text", outcome.text}, {"files", outcome.files}};
   io::write_text_atomically(dir + "/outcome.json", out.dump() + "\n");

@@ -62,7 +62,8 @@ struct RunSummary {
 RunSummary run_sweep(const Sweep& sweep, const RunnerOptions& options, const TrialFunction& run);
 
 // The body of `graft trial DIR`: reads DIR/config.json, runs in process, writes DIR/outcome.json.
-void run_trial_directory(const std::string& dir, int threads);
+// `verbose` (not in config.json: it does not change results) prints progress into the trial's log.
+void run_trial_directory(const std::string& dir, int threads, bool verbose = false);
 
 std::string read_text(const std::string& path);  // DataError naming the file when unreadable
 

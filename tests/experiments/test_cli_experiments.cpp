@@ -2,6 +2,8 @@
 // "trains" run real transfer training (small: two-platform data, 1 epoch, dim 8).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fstream>
 
 #include "tests/experiments/behaviour_data.h"
@@ -75,8 +77,18 @@ TEST(CliExperiments, RunPrintsTheFirstTrialsReport) {
   std::string output;
   ASSERT_EQ(run_graft("run " + file + " --runs " + dir.file("runs"), &output), 0) << output;
   EXPECT_NE(output.find("target_only"), std::string::npos) << output;
-  ASSERT_EQ(run_graft("sweep " + file + " --runs " + dir.file("runs") + " --jobs 2", &output), 0) << output;
+  ASSERT_EQ(run_graft("sweep " + file + " --runs " + dir.file("runs") + " --jobs 2 --set verbose=true", &output), 0)
+      << output;
   EXPECT_NE(output.find("3 trials run, 1 already done"), std::string::npos) << output;
+  // verbose is not part of a trial's identity (the trials above were already done), yet it
+  // reaches the trial processes: their logs carry the progress lines.
+  int with_progress = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.file("runs"))) {
+    if (entry.path().filename() == "log.txt") {
+      with_progress += testing::slurp(entry.path()).find("adapt epoch 1/1") != std::string::npos;
+    }
+  }
+  EXPECT_EQ(with_progress, 3);
 }
 
 // Trains. `graft transfer` through the same configuration layer, with the report as JSON.
@@ -105,6 +117,7 @@ TEST(CliExperiments, EveryRegisteredMethodRunsThroughGraftRun) {
       "experiment.name: every\ndata.generate: two-platform\nsource: source\ntarget: target\n"
       "encoder: {dim: 8, layer: gcn}\npretrain: {epochs: 1, batch_size: 8192}\n"
       "adapt: {epochs: 1, batch_size: 8192}\nmeta.meta_epochs: 1\nmapping.epochs: 5\n"
+      "cdrib: {epochs: 1, dim: 8, eval_from: 1}\n"
       "compare_to_target_only: false\nthreads: 1\n");
   // Markets that share products and no customers, for the methods that need shared items.
   const std::string markets = dir.write(

@@ -191,7 +191,9 @@ void add_split(CLI::App& data, const std::string& command_line) {
   cmd->add_option("--kind", args->options.kind, "Split kind: " + join(io::split_kinds()))->required();
   cmd->add_option("--name", args->options.name, "Name to store the split under (default: the kind)");
   cmd->add_option("--domain", args->options.domains, "Domains to split (default: all)");
-  cmd->add_option("--valid-ratio", args->options.valid_ratio, "ratio/temporal: validation share")->capture_default_str();
+  cmd->add_option("--valid-ratio", args->options.valid_ratio, "ratio/temporal: validation share; holdout_valid: of each "
+                  "user's training interactions")->capture_default_str();
+  cmd->add_option("--from", args->options.from, "holdout_valid: the split whose training interactions give validation");
   cmd->add_option("--test-ratio", args->options.test_ratio, "ratio/temporal: test share")->capture_default_str();
   cmd->add_option("--source", args->options.source, "cold_start_users: source domain");
   cmd->add_option("--target", args->options.target, "cold_start_users: target domain");

@@ -73,6 +73,7 @@ ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
   for (const auto& r : history) {
     ordered_json epoch = {{"epoch", r.epoch},
                           {"loss", r.loss},
+                          {"lr", r.lr},
                           {"seconds", r.seconds},
                           {"sampling_seconds", r.sampling_seconds},
                           {"model_seconds", r.model_seconds},
@@ -267,7 +268,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
         {"target_behaviour", args.target_behavior},
         {"graph_behaviours", args.graph_behaviors},
         {"model", model_json(args.model)},
-        {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
+        {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr}, {"lr_schedule", args.train.lr_schedule}, {"lr_min", args.train.lr_min},
                       {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
                       {"seed", args.train.seed}, {"threads", args.train.threads},
                       {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
@@ -371,6 +372,10 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
   cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--lr-schedule", args->train.lr_schedule,
+                  "constant, or cosine: decay from --lr to --lr-min over the epochs")
+      ->capture_default_str();
+  cmd->add_option("--lr-min", args->train.lr_min, "cosine: the last epochs' learning rate floor")->capture_default_str();
   cmd->add_option("--weight-decay", args->train.weight_decay, "L2 on the batch's layer-0 embeddings")
       ->capture_default_str();
   cmd->add_option("--loss", args->train.loss, "Loss: bpr or bce")->capture_default_str();

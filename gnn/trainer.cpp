@@ -128,6 +128,16 @@ void validate(const TrainOptions& o) {
   if (o.threads < 0) bad("threads", std::to_string(o.threads), "must be at least 0");
   if (o.eval_every < 1) bad("eval_every", std::to_string(o.eval_every), "must be at least 1");
   if (o.patience < 0) bad("patience", std::to_string(o.patience), "must be at least 0");
+  if (o.lr_schedule != "constant" && o.lr_schedule != "cosine") {
+    bad("lr_schedule", "'" + o.lr_schedule + "'", "must be constant or cosine");
+  }
+  if (!(o.lr_min >= 0.0 && o.lr_min < o.lr)) bad("lr_min", std::to_string(o.lr_min), "must be in [0, lr)");
+}
+
+double scheduled_lr(const TrainOptions& o, int64_t epoch) {
+  if (o.lr_schedule == "constant" || o.epochs <= 0) return o.lr;
+  const double progress = static_cast<double>(epoch - 1) / static_cast<double>(o.epochs);
+  return o.lr_min + 0.5 * (o.lr - o.lr_min) * (1.0 + std::cos(M_PI * progress));
 }
 
 std::string format_progress(const EpochRecord& record, int64_t epochs, double eta_seconds,
@@ -170,6 +180,8 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
     EpochRecord record;
     record.epoch = epoch;
+    record.lr = scheduled_lr(options, epoch);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.lr);
     const auto epoch_start = Clock::now();
     const Triples triples = sampler.sample_epoch(io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)));
     const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;

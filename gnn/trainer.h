@@ -30,6 +30,10 @@ struct TrainOptions {
   int64_t epochs = 100;         // ≥ 0
   int64_t batch_size = 2048;    // ≥ 1
   double lr = 1e-3;             // > 0
+  // "constant", or "cosine": epoch e (1-based) of E trains at lr_min + ½(lr − lr_min)(1 + cos(π(e−1)/E)),
+  // which lets a larger lr converge in fewer epochs without changing the model.
+  std::string lr_schedule = "constant";
+  double lr_min = 0.0;          // cosine: the floor, in [0, lr)
   double weight_decay = 1e-4;   // ≥ 0, the L2 term above (not Adam's decoupled decay)
   std::string loss = "bpr";     // "bpr" | "bce"
   uint64_t seed = 0;            // triples of epoch e: io::derive_seed(seed, "epoch/<e>")
@@ -43,9 +47,13 @@ struct TrainOptions {
 // UsageError naming the option and value of the first bad field.
 void validate(const TrainOptions& options);
 
+// The learning rate of epoch `epoch` (1-based) under options.lr_schedule.
+double scheduled_lr(const TrainOptions& options, int64_t epoch);
+
 struct EpochRecord {
   int64_t epoch = 0;            // 1-based
   double loss = 0.0;            // mean over the epoch's batches, regulariser included
+  double lr = 0.0;              // the learning rate the epoch trained at
   Metrics metrics;              // empty unless evaluated after this epoch
   double seconds = 0.0;         // the whole epoch, evaluation included
   double sampling_seconds = 0.0;

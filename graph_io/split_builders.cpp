@@ -76,6 +76,28 @@ DomainSplit ratio_split(const Domain& domain, int64_t num_users, double valid_ra
   return part;
 }
 
+DomainSplit holdout_valid_split(const Domain& domain, const DomainSplit& base, int64_t num_users, double valid_ratio,
+                                uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<int64_t>> by_user(static_cast<size_t>(num_users));
+  for (const int64_t row : base.train) by_user[static_cast<size_t>(domain.interactions.user[row])].push_back(row);
+  DomainSplit part;
+  part.domain = base.domain;
+  part.valid = base.valid;
+  part.test = base.test;
+  part.cold_start_users = base.cold_start_users;
+  for (std::vector<int64_t>& rows : by_user) {
+    if (rows.empty()) continue;
+    const auto n = static_cast<int64_t>(rows.size());
+    const int64_t n_valid = std::min(share_of(n, valid_ratio), n - 1);
+    std::sort(rows.begin(), rows.end());
+    seeded_shuffle(rows, rng);
+    part.valid.insert(part.valid.end(), rows.begin(), rows.begin() + n_valid);
+    part.train.insert(part.train.end(), rows.begin() + n_valid, rows.end());
+  }
+  return part;
+}
+
 // Of N interactions ordered by (time, index): the last round(N * test_ratio) are test, the
 // round(N * valid_ratio) before them valid.
 DomainSplit temporal_split(const Domain& domain, double valid_ratio, double test_ratio) {

@@ -49,6 +49,12 @@ DomainSplit new_category_split(const Domain& domain, int64_t num_users, int32_t 
 // case, every other interaction trains.
 DomainSplit new_items_split(const Domain& domain, double valid_ratio, double test_ratio, uint64_t seed);
 
+// Validation carved from `base`'s training interactions: per user, a seeded shuffle of them of which
+// round(n * valid_ratio) (at most n − 1) become validation cases. The base part's validation and
+// test cases and cold-start users stay as they are, so its test numbers stay comparable.
+DomainSplit holdout_valid_split(const Domain& domain, const DomainSplit& base, int64_t num_users, double valid_ratio,
+                                uint64_t seed);
+
 // Draws `count` negatives per valid/test case into every part of `split` (see sample_negatives)
 // and records count and seed in split.params. Leaves `split` untouched when it throws.
 void draw_negatives(const Dataset& dataset, Split& split, int64_t count, uint64_t seed);

@@ -209,10 +209,39 @@ std::vector<DomainSplit> per_domain_parts(const Dataset& dataset, const SplitOpt
   return parts;
 }
 
+// holdout_valid: each part of the split options.from with validation carved from its training.
+std::vector<DomainSplit> holdout_parts(const Dataset& dataset, const SplitOptions& options,
+                                       std::map<std::string, std::string>& params) {
+  if (options.from.empty()) throw UsageError("holdout_valid needs --from, the split to carve validation from");
+  const Split* base = dataset.find_split(options.from);
+  if (base == nullptr) {
+    std::vector<std::string> names;
+    for (const Split& s : dataset.splits) names.push_back(s.name);
+    throw UsageError("--from: no split '" + options.from + "' in the dataset; splits: " + join(names));
+  }
+  if (!(options.valid_ratio > 0.0 && options.valid_ratio < 1.0)) {
+    throw UsageError("--valid-ratio must be in (0, 1) for holdout_valid, got " + format_number(options.valid_ratio));
+  }
+  params["from"] = options.from;
+  params["valid_ratio"] = format_number(options.valid_ratio);
+  std::vector<DomainSplit> parts;
+  for (const DomainSplit& part : base->parts) {
+    if (!options.domains.empty() &&
+        std::find(options.domains.begin(), options.domains.end(), part.domain) == options.domains.end()) {
+      continue;
+    }
+    const Domain& domain = dataset.domain(part.domain);
+    parts.push_back(holdout_valid_split(domain, part, dataset.num_users(), options.valid_ratio,
+                                        domain_seed(options.seed, part.domain)));
+  }
+  return parts;
+}
+
 }  // namespace
 
 std::vector<std::string> split_kinds() {
-  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items", "cold_start_buyers"};
+  return {"leave_one_out", "ratio", "temporal", "cold_start_users", "new_category", "new_items", "cold_start_buyers",
+          "holdout_valid"};
 }
 
 std::vector<std::string> split_notes(const Split& split) {
@@ -247,7 +276,8 @@ void add_split(Dataset& dataset, const SplitOptions& options) {
   split.params["kind"] = options.kind;
   split.params["seed"] = std::to_string(options.seed);
   split.parts = options.kind == "cold_start_users" ? cold_start_parts(dataset, options, split.params)
-                                                   : per_domain_parts(dataset, options, split.params);
+                : options.kind == "holdout_valid"    ? holdout_parts(dataset, options, split.params)
+                                                     : per_domain_parts(dataset, options, split.params);
   for (DomainSplit& part : split.parts) {
     for (auto* list : {&part.train, &part.valid, &part.test, &part.cold_start_users}) {
       std::sort(list->begin(), list->end());

@@ -14,7 +14,7 @@ namespace graft::io {
 struct SplitOptions {
   std::string name;                  // name to store the split under (default: the kind)
   std::string kind;                  // leave_one_out | ratio | temporal | cold_start_users | new_category
-                                     // | new_items | cold_start_buyers
+                                     // | new_items | cold_start_buyers | holdout_valid
   std::vector<std::string> domains;  // domains to split (empty: all); cold_start_users uses source/target
   double valid_ratio = 0.1;          // ratio / temporal: of interactions; new_items: of items
   double test_ratio = 0.1;
@@ -29,6 +29,9 @@ struct SplitOptions {
   // new_category: the category's interactions are withheld except k per user (k-shot budget).
   std::string category;
   int64_t k_shot = 0;
+  // holdout_valid: the existing split whose training interactions lose a valid_ratio share per
+  // user to validation (its test cases stay: model selection without looking at the test set).
+  std::string from;
   // sampled negatives per valid/test case; 0 for none.
   int64_t negatives = 999;
   uint64_t seed = 0;

@@ -174,6 +174,27 @@ TEST_F(Training, WithoutModelSelectionTheFinalParametersStay) {
   EXPECT_EQ(result.history[1].metrics.size(), 1u);
 }
 
+// Cosine: lr_min + ½(lr − lr_min)(1 + cos(π(e−1)/E)); with E = 4, lr 0.05, floor 0.01:
+// 0.05, 0.01 + 0.02(1 + cos π/4) = 0.044142, 0.03, 0.015858. A different schedule trains differently.
+TEST_F(Training, CosineScheduleSetsEachEpochsLearningRate) {
+  TrainOptions o = options(4);
+  o.lr_schedule = "cosine";
+  o.lr_min = 0.01;
+  const TrainResult cosine = train(*model("bprmf"), sampler, o);
+  const std::vector<double> expected = {0.05, 0.0441421356, 0.03, 0.0158578644};
+  ASSERT_EQ(cosine.history.size(), 4u);
+  for (size_t e = 0; e < 4; ++e) EXPECT_NEAR(cosine.history[e].lr, expected[e], 1e-9) << "epoch " << e + 1;
+  const TrainResult constant = train(*model("bprmf"), sampler, options(4));
+  EXPECT_EQ(constant.history[3].lr, 0.05);
+  EXPECT_EQ(constant.history[0].loss, cosine.history[0].loss) << "epoch 1 trains at lr either way";
+  EXPECT_NE(constant.history[3].loss, cosine.history[3].loss);
+  o.lr_min = 0.05;
+  EXPECT_THROW(train(*model("bprmf"), sampler, o), io::UsageError);
+  o.lr_min = 0.0;
+  o.lr_schedule = "step";
+  EXPECT_THROW(train(*model("bprmf"), sampler, o), io::UsageError);
+}
+
 TEST_F(Training, RejectsBadOptionsAndUnknownMetrics) {
   auto m = model("bprmf");
   TrainOptions o = options(1);

@@ -191,6 +191,48 @@ TEST(Ratio, RejectsRatiosOutOfRangeNamingTheOptionAndValue) {
   EXPECT_TRUE(ds.splits.empty());
 }
 
+// Validation carved from a split's training only: the base's test cases are untouched, each
+// user's training loses round(n * 0.2) (keeping one), and nothing is lost or duplicated.
+TEST(HoldoutValid, CarvesValidationFromTrainingAndKeepsTheTestCases) {
+  Dataset ds = random_dataset();
+  SplitOptions base = options_for("ratio", 3);
+  base.name = "given";
+  base.valid_ratio = 0.0;
+  base.test_ratio = 0.2;
+  add_split(ds, base);
+  SplitOptions o = options_for("holdout_valid", 5);
+  o.from = "given";
+  o.valid_ratio = 0.2;
+  add_split(ds, o);
+  const Split& given = *ds.find_split("given");
+  const Split& holdout = *ds.find_split("holdout_valid");
+  ASSERT_EQ(holdout.parts.size(), given.parts.size());
+  for (size_t k = 0; k < given.parts.size(); ++k) {
+    const DomainSplit& b = given.parts[k];
+    const DomainSplit& h = holdout.parts[k];
+    const Domain& d = ds.domain(b.domain);
+    EXPECT_EQ(h.test, b.test) << b.domain;
+    EXPECT_TRUE(b.valid.empty());
+    expect_partition(h, d.interactions.size());
+    const auto train = rows_by_user(d, b.train), kept = rows_by_user(d, h.train), valid = rows_by_user(d, h.valid);
+    for (const auto& [user, rows] : train) {
+      const auto n = static_cast<int64_t>(rows.size());
+      const auto expected = std::min<int64_t>(static_cast<int64_t>(std::floor(0.2 * static_cast<double>(n) + 0.5)), n - 1);
+      const auto it = valid.find(user);
+      EXPECT_EQ(it == valid.end() ? 0 : static_cast<int64_t>(it->second.size()), expected) << "user " << user;
+      EXPECT_FALSE(kept.at(user).empty());
+    }
+  }
+  EXPECT_EQ(holdout.params.at("from"), "given");
+  o.from = "absent";
+  expect_error<UsageError>([&] { add_split(ds, o); }, {"--from", "'absent'", "given"});
+  o.from.clear();
+  expect_error<UsageError>([&] { add_split(ds, o); }, {"--from"});
+  o.from = "given";
+  o.valid_ratio = 0.0;
+  expect_error<UsageError>([&] { add_split(ds, o); }, {"--valid-ratio", "(0, 1)"});
+}
+
 TEST(Temporal, CutsTheLatestInteractionsOfTheDomainGlobally) {
   Dataset ds;
   ds.user_ids = user_names(2);

@@ -7,7 +7,10 @@
 //     - model: CDRIB epoch 1, Video cold-start test MRR   # the row's label
 //       match: {method: cdrib, source: game, target: video}  # config keys a trial must have
 //       metric: test:mrr         # cold_start.mrr (group.metric) or, with `epoch`, a history key
-//       epoch: 1                 # optional: read the metric from that epoch's history entry
+//       epoch: 1                 # optional: that epoch's history entry; `best`: the best entry
+//   A model trained by `graft train` names its JSON outputs instead of `match`:
+//       files: out/lastfm_convergence/test_chosen*.json   # a glob; metric test.recall@20, or
+//                                                        # recall@20 with epoch: best
 //       reference: 0.0176
 //       reference_seconds_per_epoch: 1035   # optional: against graft's mean epoch seconds
 //       reference_seconds: 103500           # optional: against graft's total (phase seconds)

@@ -220,6 +220,31 @@ TEST(ReproductionReport, ReferenceAgainstGraftsMeanAndStdWithDifferenceAndTimeRa
   EXPECT_NE(csv.find("finetune epoch 2,epoch 2 mrr,0.5000,0.5000,0.2646,3,0.0000,0.0000,"), std::string::npos) << csv;
 }
 
+// `graft train --json` outputs by glob: the best evaluated epoch (0.28 and 0.26: mean 0.27, std
+// 0.0141) or the final test metrics, and the time per training epoch against the reference's.
+TEST(ReproductionReport, TrainOutputsByGlobWithTheBestEpoch) {
+  testing::TempDir dir;
+  const auto train_json = [](double best, double last) {
+    return "{\"test\": {\"recall@20\": " + std::to_string(last) + "}, \"seconds\": 100, "
+           "\"seconds_per_training_epoch\": 0.5, \"history\": [{\"epoch\": 10, \"metrics\": {\"recall@20\": " +
+           std::to_string(best) + "}}, {\"epoch\": 20, \"metrics\": {\"recall@20\": " + std::to_string(last) + "}}]}";
+  };
+  dir.write("lightgcn_seed0.json", train_json(0.28, 0.25));
+  dir.write("lightgcn_seed1.json", train_json(0.26, 0.25));
+  const std::string refs = dir.write("refs.yaml", "reproductions:\n  - model: LightGCN\n    files: " +
+                                                      dir.file("lightgcn_seed*.json") +
+                                                      "\n    metric: recall@20\n    epoch: best\n    reference: 0.2754\n"
+                                                      "    reference_seconds_per_epoch: 2\n"
+                                                      "  - model: LightGCN final\n    files: " +
+                                                      dir.file("lightgcn_seed*.json") +
+                                                      "\n    metric: test.recall@20\n    reference: 0.25\n");
+  const std::string md = exp::make_reproduction_report(dir.file("no_runs_needed"), refs, "md");
+  EXPECT_NE(md.find("| LightGCN | best epoch recall@20 | 0.2754 | 0.2700 ± 0.0141 (2) | -0.0054 | -0.3818 | 0.25 |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| LightGCN final | test.recall@20 | 0.2500 | 0.2500 ± 0.0000 (2) | +0.0000 | – | – |"),
+            std::string::npos) << md;
+}
+
 TEST(ReproductionReport, BadReferenceFilesNameTheFileAndLine) {
   testing::TempDir dir;
   const std::string runs = make_runs(dir);

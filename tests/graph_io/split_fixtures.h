@@ -9,8 +9,17 @@
 #include <vector>
 
 #include "graph_io/dataset.h"
+#include "graph_io/splits.h"
 
 namespace graft::io::fixtures {
+
+// Every split kind that splits a dataset by itself; holdout_valid derives from an existing split
+// and has its own tests (HoldoutValid in test_splits.cpp).
+inline std::vector<std::string> standalone_kinds() {
+  std::vector<std::string> kinds = split_kinds();
+  kinds.erase(std::remove(kinds.begin(), kinds.end(), "holdout_valid"), kinds.end());
+  return kinds;
+}
 
 // A domain named `name` with `num_items` items "<name>0", "<name>1", ... and the interactions
 // (users[r], items[r], times[r]); `times` may be empty.

@@ -2,6 +2,8 @@
 // shapes, determinism and errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 
 #include "graph_io/errors.h"
@@ -12,6 +14,9 @@
 
 namespace graft::io {
 namespace {
+
+using fixtures::standalone_kinds;
+
 
 using fixtures::expect_error;
 using fixtures::make_domain;
@@ -274,7 +279,7 @@ TEST_P(NegativesAfterSplit, SameSeedSameNegativesOtherSeedOtherNegatives) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Splits, NegativesAfterSplit, ::testing::ValuesIn(split_kinds()),
+INSTANTIATE_TEST_SUITE_P(Splits, NegativesAfterSplit, ::testing::ValuesIn(standalone_kinds()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

@@ -2,6 +2,8 @@
 // dataset, and the message of every option error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -13,6 +15,9 @@
 
 namespace graft::io {
 namespace {
+
+using fixtures::standalone_kinds;
+
 
 using fixtures::expect_error;
 using fixtures::expect_partition;
@@ -224,6 +229,12 @@ TEST(HoldoutValid, CarvesValidationFromTrainingAndKeepsTheTestCases) {
     }
   }
   EXPECT_EQ(holdout.params.at("from"), "given");
+  Dataset again = ds, other = ds;
+  add_split(again, o);
+  o.seed = 6;
+  add_split(other, o);
+  EXPECT_EQ(again.find_split("holdout_valid")->parts[0].valid, holdout.parts[0].valid) << "same seed, same split";
+  EXPECT_NE(other.find_split("holdout_valid")->parts[0].valid, holdout.parts[0].valid) << "another seed, another";
   o.from = "absent";
   expect_error<UsageError>([&] { add_split(ds, o); }, {"--from", "'absent'", "given"});
   o.from.clear();
@@ -671,7 +682,7 @@ TEST(AddSplit, EarlierKindsGiveTheSameSplitsAsBefore) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Splits, EveryKind, ::testing::ValuesIn(split_kinds()),
+INSTANTIATE_TEST_SUITE_P(Splits, EveryKind, ::testing::ValuesIn(standalone_kinds()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

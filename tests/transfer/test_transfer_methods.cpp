@@ -212,6 +212,9 @@ TEST_F(Transfer, EveryRegisteredMethodRunsAndReportsFiniteMetrics) {
     o.adapt.epochs = 1;
     o.meta.meta_epochs = 1;
     o.mapping.epochs = 5;
+    o.cdrib.epochs = 1;  // its defaults are the reference's: 100 epochs of 128-wide layers
+    o.cdrib.dim = 16;
+    o.cdrib.eval_from = 1;
     o.keep_representations = true;
     if (method == "last_k") o.encoder.layer = "gcn";  // LightGCN layers have no weights to train
     const TransferReport report = run_transfer(world(), o);

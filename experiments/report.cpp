@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "experiments/config_schema.h"
 #include "experiments/runner.h"
@@ -121,13 +122,7 @@ Stat stat_of(const Row& row, const Column& c) {
   Stat s;
   s.n = static_cast<int>(xs.size());
   if (xs.empty()) return s;
-  for (double x : xs) s.mean += x;
-  s.mean /= static_cast<double>(xs.size());
-  if (xs.size() > 1) {
-    double ss = 0.0;
-    for (double x : xs) ss += (x - s.mean) * (x - s.mean);
-    s.std = std::sqrt(ss / static_cast<double>(xs.size() - 1));
-  }
+  std::tie(s.mean, s.std) = mean_and_std(xs);
   return s;
 }
 
@@ -368,6 +363,16 @@ std::vector<TrialResult> read_completed_trials(const std::string& runs_dir, cons
   }
   if (trials.empty()) throw io::DataError(runs_dir + ": no completed trials to report (0 of " + std::to_string(ids.size()) + ")");
   return trials;
+}
+
+std::pair<double, double> mean_and_std(const std::vector<double>& xs) {
+  double mean = 0.0;
+  for (const double x : xs) mean += x;
+  mean /= static_cast<double>(xs.size());
+  if (xs.size() < 2) return {mean, 0.0};
+  double ss = 0.0;
+  for (const double x : xs) ss += (x - mean) * (x - mean);
+  return {mean, std::sqrt(ss / static_cast<double>(xs.size() - 1))};
 }
 
 std::string fixed4(double v) {

@@ -174,18 +174,11 @@ std::vector<RunResult> runs_of(const Reference& r, const std::string& runs_dir, 
   return runs;
 }
 
-std::pair<double, double> mean_std(const std::vector<double>& xs) {
-  double mean = 0.0, ss = 0.0;
-  for (const double x : xs) mean += x / static_cast<double>(xs.size());
-  for (const double x : xs) ss += (x - mean) * (x - mean);
-  return {mean, xs.size() > 1 ? std::sqrt(ss / static_cast<double>(xs.size() - 1)) : 0.0};
-}
-
 std::string ratio_text(const std::vector<double>& graft, std::optional<double> reference) {
   if (!reference || graft.empty() || *reference <= 0) return "–";
   std::ostringstream out;
   out.precision(3);
-  out << mean_std(graft).first / *reference;
+  out << mean_and_std(graft).first / *reference;
   return out.str();
 }
 
@@ -226,7 +219,7 @@ std::string make_reproduction_report(const std::string& runs_dir, const std::str
                  : r.model + "," + metric + "," + fixed4(r.value) + ",,,0,,,\n");
       continue;
     }
-    const auto [mean, std] = mean_std(values);
+    const auto [mean, std] = mean_and_std(values);
     const double diff = mean - r.value;
     const std::string in_stds = std > 0 ? fixed4(diff / std) : "–";
     const std::string n = std::to_string(values.size());

@@ -134,6 +134,10 @@ void validate(const TrainOptions& o) {
   if (!(o.lr_min >= 0.0 && o.lr_min < o.lr)) bad("lr_min", std::to_string(o.lr_min), "must be in [0, lr)");
 }
 
+void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
 double scheduled_lr(const TrainOptions& o, int64_t epoch) {
   if (o.lr_schedule == "constant" || o.epochs <= 0) return o.lr;
   const double progress = static_cast<double>(epoch - 1) / static_cast<double>(o.epochs);
@@ -181,7 +185,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     EpochRecord record;
     record.epoch = epoch;
     record.lr = scheduled_lr(options, epoch);
-    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(record.lr);
+    set_learning_rate(optimizer, record.lr);
     const auto epoch_start = Clock::now();
     const Triples triples = sampler.sample_epoch(io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)));
     const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;

@@ -50,6 +50,9 @@ void validate(const TrainOptions& options);
 // The learning rate of epoch `epoch` (1-based) under options.lr_schedule.
 double scheduled_lr(const TrainOptions& options, int64_t epoch);
 
+// Sets every parameter group of `optimizer` to learning rate `lr`.
+void set_learning_rate(torch::optim::Adam& optimizer, double lr);
+
 struct EpochRecord {
   int64_t epoch = 0;            // 1-based
   double loss = 0.0;            // mean over the epoch's batches, regulariser included

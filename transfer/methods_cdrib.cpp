@@ -9,6 +9,7 @@
 // user's target vector comes from the source encoder whenever the user has source training
 // interactions (so every cold-start user's does), and symmetrically for the source direction,
 // whose cold-start cases are scored too (notes and history), as the reference prints both.
+#include "gnn/trainer.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
 #include "transfer/cdrib_model.h"
@@ -134,9 +135,9 @@ torch::Tensor recommendation_loss(const torch::Tensor& users, const torch::Tenso
          F::binary_cross_entropy_with_logits(negative, torch::zeros_like(negative));
 }
 
-// `rows` with a random subset of `count` of them first, as randperm(n)[:count] picks.
-torch::Tensor random_rows(const torch::Tensor& rows, int64_t count) {
-  return rows.index_select(0, torch::randperm(rows.size(0), torch::kLong).slice(0, 0, count));
+// randperm(n)[:count], as the reference picks its critic's users.
+torch::Tensor first_of_permutation(int64_t n, int64_t count) {
+  return torch::randperm(n, torch::kLong).slice(0, 0, count);
 }
 
 // Metrics under `prefix` ("", "test:", "source_valid:", ...).
@@ -165,10 +166,13 @@ class Cdrib final : public TransferMethod {
     }
     source_ = make_domain(*task_->source_sampler, task_->source_part->cold_start_users);
     target_ = make_domain(*task_->target_sampler, task_->target_part->cold_start_users);
+    std::vector<int64_t> source_rows, target_rows;
     for (const int64_t u : task_->shared_users) {
-      shared_source_rows_.push_back(source_.user_row[static_cast<size_t>(u)]);
-      shared_target_rows_.push_back(target_.user_row[static_cast<size_t>(u)]);
+      source_rows.push_back(source_.user_row[static_cast<size_t>(u)]);
+      target_rows.push_back(target_.user_row[static_cast<size_t>(u)]);
     }
+    shared_source_rows_ = as_index(source_rows);
+    shared_target_rows_ = as_index(target_rows);
     reverse_ = reverse_task(log);
     torch::manual_seed(io::derive_seed(task_->options.seed, "cdrib/torch"));
     model_ = cdrib::CdribModel(source_.users(), source_.items(), target_.users(), target_.items(), o);
@@ -185,7 +189,7 @@ class Cdrib final : public TransferMethod {
   std::shared_ptr<const TransferTask> task_;
   std::unique_ptr<TransferTask> reverse_;  // source ↔ target, for the source direction's cases
   CdribDomain source_, target_;
-  std::vector<int64_t> shared_source_rows_, shared_target_rows_;
+  torch::Tensor shared_source_rows_, shared_target_rows_;  // table rows of the users active in both domains
   cdrib::CdribModel model_{nullptr};
   std::optional<gnn::Representations> best_target_;
 
@@ -249,7 +253,7 @@ class Cdrib final : public TransferMethod {
         // previous evaluation's lowers the learning rate.
         if (reverse_ && evaluations > o.decay_after && source_mrr <= previous_source) {
           lr *= o.lr_decay;
-          for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+          gnn::set_learning_rate(optimizer, lr);
         }
         previous_source = source_mrr;
         evaluate_seconds += seconds_since(eval_start);
@@ -268,7 +272,8 @@ class Cdrib final : public TransferMethod {
     optimizer.zero_grad();
     const cdrib::Encoded s = model_->source(source_.graph);
     const cdrib::Encoded t = model_->target(target_.graph);
-    const torch::Tensor shared_s = as_index(shared_source_rows_), shared_t = as_index(shared_target_rows_);
+    const torch::Tensor& shared_s = shared_source_rows_;
+    const torch::Tensor& shared_t = shared_target_rows_;
     // Users active in both domains are scored in each domain by the other domain's encoder.
     const torch::Tensor s_users = s.users.index_copy(0, shared_s, t.users.index_select(0, shared_t));
     const torch::Tensor t_users = t.users.index_copy(0, shared_t, s.users.index_select(0, shared_s));
@@ -283,13 +288,12 @@ class Cdrib final : public TransferMethod {
   // The critic on a random batch of shared users against random users of each domain's table.
   torch::Tensor critic(const torch::Tensor& s_users, const torch::Tensor& t_users) {
     const CdribOptions& o = task_->options.cdrib;
-    const torch::Tensor perm = torch::randperm(static_cast<int64_t>(shared_source_rows_.size()), torch::kLong)
-                                   .slice(0, 0, o.critic_users);
+    const torch::Tensor perm = first_of_permutation(shared_source_rows_.size(0), o.critic_users);
     const int64_t k = perm.size(0);
-    const torch::Tensor a = s_users.index_select(0, as_index(shared_source_rows_).index_select(0, perm));
-    const torch::Tensor b = t_users.index_select(0, as_index(shared_target_rows_).index_select(0, perm));
-    const torch::Tensor b_negative = t_users.index_select(0, random_rows(torch::arange(target_.users()), k));
-    const torch::Tensor a_negative = s_users.index_select(0, random_rows(torch::arange(source_.users()), k));
+    const torch::Tensor a = s_users.index_select(0, shared_source_rows_.index_select(0, perm));
+    const torch::Tensor b = t_users.index_select(0, shared_target_rows_.index_select(0, perm));
+    const torch::Tensor b_negative = t_users.index_select(0, first_of_permutation(target_.users(), k));
+    const torch::Tensor a_negative = s_users.index_select(0, first_of_permutation(source_.users(), k));
     return cdrib::critic_loss(model_->discriminator, a, b, a_negative, b_negative, o);
   }
 

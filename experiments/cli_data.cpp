@@ -9,6 +9,7 @@
 #include "graph_io/errors.h"
 #include "graph_io/hdf5_store.h"
 #include "graph_io/importers.h"
+#include "graph_io/negatives_file.h"
 #include "graph_io/splits.h"
 #include "graph_io/stats.h"
 #include "graph_io/synthetic.h"
@@ -221,6 +222,40 @@ void add_split(CLI::App& data, const std::string& command_line) {
   });
 }
 
+// Replaces a split's sampled negatives with candidate lists from files (graph_io/negatives_file.h).
+void add_negatives(CLI::App& data, const std::string& command_line) {
+  struct Args {
+    io::CandidateFilesRequest request;
+    std::string file;
+    std::string output;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = data.add_subcommand("negatives", "Replace a split's sampled negatives with candidate lists from files");
+  cmd->add_option("file", args->file, "dataset.h5 to read")->required();
+  cmd->add_option("--split", args->request.split, "The split whose negatives are replaced")->required();
+  cmd->add_option("--domain", args->request.domain, "The domain whose cases the files list")->required();
+  cmd->add_option("--valid", args->request.valid_path, "Lines 'user positive negative...' for the valid cases, in order");
+  cmd->add_option("--test", args->request.test_path, "The same for the test cases");
+  cmd->add_option("--output,-o", args->output, "Output file (default: rewrite the input)");
+  cmd->callback([args, command_line] {
+    io::Dataset dataset = io::read_dataset(args->file);
+    const std::vector<io::CandidateFileReport> reports = io::read_candidate_files(dataset, args->request);
+    dataset.provenance.command += "\n" + command_line;
+    const std::string out = args->output.empty() ? args->file : args->output;
+    io::write_dataset(dataset, out);
+    for (const io::CandidateFileReport& r : reports) {
+      std::cout << args->request.domain << " " << r.part << ": " << r.cases << " cases x " << r.negatives_per_case
+                << " negatives from " << r.path << "\n";
+      if (r.cases_with_own_positive + r.cases_with_other_positive + r.cases_with_repeats > 0) {
+        std::cout << "note: " << r.cases_with_own_positive << " cases list their own positive among the negatives, "
+                  << r.cases_with_other_positive << " another of the user's items, " << r.cases_with_repeats
+                  << " a negative twice (graft's own draw allows none; ties count against the model)\n";
+      }
+    }
+    std::cout << "wrote " << out << "\n";
+  });
+}
+
 void add_stats(CLI::App& data) {
   struct Args {
     std::string file;
@@ -244,6 +279,7 @@ void add_data_commands(CLI::App& app, const std::string& command_line) {
   add_import(*data, command_line);
   add_generate(*data, command_line);
   add_split(*data, command_line);
+  add_negatives(*data, command_line);
   add_stats(*data);
 }
 

@@ -148,11 +148,22 @@ class Selection {
 
 }  // namespace
 
+int64_t pretrain_epochs(const PhaseOptions& phase, int64_t interactions) {
+  if (phase.steps <= 0) return phase.epochs;
+  const int64_t batches = std::max<int64_t>(1, (interactions + phase.batch_size - 1) / phase.batch_size);
+  return (phase.steps + batches - 1) / batches;
+}
+
 void pretrain_source(const std::shared_ptr<CrossDomainModel>& model, const TransferTask& task, FitLog& log) {
   const auto start = Clock::now();
   const TransferOptions& options = task.options;
   gnn::TrainOptions train;
-  train.epochs = options.pretrain.epochs;
+  train.epochs = pretrain_epochs(options.pretrain, task.source_sampler->num_interactions());
+  if (options.pretrain.steps > 0) {
+    log.notes.push_back("pretraining: " + std::to_string(options.pretrain.steps) + " steps = " +
+                        std::to_string(train.epochs) + " epochs of batch " + std::to_string(options.pretrain.batch_size) +
+                        " over " + std::to_string(task.source_sampler->num_interactions()) + " interactions");
+  }
   train.batch_size = options.pretrain.batch_size;
   train.lr = options.pretrain.lr;
   train.weight_decay = options.pretrain.weight_decay;

@@ -28,6 +28,10 @@ struct Recipe {
   ScoringFunction scoring = cold_from_source_graph;  // for validation
 };
 
+// Epochs of source pretraining: `epochs`, or with `steps` > 0 the fewest whole epochs over
+// `interactions` that hold that many batches.
+int64_t pretrain_epochs(const PhaseOptions& phase, int64_t interactions);
+
 void pretrain_source(const std::shared_ptr<CrossDomainModel>& model, const TransferTask& task, FitLog& log);
 
 // Adds the mode's new parameters (adapters, LoRA) to the model, trains the recipe on the target

@@ -15,7 +15,8 @@
 // spoil what the others teach, each weight says directly how much a market is worth to the
 // target, and the mixture can always fall back to the target alone. `experts: seeds` is the
 // control that separates transfer from ensembling: as many experts, all trained on the target
-// alone with different seeds.
+// alone with different seeds. `seed_experts: k` adds k target-alone experts to either, so the
+// sources compete with an ensemble rather than with one model (transfer on top of ensembling).
 #include "graph_io/seeded_random.h"
 #include "transfer/methods.h"
 #include "transfer/model_method.h"
@@ -48,11 +49,12 @@ class MultiSource : public ModelMethod {
     const std::vector<double> weights = select ? selection(*task, experts, everyone) : equal(experts.size());
     mixture_ = mix(experts, weights);
     log.best_valid = validate_target(*task, mixture_);
-    if (o.experts == "sources") {
-      for (size_t e = 1; e < experts.size(); ++e) log.source_weights[experts[e].name] = weights[e];
-    }
-    log.notes.push_back("mixture weights (" + o.weights + ", experts " + o.experts + "): " + listing(experts, weights, 3));
-    if (select && experts.size() > 2) log.notes.push_back(leave_each_out(*task, experts, weights));
+    const size_t sources = o.experts == "sources" ? task->source_names.size() : 0;
+    for (size_t e = 1; e <= sources; ++e) log.source_weights[experts[e].name] = weights[e];
+    const std::string further = o.seed_experts > 0 ? " + " + std::to_string(o.seed_experts) + " seeds" : "";
+    log.notes.push_back("mixture weights (" + o.weights + ", experts " + o.experts + further +
+                        "): " + listing(experts, weights, 3));
+    if (select && sources > 1) log.notes.push_back(leave_each_out(*task, experts, weights, sources));
   }
 
   gnn::Representations target_representations() override { return mixture_; }
@@ -73,6 +75,14 @@ class MultiSource : public ModelMethod {
       const auto derived = std::make_shared<const TransferTask>(make_task(*task->given, options));
       const std::string label = control ? "seed_" + std::to_string(experts.size()) : source;
       experts.push_back(train_expert(derived, label, (control ? "alone_" : "from_") + source, !control, log));
+    }
+    for (int64_t k = 0; k < task->options.multi_source.seed_experts; ++k) {
+      TransferOptions options = task->options;
+      options.source = task->source_names.front();  // trains on the target alone: any one source makes a task
+      options.seed = io::derive_seed(options.seed, "multi_source/seed_expert_" + std::to_string(k));
+      const auto derived = std::make_shared<const TransferTask>(make_task(*task->given, options));
+      const std::string label = "seed_" + std::to_string(experts.size());
+      experts.push_back(train_expert(derived, label, "alone_" + label, false, log));
     }
     return experts;
   }
@@ -142,11 +152,12 @@ class MultiSource : public ModelMethod {
 
   // Validation effect of each source: the mixture's score minus the score of the selection rerun
   // without that source's expert.
+  // Experts 1..sources are the sources'.
   static std::string leave_each_out(const TransferTask& task, const std::vector<Expert>& experts,
-                                    const std::vector<double>& weights) {
+                                    const std::vector<double>& weights, size_t sources) {
     const double with_all = validation_score(task, mix(experts, weights));
-    std::vector<double> effect(experts.size(), 0.0);
-    for (size_t left_out = 1; left_out < experts.size(); ++left_out) {
+    std::vector<double> effect(sources + 1, 0.0);
+    for (size_t left_out = 1; left_out <= sources; ++left_out) {
       std::vector<size_t> allowed;
       for (size_t e = 0; e < experts.size(); ++e) {
         if (e != left_out) allowed.push_back(e);
@@ -154,14 +165,16 @@ class MultiSource : public ModelMethod {
       effect[left_out] = with_all - validation_score(task, mix(experts, selection(task, experts, allowed)));
     }
     return "leave-one-source-out, validation " + task.options.selection_metric +
-           " of the mixture minus without each: " + listing(experts, effect, 4, 1);
+           " of the mixture minus without each: " + listing(experts, effect, 4, 1, sources + 1);
   }
 
+  // Experts [from, to) with their values; to = 0: to the end.
   static std::string listing(const std::vector<Expert>& experts, const std::vector<double>& values, int digits,
-                             size_t from = 0) {
+                             size_t from = 0, size_t to = 0) {
     std::ostringstream out;
     out << std::fixed << std::setprecision(digits);
-    for (size_t e = from; e < experts.size(); ++e) out << (e > from ? ", " : "") << experts[e].name << " " << values[e];
+    const size_t end = to == 0 ? experts.size() : to;
+    for (size_t e = from; e < end; ++e) out << (e > from ? ", " : "") << experts[e].name << " " << values[e];
     return out.str();
   }
 

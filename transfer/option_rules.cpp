@@ -135,6 +135,9 @@ void add_training_rules(std::vector<OptionRule>& r) {
   r.push_back(option("init_std", &TransferOptions::init_std, "ID embeddings ~ N(0, init_std²)").above(0));
   r.push_back(option("loss", &TransferOptions::loss, "recommendation loss").one_of({"bpr", "bce"}));
   add_phase(r, "pretrain", &TransferOptions::pretrain, "source pretraining");
+  r.push_back(option("pretrain.steps", &TransferOptions::pretrain, &PhaseOptions::steps,
+                     "source pretraining: optimiser steps (rounded up to whole epochs) instead of epochs; 0: epochs")
+                  .at_least(0));
   add_phase(r, "adapt", &TransferOptions::adapt, "target adaptation");
 
   r.push_back(option("finetune.mode", &TransferOptions::finetune, &FinetuneOptions::mode, "what fine-tuning trains")
@@ -182,6 +185,10 @@ void add_alignment_rules(std::vector<OptionRule>& r) {
   r.push_back(option("multi_source.rounds", &TransferOptions::multi_source, &MultiSourceOptions::rounds,
                      "multi_source validation weights: greedy picks (weights are multiples of 1/rounds)")
                   .at_least(1));
+  r.push_back(option("multi_source.seed_experts", &TransferOptions::multi_source, &MultiSourceOptions::seed_experts,
+                     "multi_source: further target-alone experts with derived seeds, beside the sources' (or the "
+                     "control's)")
+                  .at_least(0));
   r.push_back(option("multi_source.experts", &TransferOptions::multi_source, &MultiSourceOptions::experts,
                      "multi_source experts: one per source, or the control of target-alone experts with other seeds")
                   .one_of({"sources", "seeds"}));

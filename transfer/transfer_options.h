@@ -19,6 +19,9 @@ struct PhaseOptions {
   double weight_decay = 1e-4;    // ≥ 0: L2 on the batch's ID embeddings (LightGCN objective)
   int64_t eval_every = 5;        // validate after every eval_every-th epoch (adapt phase), ≥ 1
   int64_t patience = 0;          // evaluations without improvement before stopping; 0: never
+  // Pretraining only: > 0 trains this many optimiser steps (rounded up to whole epochs) instead
+  // of `epochs`, so sources of different sizes pretrain on the same budget.
+  int64_t steps = 0;
 };
 
 // Fine-tuning from the source-pretrained encoder.
@@ -136,6 +139,10 @@ struct MultiSourceOptions {
   // "sources": one expert per source market. "seeds": the control — as many experts, all trained
   // on the target alone with seeds derived from the run's, to tell transfer from ensembling.
   std::string experts = "sources";
+  // Target-alone experts with further derived seeds, beside the ones above: with "sources" the
+  // selection then measures what the sources add on top of ensembling; the "seeds" control with
+  // the same number matches it expert for expert.
+  int64_t seed_experts = 0;
 };
 
 struct TransferOptions {

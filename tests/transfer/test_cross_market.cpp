@@ -5,6 +5,7 @@
 #include "graph_io/errors.h"
 #include "tests/transfer/cold_start_world.h"
 #include "tests/transfer/market_world.h"
+#include "transfer/adaptation.h"
 #include "transfer/cross_domain_model.h"
 #include "transfer/source_markets.h"
 #include "transfer/transfer.h"
@@ -169,6 +170,44 @@ TEST(CrossMarket, EqualWeightsGiveEveryExpertTheSameShare) {
   const TransferReport report = run_transfer(world(), o);
   EXPECT_EQ(report.source_weights, (std::map<std::string, double>{{"ca", 0.25}, {"uk", 0.25}, {"de", 0.25}}));
   EXPECT_EQ(phases_of(report), (std::set<std::string>{"pretrain", "target_alone", "from_ca", "from_uk", "from_de"}));
+}
+
+// Further target-alone experts join the sources' as equals; only the sources get source weights.
+TEST(CrossMarket, SeedExpertsJoinTheSourcesExperts) {
+  TransferOptions o = market_options("multi_source", "ca,uk");
+  o.multi_source.weights = "equal";
+  o.multi_source.seed_experts = 1;
+  o.adapt.epochs = 2;
+  const TransferReport report = run_transfer(world(), o);
+  EXPECT_EQ(report.source_weights, (std::map<std::string, double>{{"ca", 0.25}, {"uk", 0.25}}));
+  EXPECT_EQ(phases_of(report), (std::set<std::string>{"pretrain", "target_alone", "from_ca", "from_uk", "alone_seed_3"}));
+  EXPECT_TRUE(has_note_starting(report, "mixture weights (equal, experts sources + 1 seeds): target 0.250, ca 0.250, "
+                                        "uk 0.250, seed_3 0.250"));
+}
+
+// A step budget sets the pretraining epochs: the fewest whole epochs holding that many batches.
+TEST(CrossMarket, PretrainingStepsSetTheEpochs) {
+  EXPECT_EQ(pretrain_epochs(PhaseOptions{}, 1000), PhaseOptions{}.epochs);
+  PhaseOptions phase;
+  phase.batch_size = 8;
+  phase.steps = 30;
+  EXPECT_EQ(pretrain_epochs(phase, 100), 3);  // 13 batches an epoch
+  phase.steps = 26;
+  EXPECT_EQ(pretrain_epochs(phase, 100), 2);
+  phase.steps = 1;
+  EXPECT_EQ(pretrain_epochs(phase, 3), 1);
+
+  TransferOptions o = market_options("finetune", "ca");
+  o.adapt.epochs = 1;
+  o.pretrain.steps = 7;
+  const int64_t interactions = make_task(world(), o).source_sampler->num_interactions();
+  const int64_t expected = pretrain_epochs(o.pretrain, interactions);
+  ASSERT_NE(expected, o.pretrain.epochs);
+  const TransferReport report = run_transfer(world(), o);
+  const auto pretrain_epochs_run = std::count_if(report.history.begin(), report.history.end(),
+                                                 [](const EpochLog& e) { return e.phase == "pretrain"; });
+  EXPECT_EQ(pretrain_epochs_run, expected);
+  EXPECT_TRUE(has_note_starting(report, "pretraining: 7 steps = " + std::to_string(expected) + " epochs"));
 }
 
 // The control trains as many experts, all on the target alone: nothing is pretrained and no

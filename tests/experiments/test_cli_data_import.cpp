@@ -1,7 +1,7 @@
 // `graft data import` of sequences, item metadata, the UniSRec layout and XMarket through the
 // built binary: the feature flags, --output equal to --into, the printed report, that an error
 // exits with its code and leaves no output file behind, and XMarket's import → leave-one-out
-// split with 99 negatives → stats.
+// split with 99 negatives → stats, and candidate lists read into a cdr-pairs split.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -130,6 +130,46 @@ std::string write_markets(const testing::TempDir& dir) {
   dir.write("xmarket/uk_5core.txt", uk);
   dir.write("xmarket/SOURCE.md", "not a market\n");
   return dir.file("xmarket");
+}
+
+// `graft data negatives` on a hand-built cdr pair: the lists land in the split, the report
+// counts a list that holds its own positive, a line that names another case exits 3 naming the
+// file and line and leaves the dataset as it was, a request without files exits 2.
+TEST(CliDataImport, CdrPairsThenCandidateListsFromFiles) {
+  testing::TempDir dir;
+  dir.write("books_movies/common_new_reindex.txt", "10\t1\t1\n11\t2\t1\n");
+  dir.write("books_movies/train.txt", "0\t5\n0\t6\n2\t7\n");
+  dir.write("books_movies/valid.txt", "1\t6\n");
+  dir.write("books_movies/test.txt", "1\t7\n");
+  dir.write("movies_books/common_new_reindex.txt", "20\t1\t1\n21\t1\t1\n");
+  dir.write("movies_books/train.txt", "1\t100\n1\t101\n");
+  dir.write("movies_books/valid.txt", "0\t101\n");
+  dir.write("movies_books/test.txt", "0\t100\n");
+  const std::string data = dir.file("cdr.h5");
+  std::string output;
+  ASSERT_EQ(run_graft("data import --format cdr-pairs --negatives 0 " + dir.file("books_movies") + " " +
+                          dir.file("movies_books") + " -o " + data, &output), 0) << output;
+
+  const std::string valid = dir.write("valid_lists.txt", "1 books:6 books:5 books:6\n");
+  const std::string test = dir.write("test_lists.txt", "1 books:7 books:5 books:6\n");
+  ASSERT_EQ(run_graft("data negatives " + data + " --split cold_start --domain books --valid " + valid + " --test " + test,
+                      &output), 0) << output;
+  EXPECT_NE(output.find("books valid: 1 cases x 2 negatives from " + valid), std::string::npos) << output;
+  EXPECT_NE(output.find("note: 1 cases list their own positive among the negatives, 0 another of the user's items, "
+                        "0 a negative twice"), std::string::npos) << output;
+  EXPECT_NE(output.find("note: 0 cases list their own positive among the negatives, 1 another of the user's items"),
+            std::string::npos) << output;  // books:6, the user's valid item, among the test case's negatives
+  const auto stored = [&] { return io::read_dataset(data).split("cold_start").part("books")->test_negatives; };
+  EXPECT_EQ(stored(), (std::vector<int64_t>{0, 1}));
+
+  const std::string wrong = dir.write("wrong.txt", "0 books:7 books:5 books:6\n");
+  EXPECT_EQ(run_graft("data negatives " + data + " --split cold_start --domain books --test " + wrong, &output), 3);
+  EXPECT_NE(output.find("wrong.txt:1: case 1 is user '1' with item 'books:7'"), std::string::npos) << output;
+  EXPECT_EQ(stored(), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(run_graft("data negatives " + data + " --split cold_start --domain books", &output), 2);
+  EXPECT_NE(output.find("valid cases, the test cases or both"), std::string::npos) << output;
+  EXPECT_EQ(run_graft("data negatives " + data + " --split cold_start --domain music --test " + test, &output), 2);
+  EXPECT_NE(output.find("music"), std::string::npos) << output;
 }
 
 TEST(CliDataImport, XmarketThenLeaveOneOutWith99NegativesThenStats) {

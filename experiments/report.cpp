@@ -222,31 +222,42 @@ std::string results_table(const Style& style, const Section& section, const std:
 }
 
 // Paired t-tests of every row against the baseline over the seeds both ran (Markdown, LaTeX).
+struct BaselineComparison {
+  size_t pairs = 0;                 // seeds both rows ran with the metric
+  std::optional<PairedTest> test;   // nullopt for fewer than 2 pairs
+};
+
+// The paired test of `row` against `baseline` on one column, over the seeds both ran.
+BaselineComparison compare_to_baseline(const Row& row, const Row& baseline, const Column& c) {
+  std::map<int64_t, const TrialResult*> base_by_seed;
+  for (const TrialResult* t : baseline.trials) base_by_seed[t->config.at("seed").get<int64_t>()] = t;
+  std::vector<double> a, b;
+  for (const TrialResult* t : row.trials) {
+    const auto it = base_by_seed.find(t->config.at("seed").get<int64_t>());
+    if (it == base_by_seed.end()) continue;
+    const auto x = metric_of(*t, c), y = metric_of(*it->second, c);
+    if (x && y) {
+      a.push_back(*x);
+      b.push_back(*y);
+    }
+  }
+  return {a.size(), paired_t_test(a, b)};
+}
+
 std::string test_table(const Style& style, const Section& section, const std::vector<Column>& columns,
                        const std::string& rows_key, const Row& baseline, const std::string& caption) {
   const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const Column& c) { return c.group == columns[0].group; });
   std::vector<std::string> header = {style.escape(rows_key), "pairs"};
   for (const Column& c : columns) header.push_back(style.escape(column_label(c, one_group)));
-  std::map<int64_t, const TrialResult*> base_by_seed;
-  for (const TrialResult* t : baseline.trials) base_by_seed[t->config.at("seed").get<int64_t>()] = t;
   std::vector<std::vector<std::string>> body;
   for (const Row& row : section.rows) {
     if (&row == &baseline) continue;
     std::vector<std::string> line = {style.escape(row.label), ""};
     size_t pairs = 0;
     for (const Column& c : columns) {
-      std::vector<double> a, b;
-      for (const TrialResult* t : row.trials) {
-        const auto it = base_by_seed.find(t->config.at("seed").get<int64_t>());
-        if (it == base_by_seed.end()) continue;
-        const auto x = metric_of(*t, c), y = metric_of(*it->second, c);
-        if (x && y) {
-          a.push_back(*x);
-          b.push_back(*y);
-        }
-      }
-      pairs = std::max(pairs, a.size());
-      const auto test = paired_t_test(a, b);
+      const BaselineComparison comparison = compare_to_baseline(row, baseline, c);
+      pairs = std::max(pairs, comparison.pairs);
+      const std::optional<PairedTest>& test = comparison.test;
       const std::string diff = test ? (test->mean_difference >= 0 ? "+" : "") + fixed4(test->mean_difference) : "";
       const std::string p = test ? format_p(test->p) : "";
       if (!test) {
@@ -344,6 +355,47 @@ void write_test(std::ostream& out, const Style& style, const Section& section, c
       << "\n";
 }
 
+// The tables as data, for plots and pages: per section and row, each column's per-seed values,
+// mean, sample std and (with a baseline) the paired test against it.
+std::string json_report(const std::string& name, const ordered_json& spec, const std::vector<Section>& sections,
+                        const std::vector<std::string>& section_keys, const std::vector<Column>& columns,
+                        const ReportOptions& options) {
+  ordered_json out = {{"experiment", name}, {"rows_key", options.rows},
+                      {"baseline", options.baseline.empty() ? ordered_json() : ordered_json(options.baseline)},
+                      {"varying", spec.at("varying")}, {"fixed", spec.at("fixed")}, {"columns", ordered_json::array()},
+                      {"sections", ordered_json::array()}};
+  for (const Column& c : columns) out["columns"].push_back(c.group + "." + c.metric);
+  for (const Section& section : sections) {
+    ordered_json keys = ordered_json::object();
+    for (const std::string& key : section_keys) keys[key] = section.rows.front().trials.front()->config.at(key);
+    const auto base = std::find_if(section.rows.begin(), section.rows.end(),
+                                   [&](const Row& r) { return r.label == options.baseline; });
+    ordered_json rows = ordered_json::array();
+    for (const Row& row : section.rows) {
+      ordered_json metrics = ordered_json::object();
+      for (const Column& c : columns) {
+        ordered_json cell = {{"values", ordered_json::array()}};
+        for (const TrialResult* t : row.trials) {
+          if (const auto v = metric_of(*t, c)) cell["values"].push_back({{"seed", t->config.at("seed")}, {"value", *v}});
+        }
+        const Stat stat = stat_of(row, c);
+        cell["n"] = stat.n;
+        cell["mean"] = stat.n > 0 ? ordered_json(stat.mean) : ordered_json();
+        cell["std"] = stat.n > 1 ? ordered_json(stat.std) : ordered_json();
+        if (base != section.rows.end() && &*base != &row) {
+          const std::optional<PairedTest> test = compare_to_baseline(row, *base, c).test;
+          cell["vs_baseline"] = test ? ordered_json{{"pairs", test->n}, {"difference", test->mean_difference}, {"p", test->p}}
+                                     : ordered_json();
+        }
+        metrics[c.group + "." + c.metric] = std::move(cell);
+      }
+      rows.push_back({{"label", row.label}, {"metrics", std::move(metrics)}});
+    }
+    out["sections"].push_back({{"label", section.label}, {"keys", std::move(keys)}, {"rows", std::move(rows)}});
+  }
+  return out.dump(2) + "\n";
+}
+
 }  // namespace
 
 ordered_json read_json_file(const std::string& path) {
@@ -384,8 +436,8 @@ std::string fixed4(double v) {
 std::string format_p(double p) { return p < 1e-4 ? "<0.0001" : fixed4(p); }
 
 std::string make_report(const std::string& runs_dir, const ReportOptions& options) {
-  if (options.format != "md" && options.format != "csv" && options.format != "latex") {
-    throw io::UsageError("--format: unknown format '" + options.format + "'; valid: md, csv, latex");
+  if (options.format != "md" && options.format != "csv" && options.format != "latex" && options.format != "json") {
+    throw io::UsageError("--format: unknown format '" + options.format + "'; valid: md, csv, latex, json");
   }
   const KeySpec* rows_spec = find_key(options.rows);
   if (!rows_spec || !rows_spec->identity) {
@@ -405,8 +457,9 @@ std::string make_report(const std::string& runs_dir, const ReportOptions& option
   const std::vector<Section> sections = group_trials(trials, section_keys, options.rows);
   if (!options.baseline.empty()) require_baseline_row(sections, options.baseline);
 
-  const Style style{options.format};
   const std::string name = spec.value("experiment", fs::path(runs_dir).filename().string());
+  if (options.format == "json") return json_report(name, spec, sections, section_keys, columns, options);
+  const Style style{options.format};
   const std::string what = columns.front().group == "cold_start" ? "cold-start users' test metrics" : "test metrics";
   const std::string caption = style.escape(name) + ": " + what + ", mean " + (options.format == "latex" ? "$\\pm$" : "±") +
                               " std over seeds; best per column in bold";

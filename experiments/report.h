@@ -16,7 +16,8 @@
 namespace graft::exp {
 
 struct ReportOptions {
-  std::string format = "md";         // md | csv | latex
+  std::string format = "md";         // md | csv | latex | json (the tables as data: per-seed values,
+                                     // mean, std and the paired test, for plots and pages)
   std::string rows = "method";       // a configuration key
   // Columns: "group.metric" (groups cold_start, warm, overall, best_valid), a group alone for all
   // its metrics, or a bare metric name for cold_start.<name>. Empty: the cold-start test metrics

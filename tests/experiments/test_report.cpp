@@ -1,6 +1,9 @@
 // Reports on hand-made metrics: mean ± sample std, best marking, sections, paired t-tests,
-// byte-identical output; and the Student-t machinery against known values.
+// byte-identical output, the JSON form; and the Student-t machinery against known values.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "experiments/report.h"
 #include "experiments/report_reproduction.h"
@@ -52,6 +55,32 @@ TEST(Report, MeanStdBestAndPairedTestInMarkdown) {
   EXPECT_NE(md.find("- adapt.epochs: 3"), std::string::npos) << md;
   EXPECT_NE(md.find("- varying: method, seed"), std::string::npos) << md;
   EXPECT_NE(md.find("6 of 6 trials complete"), std::string::npos) << md;
+}
+
+// The same table as data: per-seed values, mean, sample std and the paired test.
+TEST(Report, JsonCarriesValuesStatsAndTheTest) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir);
+  exp::ReportOptions o = format("json", "target_only");
+  o.metrics = {"cold_start.mrr"};
+  const nlohmann::json report = nlohmann::json::parse(exp::make_report(runs, o));
+  EXPECT_EQ(report.at("experiment"), "table");
+  EXPECT_EQ(report.at("baseline"), "target_only");
+  EXPECT_EQ(report.at("columns"), nlohmann::json::array({"cold_start.mrr"}));
+  ASSERT_EQ(report.at("sections").size(), 1u);
+  const nlohmann::json& rows = report.at("sections")[0].at("rows");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("label"), "target_only");
+  EXPECT_FALSE(rows[0].at("metrics").at("cold_start.mrr").contains("vs_baseline"));
+  const nlohmann::json& finetune = rows[1].at("metrics").at("cold_start.mrr");
+  EXPECT_EQ(finetune.at("n"), 3);
+  EXPECT_NEAR(finetune.at("mean").get<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(finetune.at("std").get<double>(), std::sqrt(0.07), 1e-12);
+  EXPECT_EQ(finetune.at("values")[2].at("seed"), 2);
+  EXPECT_NEAR(finetune.at("values")[2].at("value").get<double>(), 0.8, 1e-12);
+  EXPECT_EQ(finetune.at("vs_baseline").at("pairs"), 3);
+  EXPECT_NEAR(finetune.at("vs_baseline").at("difference").get<double>(), 0.3, 1e-12);
+  EXPECT_NEAR(finetune.at("vs_baseline").at("p").get<double>(), 1.0 - 3.0 / std::sqrt(11.0), 1e-9);
 }
 
 TEST(Report, CsvAndLatexMarkTheBest) {

@@ -192,6 +192,45 @@ gnn::TrainResult fitted_in_closed_form(gnn::Recommender& model, const gnn::Monit
   return result;
 }
 
+// What `graft train --json` writes: the command, data, model, training options, sizes, the
+// selected epoch, timings and every epoch's record.
+ordered_json train_json(const TrainArgs& args, const std::string& command_line, const io::Dataset& dataset,
+                        const io::Domain& domain, const io::DomainSplit& part, const io::DomainSplit& graph_part,
+                        int64_t evaluated, const std::vector<gnn::EpochRecord>& pretraining,
+                        const gnn::TrainResult& result, const gnn::Metrics& test_metrics, double seconds_per_epoch) {
+  const bool has_valid = !part.valid.empty();
+  return {
+      {"command", command_line},
+      {"data", args.data},
+      {"domain", args.domain},
+      {"split", args.split},
+      {"protocol", args.protocol},
+      {"target_behaviour", args.target_behavior},
+      {"graph_behaviours", args.graph_behaviors},
+      {"model", model_json(args.model)},
+      {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
+                    {"lr_schedule", args.train.lr_schedule}, {"lr_min", args.train.lr_min},
+                    {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
+                    {"seed", args.train.seed}, {"threads", args.train.threads},
+                    {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
+                    {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
+      {"auxiliary_behaviours", args.auxiliary},
+      {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
+                       {"history", history_json(pretraining)}}},
+      {"sizes", {{"users", dataset.num_users()}, {"items", domain.num_items()}, {"train", part.train.size()},
+                 {"graph_train", graph_part.train.size()},
+                 {"valid", part.valid.size()}, {"test", part.test.size()}, {"evaluated", evaluated}}},
+      {"selection", has_valid ? "best_valid" : "final"},
+      {"best_epoch", result.best_epoch},
+      {"stopped_early", result.stopped_early},
+      {"seconds", result.seconds},
+      {"seconds_per_training_epoch", seconds_per_epoch},
+      {"peak_memory_mb", static_cast<double>(io::peak_resident_bytes()) / (1024.0 * 1024.0)},
+      {"valid", has_valid ? ordered_json(result.best_metrics) : ordered_json(nullptr)},
+      {"test", test_metrics},
+      {"history", history_json(result.history)}};
+}
+
 void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::validate(args.train);
   gnn::set_num_threads(args.train.threads);
@@ -259,36 +298,9 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   std::cout << "test " << format_metrics(test_metrics) << "\n";
 
   if (!args.json.empty()) {
-    const ordered_json out = {
-        {"command", command_line},
-        {"data", args.data},
-        {"domain", args.domain},
-        {"split", args.split},
-        {"protocol", args.protocol},
-        {"target_behaviour", args.target_behavior},
-        {"graph_behaviours", args.graph_behaviors},
-        {"model", model_json(args.model)},
-        {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
-                      {"lr_schedule", args.train.lr_schedule}, {"lr_min", args.train.lr_min},
-                      {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
-                      {"seed", args.train.seed}, {"threads", args.train.threads},
-                      {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
-                      {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
-        {"auxiliary_behaviours", args.auxiliary},
-        {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
-                         {"history", history_json(pretraining)}}},
-        {"sizes", {{"users", dataset.num_users()}, {"items", domain.num_items()}, {"train", part.train.size()},
-                   {"graph_train", graph_part.train.size()},
-                   {"valid", part.valid.size()}, {"test", part.test.size()}, {"evaluated", test->size()}}},
-        {"selection", has_valid ? "best_valid" : "final"},
-        {"best_epoch", result.best_epoch},
-        {"stopped_early", result.stopped_early},
-        {"seconds", result.seconds},
-        {"seconds_per_training_epoch", epochs_run > 0 ? train_seconds / epochs_run : 0.0},
-        {"peak_memory_mb", static_cast<double>(io::peak_resident_bytes()) / (1024.0 * 1024.0)},
-        {"valid", has_valid ? ordered_json(result.best_metrics) : ordered_json(nullptr)},
-        {"test", test_metrics},
-        {"history", history_json(result.history)}};
+    const ordered_json out = train_json(args, command_line, dataset, domain, part, graph_part,
+                                        static_cast<int64_t>(test->size()), pretraining, result, test_metrics,
+                                        epochs_run > 0 ? train_seconds / epochs_run : 0.0);
     io::write_text_atomically(args.json, out.dump(2) + "\n");
     std::cerr << "wrote " << args.json << "\n";
   }
@@ -296,98 +308,113 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
 
 }  // namespace
 
+// The model and its architecture.
+void add_model_options(CLI::App& cmd, TrainArgs& args) {
+  cmd.add_option("--model", args.model.name, "Model: " + join(gnn::model_names()))->capture_default_str();
+  cmd.add_option("--dim", args.model.dim, "Embedding dimension")->capture_default_str();
+  cmd.add_option("--layers", args.model.layers, "Propagation layers (graph models)")->capture_default_str();
+  cmd.add_option("--init-std", args.model.init_std, "Std of the N(0, std²) embedding init")->capture_default_str();
+  cmd.add_option("--layer", args.model.encoder.layer, "Encoder layer (model encoder): " + join(gnn::layer_names()))
+      ->capture_default_str();
+  cmd.add_option("--combine", args.model.encoder.combine,
+                  "Encoder combination of the layer outputs: " + join(gnn::combine_names()))
+      ->capture_default_str();
+  cmd.add_option("--activation", args.model.encoder.activation,
+                  "Encoder head activation: " + join(gnn::activation_names()))
+      ->capture_default_str();
+  cmd.add_option("--heads", args.model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
+  cmd.add_flag("!--no-head", args.model.encoder.head, "Encoder without the head θ: h = z");
+  cmd.add_flag("--decay-weights", args.model.encoder.decay_weights,
+                "Encoder: the L2 term also covers the head (‖θ − I‖² + ‖b‖²) and the layers' weight matrices");
+  cmd.add_option("--dropout", args.model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
+  cmd.add_option("--item-input", args.model.item_input,
+                  "Item layer-0 input (model encoder): id, features or both")->capture_default_str();
+  cmd.add_option("--item-blocks", args.model.item_blocks, "Item feature blocks to read, comma-separated (default: all)");
+  cmd.add_option("--item-combine", args.model.item_combine, "With --item-input both: sum or concat")->capture_default_str();
+  cmd.add_option("--id-dropout", args.model.id_dropout, "With --item-input both: share of item IDs dropped per step")
+      ->capture_default_str();
+  cmd.add_option("--relations", args.model.encoder.relations,
+                  "Relations of the relational encoder, comma-separated: user-item, user-item/view, "
+                  "user-item/cart, user-item/fav, user-item/buy, item-category")
+      ->delimiter(',');
+  cmd.add_option("--relation-weights", args.model.encoder.relation_weights,
+                  "Relational encoder weights: " + join(gnn::relational_weight_names()))
+      ->capture_default_str();
+  cmd.add_option("--relation-combine", args.model.encoder.relation_combine,
+                  "Relational encoder combination of the relations: " + join(gnn::relational_combine_names()))
+      ->capture_default_str();
+  cmd.add_option("--cascade", args.model.cascade,
+                  "Model cascading: its stages' behaviours in cascade order, comma-separated (pv, cart, fav, buy)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd.add_option("--neighbours", args.model.similarity.neighbours, "itemknn: neighbours kept per item")
+      ->capture_default_str();
+  cmd.add_option("--shrink", args.model.similarity.shrink, "itemknn: cosine shrinkage")->capture_default_str();
+  cmd.add_option("--lambda", args.model.similarity.lambda, "ease: L2 weight λ")->capture_default_str();
+  cmd.add_option("--rank", args.model.similarity.rank, "gfcf: singular vectors of the ideal low-pass filter")
+      ->capture_default_str();
+  cmd.add_option("--alpha", args.model.similarity.alpha, "gfcf: weight of the ideal low-pass filter")
+      ->capture_default_str();
+  cmd.add_option("--memory-budget-mb", args.model.similarity.memory_budget_mb,
+                  "itemknn, ease, gfcf: refuse a fit needing more memory (MiB)")
+      ->capture_default_str();
+}
+
+// Which behaviours train, build the graph and pretrain.
+void add_behaviour_options(CLI::App& cmd, TrainArgs& args) {
+  cmd.add_flag("--behaviour-weights,--behavior-weights", args.model.behavior_weights,
+                "lightgcn: weight user-item edges by behaviour (view 1, cart 2, fav 2, buy 4)");
+  cmd.add_option("--target-behaviour,--target-behavior", args.target_behavior,
+                  "Train on and evaluate this behaviour (pv, cart, fav, buy); only its training items are "
+                  "masked from a user's ranking");
+  cmd.add_option("--graph-behaviours,--graph-behaviors", args.graph_behaviors,
+                  "With --target-behaviour: the model's graph reads all behaviours or the target's alone")
+      ->check(CLI::IsMember({"all", "target"}))
+      ->capture_default_str();
+  auto* pretrain_behavior = cmd.add_option("--pretrain-behaviour,--pretrain-behavior", args.pretrain_behavior,
+                                            "Train first on this behaviour's pairs (pv, cart, fav, buy), then the target");
+  auto* pretrain_epochs = cmd.add_option("--pretrain-epochs", args.pretrain_epochs,
+                                          "Epochs of the --pretrain-behaviour phase")
+                              ->check(CLI::PositiveNumber);
+  pretrain_behavior->needs(pretrain_epochs);
+  pretrain_epochs->needs(pretrain_behavior);
+  cmd.add_option("--auxiliary-behaviours,--auxiliary-behaviors", args.auxiliary,
+                  "With --target-behaviour: other behaviours trained beside it, code=weight, comma-separated "
+                  "(pv=0.5,cart; weight 1 when omitted)")
+      ->delimiter(',');
+}
+
+// The optimiser, schedule and model selection.
+void add_training_options(CLI::App& cmd, TrainArgs& args) {
+  cmd.add_option("--epochs", args.train.epochs, "Training epochs")->capture_default_str();
+  cmd.add_option("--batch-size", args.train.batch_size, "Triples per batch")->capture_default_str();
+  cmd.add_option("--lr", args.train.lr, "Adam learning rate")->capture_default_str();
+  cmd.add_option("--lr-schedule", args.train.lr_schedule,
+                  "constant, or cosine: decay from --lr to --lr-min over the epochs")
+      ->capture_default_str();
+  cmd.add_option("--lr-min", args.train.lr_min, "cosine: the last epochs' learning rate floor")->capture_default_str();
+  cmd.add_option("--weight-decay", args.train.weight_decay, "L2 on the batch's layer-0 embeddings")
+      ->capture_default_str();
+  cmd.add_option("--loss", args.train.loss, "Loss: bpr or bce")->capture_default_str();
+  cmd.add_option("--seed", args.train.seed, "Seed of the initialisation and the sampling")->capture_default_str();
+  cmd.add_option("--threads", args.train.threads, "Threads (0: all cores)")->capture_default_str();
+  cmd.add_option("--eval-every", args.train.eval_every, "Evaluate every N epochs (and after the last)")
+      ->capture_default_str();
+  cmd.add_option("--patience", args.train.patience, "Stop after N evaluations without improvement (0: never)")
+      ->capture_default_str();
+  cmd.add_option("--metric", args.train.metric, "Validation metric to select on (default: recall@20 for "
+                                                  "the full protocol, mrr for the sampled one)");
+}
+
 void add_train_command(CLI::App& app, const std::string& command_line) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train a recommender on one domain of a split and report test metrics");
   cmd->add_option("--data", args->data, "dataset.h5 to read")->required();
   cmd->add_option("--domain", args->domain, "Domain to train and evaluate on")->required();
   cmd->add_option("--split", args->split, "Split whose train/valid/test interactions to use")->required();
-  cmd->add_option("--model", args->model.name, "Model: " + join(gnn::model_names()))->capture_default_str();
-  cmd->add_option("--dim", args->model.dim, "Embedding dimension")->capture_default_str();
-  cmd->add_option("--layers", args->model.layers, "Propagation layers (graph models)")->capture_default_str();
-  cmd->add_option("--init-std", args->model.init_std, "Std of the N(0, std²) embedding init")->capture_default_str();
-  cmd->add_option("--layer", args->model.encoder.layer, "Encoder layer (model encoder): " + join(gnn::layer_names()))
-      ->capture_default_str();
-  cmd->add_option("--combine", args->model.encoder.combine,
-                  "Encoder combination of the layer outputs: " + join(gnn::combine_names()))
-      ->capture_default_str();
-  cmd->add_option("--activation", args->model.encoder.activation,
-                  "Encoder head activation: " + join(gnn::activation_names()))
-      ->capture_default_str();
-  cmd->add_option("--heads", args->model.encoder.heads, "Attention heads (encoder with gat)")->capture_default_str();
-  cmd->add_flag("!--no-head", args->model.encoder.head, "Encoder without the head θ: h = z");
-  cmd->add_flag("--decay-weights", args->model.encoder.decay_weights,
-                "Encoder: the L2 term also covers the head (‖θ − I‖² + ‖b‖²) and the layers' weight matrices");
-  cmd->add_option("--dropout", args->model.encoder.dropout, "Dropout on encoder layer outputs")->capture_default_str();
-  cmd->add_option("--item-input", args->model.item_input,
-                  "Item layer-0 input (model encoder): id, features or both")->capture_default_str();
-  cmd->add_option("--item-blocks", args->model.item_blocks, "Item feature blocks to read, comma-separated (default: all)");
-  cmd->add_option("--item-combine", args->model.item_combine, "With --item-input both: sum or concat")->capture_default_str();
-  cmd->add_option("--id-dropout", args->model.id_dropout, "With --item-input both: share of item IDs dropped per step")
-      ->capture_default_str();
-  cmd->add_option("--relations", args->model.encoder.relations,
-                  "Relations of the relational encoder, comma-separated: user-item, user-item/view, "
-                  "user-item/cart, user-item/fav, user-item/buy, item-category")
-      ->delimiter(',');
-  cmd->add_option("--relation-weights", args->model.encoder.relation_weights,
-                  "Relational encoder weights: " + join(gnn::relational_weight_names()))
-      ->capture_default_str();
-  cmd->add_option("--relation-combine", args->model.encoder.relation_combine,
-                  "Relational encoder combination of the relations: " + join(gnn::relational_combine_names()))
-      ->capture_default_str();
-  cmd->add_option("--cascade", args->model.cascade,
-                  "Model cascading: its stages' behaviours in cascade order, comma-separated (pv, cart, fav, buy)")
-      ->delimiter(',')
-      ->capture_default_str();
-  cmd->add_option("--neighbours", args->model.similarity.neighbours, "itemknn: neighbours kept per item")
-      ->capture_default_str();
-  cmd->add_option("--shrink", args->model.similarity.shrink, "itemknn: cosine shrinkage")->capture_default_str();
-  cmd->add_option("--lambda", args->model.similarity.lambda, "ease: L2 weight λ")->capture_default_str();
-  cmd->add_option("--rank", args->model.similarity.rank, "gfcf: singular vectors of the ideal low-pass filter")
-      ->capture_default_str();
-  cmd->add_option("--alpha", args->model.similarity.alpha, "gfcf: weight of the ideal low-pass filter")
-      ->capture_default_str();
-  cmd->add_option("--memory-budget-mb", args->model.similarity.memory_budget_mb,
-                  "itemknn, ease, gfcf: refuse a fit needing more memory (MiB)")
-      ->capture_default_str();
-  cmd->add_flag("--behaviour-weights,--behavior-weights", args->model.behavior_weights,
-                "lightgcn: weight user-item edges by behaviour (view 1, cart 2, fav 2, buy 4)");
-  cmd->add_option("--target-behaviour,--target-behavior", args->target_behavior,
-                  "Train on and evaluate this behaviour (pv, cart, fav, buy); only its training items are "
-                  "masked from a user's ranking");
-  cmd->add_option("--graph-behaviours,--graph-behaviors", args->graph_behaviors,
-                  "With --target-behaviour: the model's graph reads all behaviours or the target's alone")
-      ->check(CLI::IsMember({"all", "target"}))
-      ->capture_default_str();
-  auto* pretrain_behavior = cmd->add_option("--pretrain-behaviour,--pretrain-behavior", args->pretrain_behavior,
-                                            "Train first on this behaviour's pairs (pv, cart, fav, buy), then the target");
-  auto* pretrain_epochs = cmd->add_option("--pretrain-epochs", args->pretrain_epochs,
-                                          "Epochs of the --pretrain-behaviour phase")
-                              ->check(CLI::PositiveNumber);
-  pretrain_behavior->needs(pretrain_epochs);
-  pretrain_epochs->needs(pretrain_behavior);
-  cmd->add_option("--auxiliary-behaviours,--auxiliary-behaviors", args->auxiliary,
-                  "With --target-behaviour: other behaviours trained beside it, code=weight, comma-separated "
-                  "(pv=0.5,cart; weight 1 when omitted)")
-      ->delimiter(',');
-  cmd->add_option("--epochs", args->train.epochs, "Training epochs")->capture_default_str();
-  cmd->add_option("--batch-size", args->train.batch_size, "Triples per batch")->capture_default_str();
-  cmd->add_option("--lr", args->train.lr, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--lr-schedule", args->train.lr_schedule,
-                  "constant, or cosine: decay from --lr to --lr-min over the epochs")
-      ->capture_default_str();
-  cmd->add_option("--lr-min", args->train.lr_min, "cosine: the last epochs' learning rate floor")->capture_default_str();
-  cmd->add_option("--weight-decay", args->train.weight_decay, "L2 on the batch's layer-0 embeddings")
-      ->capture_default_str();
-  cmd->add_option("--loss", args->train.loss, "Loss: bpr or bce")->capture_default_str();
-  cmd->add_option("--seed", args->train.seed, "Seed of the initialisation and the sampling")->capture_default_str();
-  cmd->add_option("--threads", args->train.threads, "Threads (0: all cores)")->capture_default_str();
-  cmd->add_option("--eval-every", args->train.eval_every, "Evaluate every N epochs (and after the last)")
-      ->capture_default_str();
-  cmd->add_option("--patience", args->train.patience, "Stop after N evaluations without improvement (0: never)")
-      ->capture_default_str();
-  cmd->add_option("--metric", args->train.metric, "Validation metric to select on (default: recall@20 for "
-                                                  "the full protocol, mrr for the sampled one)");
+  add_model_options(*cmd, *args);
+  add_behaviour_options(*cmd, *args);
+  add_training_options(*cmd, *args);
   cmd->add_option("--protocol", args->protocol, "Evaluation protocol: " + join(gnn::protocol_names()))
       ->capture_default_str();
   cmd->add_option("--ks", args->ks, "Cut-offs K (default: 10 20 50 full, 1 5 10 sampled)");

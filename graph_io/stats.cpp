@@ -158,6 +158,7 @@ DatasetStats compute_stats(const Dataset& dataset) {
     }
   }
   fill_shared_items(dataset, out.domains);
+  out.splits = split_stats(dataset);
   return out;
 }
 

@@ -10,7 +10,9 @@
 //                 "cold_start_users": {split: count},
 //                 "features": [{"name", "of" ("item" | "user"), "kind", "width", "rows",
 //                               "missing", "nonzeros_per_row" (sparse; null otherwise)}],
-//                 "behaviors": [{"name", "interactions", "pairs", "pairs_also_in": {other: count}}]}]}
+//                 "behaviors": [{"name", "interactions", "pairs", "pairs_also_in": {other: count}}]}],
+//    "splits": [{"split", "kind", "domain", "train": {"interactions", "users"}, "valid": {...},
+//                "test": {...}, "cold_start_users", "negatives_per_case"}]}
 #pragma once
 
 #include <cstdint>
@@ -66,13 +68,28 @@ struct DomainStats {
   std::vector<BehaviorStats> behaviors;  // the behaviours present, in code order; empty when untyped
 };
 
+// One domain's part of one split: the data table a paper prints (interactions and distinct users
+// per train / valid / test, cold-start users, sampled negatives per held-out case).
+struct SplitPartStats {
+  struct Part {
+    int64_t interactions = 0;
+    int64_t users = 0;  // distinct users with an interaction in the part
+  };
+  std::string split, kind, domain;
+  Part train, valid, test;
+  int64_t cold_start_users = 0;
+  int64_t negatives_per_case = 0;
+};
+
 struct DatasetStats {
   int64_t users = 0;  // global user id space
   std::vector<DomainStats> domains;
+  std::vector<SplitPartStats> splits;  // per split in file order, per domain part in split order
 };
 
 DatasetStats compute_stats(const Dataset& dataset);
 std::vector<BehaviorStats> behavior_stats(const Domain& domain);  // stats_behaviors.cpp
+std::vector<SplitPartStats> split_stats(const Dataset& dataset);  // stats_splits.cpp
 std::string format_stats_table(const DatasetStats& stats);  // human-readable, aligned columns
 std::string format_stats_json(const DatasetStats& stats);   // for scripts
 

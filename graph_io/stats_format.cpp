@@ -109,6 +109,24 @@ std::vector<std::vector<std::string>> behavior_rows(const DatasetStats& stats) {
   return rows.size() > 1 ? rows : std::vector<std::vector<std::string>>{};
 }
 
+// Per split and domain: interactions (users) of train, valid and test, cold-start users and the
+// sampled negatives per held-out case.
+std::vector<std::vector<std::string>> split_rows(const DatasetStats& stats) {
+  std::vector<std::vector<std::string>> rows = {{"split", "kind", "domain", "train", "users", "valid", "users", "test",
+                                                 "users", "cold-start users", "negatives"}};
+  for (const SplitPartStats& s : stats.splits) {
+    std::vector<std::string> row = {s.split, s.kind, s.domain};
+    for (const SplitPartStats::Part* part : {&s.train, &s.valid, &s.test}) {
+      row.push_back(std::to_string(part->interactions));
+      row.push_back(std::to_string(part->users));
+    }
+    row.push_back(std::to_string(s.cold_start_users));
+    row.push_back(std::to_string(s.negatives_per_case));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::string format_stats_table(const DatasetStats& stats) {
@@ -146,11 +164,7 @@ std::string format_stats_table(const DatasetStats& stats) {
     });
   }
 
-  std::vector<std::vector<std::string>> cold = {{"split", "domain", "cold-start users"}};
-  for (const DomainStats& d : stats.domains) {
-    for (const auto& [split, users] : d.cold_start_users_per_split) cold.push_back({split, d.name, std::to_string(users)});
-  }
-  if (cold.size() > 1) out += "\n" + aligned(cold, 2);
+  if (!stats.splits.empty()) out += "\n" + aligned(split_rows(stats), 3);
 
   const std::vector<std::vector<std::string>> behaviors = behavior_rows(stats);
   if (!behaviors.empty()) out += "\n" + aligned(behaviors);
@@ -215,7 +229,14 @@ std::string format_stats_json(const DatasetStats& stats) {
                        {"features", features(d.features)},
                        {"behaviors", behaviors(d.behaviors)}});
   }
-  const Json root = {{"users", stats.users}, {"domains", domains}};
+  Json splits = Json::array();
+  for (const SplitPartStats& s : stats.splits) {
+    const auto part = [](const SplitPartStats::Part& p) { return Json{{"interactions", p.interactions}, {"users", p.users}}; };
+    splits.push_back({{"split", s.split}, {"kind", s.kind}, {"domain", s.domain}, {"train", part(s.train)},
+                      {"valid", part(s.valid)}, {"test", part(s.test)}, {"cold_start_users", s.cold_start_users},
+                      {"negatives_per_case", s.negatives_per_case}});
+  }
+  const Json root = {{"users", stats.users}, {"domains", domains}, {"splits", splits}};
   return root.dump(2) + "\n";
 }
 

@@ -26,6 +26,7 @@ Dataset two_domains() {
   ds.domains = {alpha, make_domain("beta", 2, {1, 2, 4}, {0, 0, 1})};
   Split cold;
   cold.name = "cs";
+  cold.kind = "given";
   cold.part_or_add("alpha").train = {0, 1, 2, 3, 4};
   DomainSplit& target = cold.part_or_add("beta");
   target.train = {2};
@@ -33,6 +34,7 @@ Dataset two_domains() {
   target.cold_start_users = {1, 2};
   Split loo;
   loo.name = "loo";
+  loo.kind = "ratio";
   loo.part_or_add("alpha").train = {0, 1, 2, 3, 4};
   ds.splits = {cold, loo};
   return ds;
@@ -123,10 +125,10 @@ TEST(FormatStats, TableAlignsEverySection) {
             "alpha                              -  0.0%\n"
             "beta                            0.0%     -\n"
             "\n"
-            "split  domain  cold-start users\n"
-            "cs     alpha                  0\n"
-            "loo    alpha                  0\n"
-            "cs     beta                   2\n");
+            "split  kind   domain  train  users  valid  users  test  users  cold-start users  negatives\n"
+            "cs     given  alpha       5      3      0      0     0      0                 0          0\n"
+            "cs     given  beta        1      1      0      0     2      2                 2          0\n"
+            "loo    ratio  alpha       5      3      0      0     0      0                 0          0\n");
 }
 
 TEST(FormatStats, JsonHasTheDocumentedLayout) {
@@ -148,6 +150,11 @@ TEST(FormatStats, JsonHasTheDocumentedLayout) {
   EXPECT_EQ(a.at("shared_users").dump(), R"({"beta":2})");
   EXPECT_EQ(json.at("domains")[1].at("cold_start_users").dump(), R"({"cs":2})");
   EXPECT_EQ(a.at("behaviors").dump(), "[]");
+  ASSERT_EQ(json.at("splits").size(), 3u);
+  EXPECT_EQ(json.at("splits")[1].dump(),
+            R"({"split":"cs","kind":"given","domain":"beta","train":{"interactions":1,"users":1},)"
+            R"("valid":{"interactions":0,"users":0},"test":{"interactions":2,"users":2},"cold_start_users":2,)"
+            R"("negatives_per_case":0})");
 }
 
 // Three markets linked by item id: ca sells A B C, uk B C D, jp C E. ca: u0-A u1-A u0-B u2-C;

@@ -2,10 +2,11 @@
 #include "graph_io/negatives_file.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <optional>
 #include <vector>
 
 #include "graph_io/errors.h"
+#include "graph_io/id_map.h"
 #include "graph_io/text_reader.h"
 #include "graph_io/user_csr.h"
 
@@ -22,7 +23,7 @@ class CandidateReader {
  public:
   CandidateReader(const Dataset& dataset, const Domain& domain)
       : dataset_(dataset), domain_(domain), user_items_(items_by_user(domain.interactions, dataset.num_users())) {
-    for (int64_t item = 0; item < domain.num_items(); ++item) item_index_.emplace(domain.item_ids[item], item);
+    for (const std::string& id : domain.item_ids) items_.add(id);  // index = the domain's item id
   }
 
   // The lists of the cases `rows` (indices into the domain's interactions) from `path`.
@@ -68,12 +69,12 @@ class CandidateReader {
   }
 
   int64_t item(const TextReader& in, size_t field) const {
-    const auto found = item_index_.find(std::string(in.field(field)));
-    if (found == item_index_.end()) {
+    const std::optional<int64_t> found = items_.find(in.field(field));
+    if (!found) {
       in.fail("field " + std::to_string(field + 1) + ": " + quote_value(in.field(field)) + " is not an item of domain '" +
               domain_.name + "'");
     }
-    return found->second;
+    return *found;
   }
 
   void count_departures(int64_t user, int64_t positive, std::vector<int64_t> list, CandidateFileReport& report) const {
@@ -89,7 +90,7 @@ class CandidateReader {
   const Dataset& dataset_;
   const Domain& domain_;
   const UserCsr user_items_;
-  std::unordered_map<std::string, int64_t> item_index_;
+  IdMap items_;  // external item id → the domain's item index
 };
 
 }  // namespace

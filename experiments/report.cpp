@@ -221,7 +221,6 @@ std::string results_table(const Style& style, const Section& section, const std:
   return style.table(header, body, caption);
 }
 
-// Paired t-tests of every row against the baseline over the seeds both ran (Markdown, LaTeX).
 struct BaselineComparison {
   size_t pairs = 0;                 // seeds both rows ran with the metric
   std::optional<PairedTest> test;   // nullopt for fewer than 2 pairs
@@ -244,6 +243,7 @@ BaselineComparison compare_to_baseline(const Row& row, const Row& baseline, cons
   return {a.size(), paired_t_test(a, b)};
 }
 
+// Paired t-tests of every row against the baseline over the seeds both ran (Markdown, LaTeX).
 std::string test_table(const Style& style, const Section& section, const std::vector<Column>& columns,
                        const std::string& rows_key, const Row& baseline, const std::string& caption) {
   const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const Column& c) { return c.group == columns[0].group; });
@@ -355,6 +355,25 @@ void write_test(std::ostream& out, const Style& style, const Section& section, c
       << "\n";
 }
 
+// One row's column as data: per-seed values, n, mean, sample std and, unless the row is the
+// baseline (or there is none), the paired test against `baseline`.
+ordered_json json_cell(const Row& row, const Row* baseline, const Column& c) {
+  ordered_json cell = {{"values", ordered_json::array()}};
+  for (const TrialResult* t : row.trials) {
+    if (const auto v = metric_of(*t, c)) cell["values"].push_back({{"seed", t->config.at("seed")}, {"value", *v}});
+  }
+  const Stat stat = stat_of(row, c);
+  cell["n"] = stat.n;
+  cell["mean"] = stat.n > 0 ? ordered_json(stat.mean) : ordered_json();
+  cell["std"] = stat.n > 1 ? ordered_json(stat.std) : ordered_json();
+  if (baseline != nullptr && baseline != &row) {
+    const std::optional<PairedTest> test = compare_to_baseline(row, *baseline, c).test;
+    cell["vs_baseline"] = test ? ordered_json{{"pairs", test->n}, {"difference", test->mean_difference}, {"p", test->p}}
+                               : ordered_json();
+  }
+  return cell;
+}
+
 // The tables as data, for plots and pages: per section and row, each column's per-seed values,
 // mean, sample std and (with a baseline) the paired test against it.
 std::string json_report(const std::string& name, const ordered_json& spec, const std::vector<Section>& sections,
@@ -370,25 +389,11 @@ std::string json_report(const std::string& name, const ordered_json& spec, const
     for (const std::string& key : section_keys) keys[key] = section.rows.front().trials.front()->config.at(key);
     const auto base = std::find_if(section.rows.begin(), section.rows.end(),
                                    [&](const Row& r) { return r.label == options.baseline; });
+    const Row* baseline = base == section.rows.end() ? nullptr : &*base;
     ordered_json rows = ordered_json::array();
     for (const Row& row : section.rows) {
       ordered_json metrics = ordered_json::object();
-      for (const Column& c : columns) {
-        ordered_json cell = {{"values", ordered_json::array()}};
-        for (const TrialResult* t : row.trials) {
-          if (const auto v = metric_of(*t, c)) cell["values"].push_back({{"seed", t->config.at("seed")}, {"value", *v}});
-        }
-        const Stat stat = stat_of(row, c);
-        cell["n"] = stat.n;
-        cell["mean"] = stat.n > 0 ? ordered_json(stat.mean) : ordered_json();
-        cell["std"] = stat.n > 1 ? ordered_json(stat.std) : ordered_json();
-        if (base != section.rows.end() && &*base != &row) {
-          const std::optional<PairedTest> test = compare_to_baseline(row, *base, c).test;
-          cell["vs_baseline"] = test ? ordered_json{{"pairs", test->n}, {"difference", test->mean_difference}, {"p", test->p}}
-                                     : ordered_json();
-        }
-        metrics[c.group + "." + c.metric] = std::move(cell);
-      }
+      for (const Column& c : columns) metrics[c.group + "." + c.metric] = json_cell(row, baseline, c);
       rows.push_back({{"label", row.label}, {"metrics", std::move(metrics)}});
     }
     out["sections"].push_back({{"label", section.label}, {"keys", std::move(keys)}, {"rows", std::move(rows)}});

@@ -69,22 +69,28 @@ class MultiSource : public ModelMethod {
     std::vector<Expert> experts{train_expert(task, "target", "target_alone", false, log)};
     const bool control = task->options.multi_source.experts == "seeds";
     for (const std::string& source : task->source_names) {
-      TransferOptions options = task->options;
-      options.source = source;
-      if (control) options.seed = io::derive_seed(options.seed, "multi_source/" + source);
-      const auto derived = std::make_shared<const TransferTask>(make_task(*task->given, options));
+      const uint64_t seed = control ? io::derive_seed(task->options.seed, "multi_source/" + source) : task->options.seed;
       const std::string label = control ? "seed_" + std::to_string(experts.size()) : source;
-      experts.push_back(train_expert(derived, label, (control ? "alone_" : "from_") + source, !control, log));
+      experts.push_back(
+          train_expert(task_with(*task, source, seed), label, (control ? "alone_" : "from_") + source, !control, log));
     }
     for (int64_t k = 0; k < task->options.multi_source.seed_experts; ++k) {
-      TransferOptions options = task->options;
-      options.source = task->source_names.front();  // trains on the target alone: any one source makes a task
-      options.seed = io::derive_seed(options.seed, "multi_source/seed_expert_" + std::to_string(k));
-      const auto derived = std::make_shared<const TransferTask>(make_task(*task->given, options));
+      const uint64_t seed = io::derive_seed(task->options.seed, "multi_source/seed_expert_" + std::to_string(k));
       const std::string label = "seed_" + std::to_string(experts.size());
-      experts.push_back(train_expert(derived, label, "alone_" + label, false, log));
+      // Trains on the target alone: any one source makes the task.
+      experts.push_back(train_expert(task_with(*task, task->source_names.front(), seed), label, "alone_" + label,
+                                     false, log));
     }
     return experts;
+  }
+
+  // `task` with one source market and another seed.
+  static std::shared_ptr<const TransferTask> task_with(const TransferTask& task, const std::string& source,
+                                                       uint64_t seed) {
+    TransferOptions options = task.options;
+    options.source = source;
+    options.seed = seed;
+    return std::make_shared<const TransferTask>(make_task(*task.given, options));
   }
 
   // A fresh model on `task`: pretrained on its source (linked items started from it) unless
@@ -150,9 +156,8 @@ class MultiSource : public ModelMethod {
     return validate_target(task, reps).at(task.options.selection_metric);
   }
 
-  // Validation effect of each source: the mixture's score minus the score of the selection rerun
-  // without that source's expert.
-  // Experts 1..sources are the sources'.
+  // Validation effect of each source (experts 1..sources): the mixture's score minus the score of
+  // the selection rerun without that source's expert.
   static std::string leave_each_out(const TransferTask& task, const std::vector<Expert>& experts,
                                     const std::vector<double>& weights, size_t sources) {
     const double with_all = validation_score(task, mix(experts, weights));

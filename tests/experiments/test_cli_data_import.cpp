@@ -9,6 +9,7 @@
 #include <set>
 
 #include "graph_io/hdf5_store.h"
+#include "tests/graph_io/cdr_folders.h"
 #include "tests/support/test_support.h"
 
 namespace graft {
@@ -136,19 +137,12 @@ std::string write_markets(const testing::TempDir& dir) {
 // counts a list that holds its own positive, a line that names another case exits 3 naming the
 // file and line and leaves the dataset as it was, a request without files exits 2.
 TEST(CliDataImport, CdrPairsThenCandidateListsFromFiles) {
-  testing::TempDir dir;
-  dir.write("books_movies/common_new_reindex.txt", "10\t1\t1\n11\t2\t1\n");
-  dir.write("books_movies/train.txt", "0\t5\n0\t6\n2\t7\n");
-  dir.write("books_movies/valid.txt", "1\t6\n");
-  dir.write("books_movies/test.txt", "1\t7\n");
-  dir.write("movies_books/common_new_reindex.txt", "20\t1\t1\n21\t1\t1\n");
-  dir.write("movies_books/train.txt", "1\t100\n1\t101\n");
-  dir.write("movies_books/valid.txt", "0\t101\n");
-  dir.write("movies_books/test.txt", "0\t100\n");
+  const testing::CdrFolders folders;  // books: user 1 cold, valid item 6, test item 7
+  const testing::TempDir& dir = folders.dir;
   const std::string data = dir.file("cdr.h5");
   std::string output;
-  ASSERT_EQ(run_graft("data import --format cdr-pairs --negatives 0 " + dir.file("books_movies") + " " +
-                          dir.file("movies_books") + " -o " + data, &output), 0) << output;
+  ASSERT_EQ(run_graft("data import --format cdr-pairs --negatives 0 " + folders.books + " " + folders.movies + " -o " +
+                          data, &output), 0) << output;
 
   const std::string valid = dir.write("valid_lists.txt", "1 books:6 books:5 books:6\n");
   const std::string test = dir.write("test_lists.txt", "1 books:7 books:5 books:6\n");

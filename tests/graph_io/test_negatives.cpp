@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <set>
 
 #include "graph_io/errors.h"
@@ -15,13 +14,11 @@
 namespace graft::io {
 namespace {
 
-using fixtures::standalone_kinds;
-
-
 using fixtures::expect_error;
 using fixtures::make_domain;
 using fixtures::random_dataset;
 using fixtures::user_names;
+using fixtures::standalone_kinds;
 
 using Rows = std::vector<int64_t>;
 

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -16,14 +15,12 @@
 namespace graft::io {
 namespace {
 
-using fixtures::standalone_kinds;
-
-
 using fixtures::expect_error;
 using fixtures::expect_partition;
 using fixtures::make_domain;
 using fixtures::random_dataset;
 using fixtures::user_names;
+using fixtures::standalone_kinds;
 
 using Rows = std::vector<int64_t>;
 

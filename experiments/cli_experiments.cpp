@@ -163,7 +163,7 @@ void add_experiment_commands(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto* report_cmd = app.add_subcommand("report", "Tabulate a runs directory: mean ± std over seeds, best marked");
   report_cmd->add_option("DIR", report->first, "A runs directory: RUNS/<experiment>")->required();
-  report_cmd->add_option("--format", report->second.format, "md, csv, latex or json (the tables as data)")->capture_default_str();
+  report_cmd->add_option("--format", report->second.format, "md, csv, latex, json (the tables as data) or html (a self-contained results page with the figures)")->capture_default_str();
   report_cmd->add_option("--rows", report->second.rows, "Configuration key whose values are the rows")
       ->capture_default_str();
   report_cmd->add_option("--metrics", report->second.metrics,

@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "experiments/config_schema.h"
+#include "experiments/report_html.h"
 #include "experiments/runner.h"
 #include "experiments/significance.h"
 #include "experiments/sweep.h"
@@ -441,8 +442,9 @@ std::string fixed4(double v) {
 std::string format_p(double p) { return p < 1e-4 ? "<0.0001" : fixed4(p); }
 
 std::string make_report(const std::string& runs_dir, const ReportOptions& options) {
+  if (options.format == "html") return make_html_report(runs_dir, options);
   if (options.format != "md" && options.format != "csv" && options.format != "latex" && options.format != "json") {
-    throw io::UsageError("--format: unknown format '" + options.format + "'; valid: md, csv, latex, json");
+    throw io::UsageError("--format: unknown format '" + options.format + "'; valid: md, csv, latex, json, html");
   }
   const KeySpec* rows_spec = find_key(options.rows);
   if (!rows_spec || !rows_spec->identity) {

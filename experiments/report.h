@@ -17,7 +17,8 @@ namespace graft::exp {
 
 struct ReportOptions {
   std::string format = "md";         // md | csv | latex | json (the tables as data: per-seed values,
-                                     // mean, std and the paired test, for plots and pages)
+                                     // mean, std and the paired test, for plots and pages) | html
+                                     // (the self-contained results page, report_html.h)
   std::string rows = "method";       // a configuration key
   // Columns: "group.metric" (groups cold_start, warm, overall, best_valid), a group alone for all
   // its metrics, or a bare metric name for cold_start.<name>. Empty: the cold-start test metrics

@@ -2,10 +2,6 @@
 // its configuration, so the order in which trials finish changes nothing on disk but timings.
 #include "experiments/runner.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "experiments/child_process.h"
 #include "graph_io/build_info.h"
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
@@ -173,36 +170,13 @@ TrialFunction in_process_trials() {
 TrialFunction process_trials(const std::string& graft_binary) {
   return [graft_binary](const ResolvedTrial& t) {
     const std::string log = t.dir + "/log.txt";
-    const std::string threads = std::to_string(t.threads);
     // verbose is not part of a trial's identity, so config.json does not carry it: pass it on.
     const auto verbose = t.trial->settings.find("verbose");
     const bool progress = verbose != t.trial->settings.end() && verbose->second.value == true;
-    std::vector<const char*> argv = {graft_binary.c_str(), "trial", t.dir.c_str(), "--threads", threads.c_str()};
+    std::vector<std::string> argv = {graft_binary, "trial", t.dir, "--threads", std::to_string(t.threads)};
     if (progress) argv.push_back("--verbose");
-    argv.push_back(nullptr);
-    const pid_t parent = getpid();
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("cannot start a trial process: fork failed");
-    if (pid == 0) {
-      // Only async-signal-safe calls between fork and exec. The child dies with the sweep.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-      }
-      execv(argv[0], const_cast<char* const*>(argv.data()));
-      _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      const std::string how = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                                  : "exited with status " + std::to_string(WEXITSTATUS(status));
-      throw std::runtime_error("trial process " + how + "; end of " + log + ":" + log_tail(log));
-    }
+    const ChildExit exit = run_child(argv, log);
+    if (!exit.ok()) throw std::runtime_error("trial process " + exit.describe() + "; end of " + log + ":" + log_tail(log));
     const std::string outcome_path = t.dir + "/outcome.json";
     const ordered_json outcome = read_json(outcome_path);
     fs::remove(outcome_path);

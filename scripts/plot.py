@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Plots of graft studies as PNG files, readable at 100% zoom.
+"""Plots of graft studies as PNG (or SVG) files, readable at 100% zoom.
 
   learning curves  one figure per phase (pretrain, adapt, joint, ...) and setting: training loss
                    and the validation metrics against the epoch, one line per method = the mean
@@ -663,11 +663,17 @@ def projection_figures(study):
 
 # ---- writing ------------------------------------------------------------------------------------
 
-def write_figure(fig, path):
-    """Atomically (a temporary name in the same folder, then os.replace): no half-written PNG."""
+def write_figure(fig, path, fmt="png"):
+    """Atomically (a temporary name in the same folder, then os.replace): no half-written file.
+    SVG carries no date and fixed element ids, so the same runs give the same bytes."""
+    path = path.with_suffix("." + fmt)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight")
+        if fmt == "svg":
+            with matplotlib.rc_context({"svg.hashsalt": "graft"}):
+                fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
+        else:
+            fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight")
         os.replace(tmp, path)
     finally:
         plt.close(fig)
@@ -704,6 +710,8 @@ def parse_args(argv):
     parser.add_argument("--test-metric",
                         help="budget plots: GROUP.METRIC (default: the selection metric, of the cold_start "
                              "group when the split has cold-start users, else of overall)")
+    parser.add_argument("--format", choices=("png", "svg"), default="png",
+                        help="file format (svg: for the HTML results page of graft report)")
     parser.add_argument("--budget", help="budget plots: the numeric varying key for the x axis "
                                          "(default: a varying key named *k_shot or *budget)")
     args = parser.parse_args(argv)
@@ -722,12 +730,12 @@ def main(argv=None):
         distinct_names(studies)
         args.out.mkdir(parents=True, exist_ok=True)
         for study in studies:
-            written = [write_figure(fig, args.out / name) for name, fig in study_figures(study, args)]
+            written = [write_figure(fig, args.out / name, args.format) for name, fig in study_figures(study, args)]
             if not written:
                 print(f"{study.folder}: no completed trials with anything to plot", file=sys.stderr)
         if report:
             for name, fig in comparison_figures(report, report_protocol(report, studies)):
-                write_figure(fig, args.out / name)
+                write_figure(fig, args.out / name, args.format)
     except DataError as e:
         plt.close("all")
         print(f"plot.py: data error: {e}", file=sys.stderr)

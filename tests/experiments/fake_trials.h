@@ -1,5 +1,6 @@
 // A fake trial function for runner and report tests: a deterministic TransferReport computed from
-// the trial's method and seed (metrics from a table when given), with wall-clock fields that
+// the trial's method and seed (metrics from a table when given, then with a verdict against the
+// table's target_only at the same seed), with wall-clock fields that
 // differ on every call, so tests can check what must and must not be deterministic.
 #pragma once
 
@@ -35,6 +36,11 @@ inline exp::TrialFunction fake_trials(std::atomic<int>* calls = nullptr, MetricT
     r.cold_start = {{"mrr", mrr}, {"hr@10", hr}, {"hr@5", hr / 2}};
     r.warm = {{"mrr", mrr / 2}};
     r.overall = {{"mrr", mrr / 3}};
+    const auto reference = table.find({"target_only", seed});
+    if (method != "target_only" && it != table.end() && reference != table.end()) {
+      const double difference = mrr - reference->second.first;
+      r.verdict = transfer::Verdict{"mrr (cold-start users)", mrr, reference->second.first, difference, "fake verdict"};
+    }
     r.phase_seconds = {{"adapt", 0.001 * ++clock}};
     for (int64_t e = 1; e <= 2; ++e) r.history.push_back({"adapt", e, 1.0 / static_cast<double>(e), {{"mrr", mrr}}, 0.01 * ++clock});
     return exp::TrialOutcome{exp::report_json(r), method + " seed " + std::to_string(seed) + "\n", {}};

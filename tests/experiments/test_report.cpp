@@ -11,38 +11,13 @@
 #include "experiments/significance.h"
 #include "graph_io/errors.h"
 #include "tests/experiments/fake_trials.h"
+#include "tests/experiments/report_runs.h"
 
 namespace graft {
 namespace {
 
-// target_only mrr 0.1, 0.2, 0.3 (mean 0.2, std 0.1); finetune 0.3, 0.4, 0.8 (mean 0.5, std
-// 0.2646; differences 0.2, 0.2, 0.5: t = 3 with 2 df, p = 1 − 3/√11 = 0.0955). hr@10 is best for
-// target_only (differences −0.4, −0.3, −0.2: t = −3√3, p = 1 − √27/√29 = 0.0351).
-const testing::MetricTable kTable = {
-    {{"target_only", 0}, {0.1, 0.9}}, {{"target_only", 1}, {0.2, 0.9}}, {{"target_only", 2}, {0.3, 0.9}},
-    {{"finetune", 0}, {0.3, 0.5}},    {{"finetune", 1}, {0.4, 0.6}},    {{"finetune", 2}, {0.8, 0.7}},
-};
-
-std::string make_runs(const testing::TempDir& dir, const std::string& extra = "", size_t jobs = 1,
-                      const std::string& runs = "runs") {
-  const std::string yaml = "experiment.name: table\ndata.generate: two-platform\nsource: source\ntarget: target\n"
-                           "adapt.epochs: 3\nsweep:\n  grid:\n    method: [target_only, finetune]\n" + extra +
-                           "  seeds: [0, 1, 2]\n";
-  exp::RunnerOptions o;
-  o.runs_root = dir.file(runs);
-  o.jobs = jobs;
-  o.progress = false;
-  return exp::run_sweep(exp::expand(exp::load_experiment(dir.write("table.yaml", yaml), {})), o,
-                        testing::fake_trials(nullptr, kTable))
-      .dir;
-}
-
-exp::ReportOptions format(const std::string& f, const std::string& baseline = "") {
-  exp::ReportOptions o;
-  o.format = f;
-  o.baseline = baseline;
-  return o;
-}
+using testing::format;
+using testing::make_runs;
 
 TEST(Report, MeanStdBestAndPairedTestInMarkdown) {
   testing::TempDir dir;
@@ -130,7 +105,7 @@ TEST(Report, BadOptionsNameTheValidOnes) {
   const std::string runs = make_runs(dir);
   exp::ReportOptions o = format("md", "target_onyl");
   EXPECT_THROW(exp::make_report(runs, o), io::UsageError);
-  o = format("html");
+  o = format("xml");
   EXPECT_THROW(exp::make_report(runs, o), io::UsageError);
   o = format("md");
   o.metrics = {"cold_start.auc"};

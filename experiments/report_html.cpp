@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "experiments/report.h"
@@ -35,7 +36,7 @@ h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bott
 .meta { color: #57606a; } nav a { margin-right: 1em; }
 table { border-collapse: collapse; margin: 0.8em 0 1.2em; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: right; vertical-align: top; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th, td:first-child, td.text { text-align: left; }
 th { background: #f6f8fa; } table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th:after { content: " \2195"; color: #8c959f; font-size: 0.8em; }
 caption { caption-side: top; text-align: left; color: #57606a; padding-bottom: 0.3em; }
@@ -313,27 +314,35 @@ std::string data_identity(const ordered_json& provenance) {
   return "generated " + d.value("generate", "") + " seed " + show_value(d.value("seed", ordered_json()));
 }
 
+// One trial's provenance row: what ran, on what data and code, where, how long.
+std::string trial_row(const std::string& runs_dir, const TrialResult& t, const std::string& rows_key,
+                      const std::optional<std::string>& section) {
+  const ordered_json provenance = read_optional_json(runs_dir + "/" + t.id + "/provenance.json");
+  const ordered_json timings = read_optional_json(runs_dir + "/" + t.id + "/timings.json");
+  char wall[32] = "–", memory[32] = "–";
+  if (timings.contains("trial_seconds")) std::snprintf(wall, sizeof wall, "%.1f", timings.at("trial_seconds").get<double>());
+  if (timings.contains("peak_memory_mb")) std::snprintf(memory, sizeof memory, "%.0f", timings.at("peak_memory_mb").get<double>());
+  auto text = [](const std::string& s) { return cell(escape(s), "", "text"); };
+  return "<tr>" + cell("<code>" + escape(t.id) + "</code>") + text(show_value(t.config.at(rows_key))) +
+         (section ? text(*section) : "") + cell(show_value(t.config.at("seed"))) +
+         text(optional_text(provenance, "graft_version")) + text(optional_text(provenance, "git_commit")) +
+         text(data_identity(provenance)) + text(optional_text(provenance, "host")) +
+         cell(escape(optional_text(provenance, "threads"))) + text(optional_text(timings, "started")) + cell(wall) +
+         cell(memory) + "</tr>\n";
+}
+
 std::string trials_section(const std::string& runs_dir, const std::vector<TrialResult>& trials,
                            const ordered_json& report, size_t planned) {
   const std::string rows_key = report.at("rows_key").get<std::string>();
+  const bool sections = std::any_of(trials.begin(), trials.end(), [&](const TrialResult& t) { return !section_of(t, report).empty(); });
+  std::vector<std::string> labels = {"trial", rows_key, "seed", "graft", "commit", "data", "host", "threads",
+                                     "started (UTC)", "wall-clock (s)", "peak memory (MB)"};
+  if (sections) labels.insert(labels.begin() + 2, "setting");
   std::string out = "<h2 id=\"trials\">Trials</h2>\n<p>" + std::to_string(trials.size()) + " of " + std::to_string(planned) +
                     " trials complete; each trial's files are in " + escape(runs_dir) + "/&lt;trial&gt;/.</p>\n"
-                    "<table class=\"sortable\">\n" +
-                    header_row({"trial", rows_key, "setting", "seed", "graft", "commit", "data", "host", "threads",
-                                "started (UTC)", "wall-clock (s)", "peak memory (MB)"}) + "<tbody>\n";
+                    "<table class=\"sortable\">\n" + header_row(labels) + "<tbody>\n";
   for (const TrialResult& t : trials) {
-    const ordered_json provenance = read_optional_json(runs_dir + "/" + t.id + "/provenance.json");
-    const ordered_json timings = read_optional_json(runs_dir + "/" + t.id + "/timings.json");
-    char wall[32] = "–", memory[32] = "–";
-    if (timings.contains("trial_seconds")) std::snprintf(wall, sizeof wall, "%.1f", timings.at("trial_seconds").get<double>());
-    if (timings.contains("peak_memory_mb")) std::snprintf(memory, sizeof memory, "%.0f", timings.at("peak_memory_mb").get<double>());
-    const std::string section = section_of(t, report);
-    out += "<tr>" + cell("<code>" + escape(t.id) + "</code>") + cell(escape(show_value(t.config.at(rows_key)))) +
-           cell(escape(section.empty() ? "–" : section), "", "text") + cell(show_value(t.config.at("seed"))) +
-           cell(escape(optional_text(provenance, "graft_version"))) + cell(escape(optional_text(provenance, "git_commit"))) +
-           cell(escape(data_identity(provenance)), "", "text") + cell(escape(optional_text(provenance, "host"))) +
-           cell(escape(optional_text(provenance, "threads"))) + cell(escape(optional_text(timings, "started"))) +
-           cell(wall) + cell(memory) + "</tr>\n";
+    out += trial_row(runs_dir, t, rows_key, sections ? std::optional<std::string>(section_of(t, report)) : std::nullopt);
   }
   return out + "</tbody></table>\n";
 }

@@ -110,10 +110,21 @@ TEST(HtmlReport, ProvenanceOfEveryTrialAndTheConfiguration) {
   for (const auto& entry : fs::directory_iterator(runs)) {
     if (entry.is_directory()) EXPECT_TRUE(contains(page, "<code>" + entry.path().filename().string() + "</code>")) << entry.path();
   }
-  EXPECT_TRUE(contains(page, std::string("<td>") + GRAFT_VERSION + "</td><td>" + io::git_commit() + "</td>")) << page;
+  EXPECT_TRUE(contains(page, std::string("<td class=\"text\">") + GRAFT_VERSION + "</td><td class=\"text\">" + io::git_commit() + "</td>")) << page;
   EXPECT_TRUE(contains(page, "<td class=\"text\">generated two-platform seed 0</td>")) << page;
   EXPECT_TRUE(contains(page, "<tr><td>adapt.epochs</td><td class=\"text\">3</td></tr>")) << page;
   EXPECT_TRUE(contains(page, "<tr><td>method</td><td class=\"text\">target_only, finetune</td></tr>")) << page;
+}
+
+TEST(HtmlReport, SectionsForTheOtherVaryingKeys) {
+  testing::TempDir dir;
+  const std::string runs = make_runs(dir, "  zip:\n    source: [source, target]\n    target: [target, source]\n");
+  const ScopedEnv script("GRAFT_PLOT_SCRIPT", fake_plot_script(dir));
+  const std::string page = exp::make_report(runs, format("html", "target_only"));
+  EXPECT_TRUE(contains(page, "<h3>source=source, target=target</h3>\n<table class=\"sortable results\">")) << page;
+  EXPECT_TRUE(contains(page, "<h3>source=target, target=source</h3>\n<table class=\"sortable results\">")) << page;
+  EXPECT_TRUE(contains(page, "<th>trial</th><th>method</th><th>setting</th><th>seed</th>")) << page;
+  EXPECT_TRUE(contains(page, "<td class=\"text\">finetune</td><td class=\"text\">source=target, target=source</td><td>2</td>")) << page;
 }
 
 TEST(HtmlReport, SelfContainedWithFiguresEmbeddedByteForByte) {

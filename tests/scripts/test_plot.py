@@ -188,6 +188,19 @@ class PlotTest(unittest.TestCase):
             self.assertTrue(400 <= width <= 2000 and 250 <= height <= 2000, f"{name}: {width} × {height} px")
         self.assertIn("1 of 13 trials not done", self.result.stderr)
 
+    def test_svg_for_the_results_page_is_the_same_bytes_every_time(self):
+        outs = [self.root / "svg1", self.root / "svg2"]
+        for out in outs:
+            result = run_plot(self.toy, "--report", self.report, "-o", out, "--format", "svg")
+            self.assertEqual(result.returncode, 0, result.stderr)
+        names = sorted(p.name for p in outs[0].iterdir())
+        self.assertIn(CURVES_A.replace(".png", ".svg"), names)
+        self.assertIn(COMPARISON.replace(".png", ".svg"), names)
+        for name in names:
+            first = (outs[0] / name).read_bytes()
+            self.assertIn(b"<svg", first[:2000])
+            self.assertEqual(first, (outs[1] / name).read_bytes(), name)
+
     def test_learning_curves_have_one_mean_line_per_method_per_setting(self):
         figures = quietly(plot.curve_figures, self.toy_study)
         fig = figures[CURVES_A]

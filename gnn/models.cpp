@@ -95,6 +95,18 @@ torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& 
   return sum.div_(static_cast<double>(layers + 1));
 }
 
+torch::Tensor lightgcn_propagate_blocks(const SampledBlocks& blocks, const torch::Tensor& x) {
+  TORCH_CHECK(x.size(0) == blocks.sizes.front(), "lightgcn_propagate_blocks: x has ", x.size(0), " rows, the input layer ",
+              blocks.sizes.front());
+  const int64_t seeds = blocks.seeds();
+  torch::Tensor h = x, sum = x.narrow(0, 0, seeds);
+  for (const SparseGraph& block : blocks.blocks) {  // every layer's seeds are its first rows
+    h = spmm(block, h);
+    sum = sum + h.narrow(0, 0, seeds);
+  }
+  return sum / static_cast<double>(blocks.blocks.size() + 1);
+}
+
 LightGcn::LightGcn(const EmbeddingOptions& options, int64_t layers, SparseGraph graph)
     : options_(options), layers_(layers), graph_(std::move(graph)) {
   TORCH_CHECK(layers_ >= 0, "LightGcn: layers must be non-negative, got ", layers_);
@@ -114,6 +126,13 @@ void LightGcn::reset_parameters() {
 Representations LightGcn::represent() {
   const torch::Tensor h = lightgcn_propagate(graph_, embedding_, layers_);
   return {h.narrow(0, 0, options_.users()), h.narrow(0, options_.users(), options_.items())};
+}
+
+torch::Tensor LightGcn::represent_seeds(const SampledBlocks& blocks) {
+  TORCH_CHECK(static_cast<int64_t>(blocks.blocks.size()) == layers_, "LightGcn: ", blocks.blocks.size(),
+              " sampled blocks for ", layers_, " layers");
+  const torch::Tensor nodes = blocks.nodes.to(embedding_.device());
+  return lightgcn_propagate_blocks(blocks, embedding_.index_select(0, nodes));
 }
 
 torch::Tensor LightGcn::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,

@@ -52,6 +52,8 @@ std::pair<torch::Tensor, torch::Tensor> initial_embeddings(const EmbeddingOption
 
 // Mean of x, Â x, …, Â^layers x. Shapes: graph N × N, x [N, d] → [N, d].
 torch::Tensor lightgcn_propagate(const SparseGraph& graph, const torch::Tensor& x, int64_t layers);
+// The same over sampled blocks, for their seeds: x [|F_0|, d] (the input layer's rows) → [seeds, d].
+torch::Tensor lightgcn_propagate_blocks(const SampledBlocks& blocks, const torch::Tensor& x);
 
 class LightGcn : public Recommender {
  public:
@@ -63,6 +65,9 @@ class LightGcn : public Recommender {
                          const torch::Tensor& neg_items) override;
   std::string model_name() const override { return "lightgcn"; }
   void pretty_print(std::ostream& stream) const override;
+  const SparseGraph* propagation_graph() const override { return &graph_; }
+  int64_t propagation_layers() const override { return layers_; }
+  torch::Tensor represent_seeds(const SampledBlocks& blocks) override;
 
  private:
   EmbeddingOptions options_;

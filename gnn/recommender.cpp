@@ -2,6 +2,8 @@
 
 #include "gnn/gather_rows.h"
 
+#include <stdexcept>
+
 namespace graft::gnn {
 
 torch::Tensor Recommender::score_pairs(const Representations& r, const torch::Tensor& users,
@@ -11,6 +13,10 @@ torch::Tensor Recommender::score_pairs(const Representations& r, const torch::Te
 
 torch::Tensor Recommender::score_all_items(const Representations& r, const torch::Tensor& users) {
   return torch::mm(r.users.index_select(0, users), r.items.t());
+}
+
+torch::Tensor Recommender::represent_seeds(const SampledBlocks&) {
+  throw std::logic_error(model_name() + " cannot be trained on sampled subgraphs");
 }
 
 }  // namespace graft::gnn

@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include "gnn/neighbor_sampler.h"
+
 namespace graft::gnn {
 
 struct Representations {
@@ -35,6 +37,15 @@ class Recommender : public torch::nn::Module {
                                  const torch::Tensor& neg_items) = 0;
 
   virtual std::string model_name() const = 0;
+
+  // Sampled training (gnn/neighbor_sampler.h): the square adjacency the model propagates over, or
+  // nullptr when it cannot be trained on sampled subgraphs; and its number of propagation layers.
+  virtual const SparseGraph* propagation_graph() const { return nullptr; }
+  virtual int64_t propagation_layers() const { return 0; }
+  // The final representations of the blocks' seeds, [seeds, d] in seed order (node ids: users,
+  // then items at users + i), equal to represent()'s rows when no neighbour was left out.
+  // Default: std::logic_error (models without a propagation_graph()).
+  virtual torch::Tensor represent_seeds(const SampledBlocks& blocks);
 };
 
 }  // namespace graft::gnn

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <future>
+#include <memory>
 #include <stdexcept>
 
 #include "gnn/checkpoint.h"
@@ -112,6 +114,100 @@ torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
   return total;
 }
 
+using BatchHook = std::function<void(int64_t done, int64_t batches)>;
+
+// One optimiser step on `loss`; returns its value.
+double step(torch::optim::Adam& optimizer, torch::Tensor loss, EpochRecord& record, Clock::time_point model_start) {
+  optimizer.zero_grad();
+  loss.backward();
+  record.model_seconds += seconds_since(model_start);
+  const auto optimizer_start = Clock::now();
+  optimizer.step();
+  record.optimizer_seconds += seconds_since(optimizer_start);
+  return loss.item<double>();
+}
+
+// An epoch of full-graph steps: one represent() over the whole graph per batch. The summed loss.
+double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
+                        const std::vector<AuxiliaryEpoch>& aux, const TrainOptions& options, EpochRecord& record,
+                        const BatchHook& on_batch) {
+  const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
+  double loss_sum = 0.0;
+  for (int64_t b = 0; b < batches; ++b) {
+    const int64_t first = b * options.batch_size, count = std::min(options.batch_size, triples.size() - first);
+    const auto model_start = Clock::now();
+    const Representations reps = model.represent();
+    torch::Tensor loss = triples_loss(model, reps, triples, first, count, options);
+    if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, b, options);
+    loss_sum += step(optimizer, loss, record, model_start);
+    on_batch(b + 1, batches);
+  }
+  return loss_sum;
+}
+
+// A batch's seeds and sampled blocks.
+struct SampledStep {
+  SeedBatch seeds;
+  SampledBlocks blocks;
+};
+
+// An epoch of sampled steps: batch b + 1's subgraph is sampled on another thread while batch b
+// trains. The summed loss.
+double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
+                     const NeighborSampler& neighbors, int64_t user_count, uint64_t epoch_seed,
+                     const TrainOptions& options, EpochRecord& record, const BatchHook& on_batch) {
+  const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
+  const auto rows = [&](const torch::Tensor& t, int64_t b) {
+    return t.narrow(0, b * options.batch_size, std::min(options.batch_size, triples.size() - b * options.batch_size));
+  };
+  const auto prepare = [&](int64_t b) {
+    SeedBatch seeds = seed_batch(rows(triples.users, b), rows(triples.positives, b), rows(triples.negatives, b), user_count);
+    SampledBlocks blocks = neighbors.sample(seeds.seeds, io::derive_seed(epoch_seed, "batch/" + std::to_string(b)));
+    return SampledStep{std::move(seeds), std::move(blocks)};
+  };
+  std::future<SampledStep> next;
+  if (batches > 0) next = std::async(std::launch::async, prepare, 0);
+  double loss_sum = 0.0;
+  for (int64_t b = 0; b < batches; ++b) {
+    const auto wait_start = Clock::now();
+    const SampledStep current = next.get();
+    if (b + 1 < batches) next = std::async(std::launch::async, prepare, b + 1);
+    record.sampling_seconds += seconds_since(wait_start);
+    const auto model_start = Clock::now();
+    const torch::Tensor h = model.represent_seeds(current.blocks);
+    const int64_t users = current.seeds.users;
+    const Representations reps{h.narrow(0, 0, users), h.narrow(0, users, h.size(0) - users)};
+    const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
+    const torch::Tensor loss =
+        pairwise_loss(options.loss, model.score_pairs(reps, current.seeds.user_at, current.seeds.positive_at),
+                      model.score_pairs(reps, current.seeds.user_at, current.seeds.negative_at)) +
+        l2_regularizer(model.batch_l2(u, p, n), u.size(0), options.weight_decay);
+    loss_sum += step(optimizer, loss, record, model_start);
+    on_batch(b + 1, batches);
+  }
+  return loss_sum;
+}
+
+// The sampler of a sampled run, checked against the model; nullptr for full-graph training.
+std::unique_ptr<NeighborSampler> neighbor_sampler(const Recommender& model, const TrainOptions& options,
+                                                  const std::vector<AuxiliaryTask>& auxiliary) {
+  if (options.graph == "full") return nullptr;
+  const SparseGraph* graph = model.propagation_graph();
+  if (graph == nullptr || model.propagation_layers() == 0) {
+    throw io::UsageError("training option graph sampled: model " + model.model_name() +
+                         " has no graph propagation to sample (sampled training supports lightgcn with layers ≥ 1); "
+                         "use graph full");
+  }
+  if (!auxiliary.empty()) throw io::UsageError("training option graph sampled: auxiliary tasks train on full-graph steps only");
+  const int64_t layers = model.propagation_layers();
+  std::vector<int64_t> fanouts = options.fanouts.empty() ? std::vector<int64_t>(static_cast<size_t>(layers), 0) : options.fanouts;
+  if (static_cast<int64_t>(fanouts.size()) != layers) {
+    throw io::UsageError("training option fanouts: " + std::to_string(fanouts.size()) + " fan-outs (" +
+                         describe_fanouts(fanouts) + ") for a model of " + std::to_string(layers) + " layers");
+  }
+  return std::make_unique<NeighborSampler>(*graph, std::move(fanouts));
+}
+
 }  // namespace
 
 void validate(const TrainOptions& o) {
@@ -132,6 +228,7 @@ void validate(const TrainOptions& o) {
     bad("lr_schedule", "'" + o.lr_schedule + "'", "must be constant or cosine");
   }
   if (!(o.lr_min >= 0.0 && o.lr_min < o.lr)) bad("lr_min", std::to_string(o.lr_min), "must be in [0, lr)");
+  if (o.graph != "full" && o.graph != "sampled") bad("graph", "'" + o.graph + "'", "must be full or sampled");
 }
 
 void set_learning_rate(torch::optim::Adam& optimizer, double lr) {
@@ -160,6 +257,14 @@ std::string format_progress(const EpochRecord& record, int64_t epochs, double et
   return out + text + format_duration(eta_seconds);
 }
 
+std::string format_batch_progress(int64_t done, int64_t batches, double seconds) {
+  const double rate = seconds > 0.0 ? static_cast<double>(done) / seconds : 0.0;
+  char text[96];
+  std::snprintf(text, sizeof text, "batch %lld/%lld  %.1f batches/s  eta ", static_cast<long long>(done),
+                static_cast<long long>(batches), rate);
+  return text + format_duration(rate > 0.0 ? static_cast<double>(batches - done) / rate : 0.0);
+}
+
 void reuse_freed_memory() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);   // glibc's maximum; larger blocks are rare and short-lived
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
@@ -173,6 +278,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
   set_num_threads(options.threads);
   reuse_freed_memory();
   torch::manual_seed(options.seed);
+  const std::unique_ptr<NeighborSampler> neighbors = neighbor_sampler(model, options, auxiliary);
   const bool selecting = monitor.evaluate && monitor.select_best;
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
   model.train();
@@ -192,23 +298,14 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     const std::vector<AuxiliaryEpoch> aux = sample_auxiliary(auxiliary, options.seed, epoch, batches_per_epoch);
     record.sampling_seconds = seconds_since(epoch_start);
 
-    double loss_sum = 0.0;
-    int64_t batches = 0;
-    for (int64_t first = 0; first < triples.size(); first += options.batch_size) {
-      const int64_t count = std::min(options.batch_size, triples.size() - first);
-      auto phase_start = Clock::now();
-      const Representations reps = model.represent();
-      torch::Tensor loss = triples_loss(model, reps, triples, first, count, options);
-      if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, batches, options);
-      optimizer.zero_grad();
-      loss.backward();
-      record.model_seconds += seconds_since(phase_start);
-      phase_start = Clock::now();
-      optimizer.step();
-      record.optimizer_seconds += seconds_since(phase_start);
-      loss_sum += loss.item<double>();
-      ++batches;
-    }
+    const auto on_batch = [&](int64_t done, int64_t batches) {
+      if (monitor.on_batch) monitor.on_batch(epoch, done, batches, seconds_since(epoch_start));
+    };
+    const double loss_sum = neighbors ? sampled_epoch(model, optimizer, triples, *neighbors, sampler.num_users(),
+                                                      io::derive_seed(options.seed, "epoch/" + std::to_string(epoch) + "/blocks"),
+                                                      options, record, on_batch)
+                                      : full_graph_epoch(model, optimizer, triples, aux, options, record, on_batch);
+    const int64_t batches = batches_per_epoch;
     record.loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
     if (!std::isfinite(record.loss)) {
       throw std::runtime_error("training diverged: the loss of epoch " + std::to_string(epoch) + " is " +

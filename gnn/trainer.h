@@ -42,6 +42,12 @@ struct TrainOptions {
   int64_t patience = 0;         // stop after this many evaluations without improvement; 0: never
   std::string metric = "recall@20";  // the validation metric to maximise
   std::string checkpoint;       // where to save the best (or, without selection, the final) model
+  // "full": every step propagates over the whole graph (exact; a step costs the whole graph).
+  // "sampled": over the batch's sampled neighbourhood (gnn/neighbor_sampler.h), built on a second
+  // thread while the previous step trains, so a step costs its neighbourhood: for graphs too
+  // large for full steps. Models with a propagation_graph() only (lightgcn); no auxiliary tasks.
+  std::string graph = "full";
+  std::vector<int64_t> fanouts;  // sampled: one per layer, input layer first; empty or ≤ 0: all
 };
 
 // UsageError naming the option and value of the first bad field.
@@ -80,6 +86,9 @@ struct TrainResult {
 struct Monitor {
   std::function<Metrics(Recommender&)> evaluate;
   bool select_best = true;
+  // After every training batch: (epoch, batches done in it, its batches, seconds since it began),
+  // for progress inside long epochs.
+  std::function<void(int64_t epoch, int64_t done, int64_t batches, double seconds)> on_batch;
 };
 
 // One auxiliary task of train(): the triples of another behaviour, weighted (> 0).
@@ -96,6 +105,9 @@ using ProgressCallback = std::function<void(const EpochRecord& record, double et
 // among the record's metrics.
 std::string format_progress(const EpochRecord& record, int64_t epochs, double eta_seconds,
                             const std::vector<std::string>& shown);
+
+// "batch 400/1290  85.2 batches/s  eta 10 s" for Monitor::on_batch.
+std::string format_batch_progress(int64_t done, int64_t batches, double seconds);
 
 // Makes glibc keep freed heap memory for reuse instead of returning it to the kernel (process-
 // wide). Training allocates and frees the same [nodes, dim] buffers every batch; by default glibc

@@ -1,5 +1,6 @@
 // `graft data import | generate | split | stats`: the data pipeline from the command line.
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -7,12 +8,14 @@
 
 #include "experiments/cli.h"
 #include "graph_io/errors.h"
+#include "graph_io/files.h"
 #include "graph_io/hdf5_store.h"
 #include "graph_io/importers.h"
 #include "graph_io/negatives_file.h"
 #include "graph_io/splits.h"
 #include "graph_io/stats.h"
 #include "graph_io/synthetic.h"
+#include "graph_io/synthetic_scale.h"
 
 namespace graft::cli {
 
@@ -157,26 +160,74 @@ void add_import(CLI::App& data, const std::string& command_line) {
   });
 }
 
+size_t interactions_of(const io::Dataset& dataset) {
+  size_t n = 0;
+  for (const io::Domain& d : dataset.domains) n += d.interactions.size();
+  return n;
+}
+
+// The scale preset (graph_io/synthetic_scale.h): sizes from the command line, the memory it
+// needs checked against the budget before anything is allocated.
+io::Dataset generate_scale(const std::string& interactions, const std::string& users, const std::string& items,
+                           const std::string& budget, uint64_t seed) {
+  io::ScaleOptions options;
+  options.interactions = io::parse_size(interactions, "--interactions");
+  if (!users.empty()) options.users = io::parse_size(users, "--users");
+  if (!items.empty()) options.items = io::parse_size(items, "--items");
+  options.seed = seed;
+  const io::ScaleOptions resolved = io::resolve_scale_options(options);
+  const int64_t need = io::scale_memory_bytes(resolved);
+  const int64_t allowed = budget.empty() ? io::available_memory_bytes() : io::parse_size(budget, "--memory-budget", true);
+  const auto gib = [](int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+    return std::string(text);
+  };
+  std::cerr << "scale preset: " << resolved.interactions << " interactions, " << resolved.users << " users, "
+            << resolved.items << " items; needs about " << gib(need) << " (budget " << gib(allowed) << ")\n";
+  if (need > allowed) {
+    throw io::UsageError("scale preset: " + std::to_string(resolved.interactions) + " interactions need about " + gib(need) +
+                         " (40 B per interaction, 80 per user, 64 per item), more than the budget of " + gib(allowed) +
+                         (budget.empty() ? " (the available memory)" : " (--memory-budget)") + "; nothing was generated");
+  }
+  return io::generate_scale(options);
+}
+
 void add_generate(CLI::App& data, const std::string& command_line) {
   struct Args {
     std::string preset = "two-platform";
     uint64_t seed = 0;
-    std::string output;
+    std::string output, interactions = "1M", users, items, budget;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = data.add_subcommand("generate", "Generate a synthetic multi-domain dataset");
-  cmd->add_option("--preset", args->preset, "Preset: " + join(io::synthetic_presets()))->capture_default_str();
+  cmd->add_option("--preset", args->preset, "Preset: " + join(io::synthetic_presets()) + ", scale (one power-law "
+                                            "domain of any size, --interactions)")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--interactions", args->interactions, "scale: interactions, e.g. 1M, 10M, 50M")->capture_default_str();
+  cmd->add_option("--users", args->users, "scale: users (default: interactions / 17)");
+  cmd->add_option("--items", args->items, "scale: items (default: interactions / 35)");
+  cmd->add_option("--memory-budget", args->budget, "scale: refuse sizes needing more memory than this, e.g. 24G "
+                                                   "(default: the available memory)");
   cmd->add_option("--output,-o", args->output, "Output dataset.h5")->required();
-  cmd->callback([args, command_line] {
-    io::SyntheticOptions options = io::synthetic_preset(args->preset);
-    options.seed = args->seed;
-    io::Dataset dataset = io::generate_synthetic(options);
+  cmd->callback([args, cmd, command_line] {
+    const bool scale = args->preset == "scale";
+    for (const char* option : {"--interactions", "--users", "--items", "--memory-budget"}) {
+      if (!scale && cmd->count(option) > 0) throw io::UsageError(std::string(option) + " is for --preset scale");
+    }
+    io::Dataset dataset;
+    if (scale) {
+      dataset = generate_scale(args->interactions, args->users, args->items, args->budget, args->seed);
+    } else {
+      io::SyntheticOptions options = io::synthetic_preset(args->preset);
+      options.seed = args->seed;
+      dataset = io::generate_synthetic(options);
+    }
     dataset.provenance.command = command_line;
     io::write_dataset(dataset, args->output);
     std::cout << "generated preset " << args->preset << " (seed " << args->seed << "): "
-              << dataset.num_users() << " users, " << dataset.domains.size() << " domains\nwrote "
-              << args->output << "\n";
+              << dataset.num_users() << " users, " << dataset.domains.size() << " domains, "
+              << interactions_of(dataset) << " interactions\nwrote " << args->output << "\n";
   });
 }
 

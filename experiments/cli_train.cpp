@@ -213,7 +213,8 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
                     {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
                     {"seed", args.train.seed}, {"threads", args.train.threads},
                     {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
-                    {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint}}},
+                    {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint},
+                    {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)}}},
       {"auxiliary_behaviours", args.auxiliary},
       {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
                        {"history", history_json(pretraining)}}},
@@ -229,6 +230,25 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
       {"valid", has_valid ? ordered_json(result.best_metrics) : ordered_json(nullptr)},
       {"test", test_metrics},
       {"history", history_json(result.history)}};
+}
+
+// "full-graph steps" or "sampled subgraph steps (fan-outs 25,10,5)".
+std::string describe_graph(const gnn::TrainOptions& o) {
+  return o.graph == "full" ? "full-graph steps" : "sampled subgraph steps (fan-outs " + gnn::describe_fanouts(o.fanouts) + ")";
+}
+
+// A line on stderr every 10 s inside an epoch (so only long epochs print one): batches done,
+// rate and the epoch's ETA.
+std::function<void(int64_t, int64_t, int64_t, double)> progress_inside_epochs(int64_t epochs) {
+  auto last = std::make_shared<double>(0.0);
+  return [epochs, last](int64_t epoch, int64_t done, int64_t batches, double seconds) {
+    if (done == batches) {
+      *last = 0.0;
+    } else if (seconds - *last >= 10.0) {
+      *last = seconds;
+      std::cerr << "epoch " << epoch << "/" << epochs << "  " << gnn::format_batch_progress(done, batches, seconds) << "\n";
+    }
+  };
 }
 
 void run_train(const TrainArgs& args, const std::string& command_line) {
@@ -265,6 +285,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::Monitor monitor;
   monitor.evaluate = [&](gnn::Recommender& m) { return (has_valid ? *valid : *test).evaluate(m); };
   monitor.select_best = has_valid;
+  monitor.on_batch = progress_inside_epochs(args.train.epochs);
   std::cerr << "train " << args.model.name << " on " << args.domain << " / " << args.split << ": "
             << dataset.num_users() << " users, " << domain.num_items() << " items, " << part.train.size()
             << " training interactions"
@@ -272,7 +293,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
                                              : " of " + args.target_behavior + " (graph: " +
                                                    std::to_string(graph_part.train.size()) + ", " +
                                                    args.graph_behaviors + " behaviours)")
-            << "; "
+            << "; " << describe_graph(args.train) << "; "
             << (has_valid ? "selecting on valid " + args.train.metric
                           : std::string("no validation set: test metrics reported, final model kept"))
             << "\n";
@@ -404,6 +425,14 @@ void add_training_options(CLI::App& cmd, TrainArgs& args) {
       ->capture_default_str();
   cmd.add_option("--metric", args.train.metric, "Validation metric to select on (default: recall@20 for "
                                                   "the full protocol, mrr for the sampled one)");
+  cmd.add_option("--graph", args.train.graph,
+                 "full: every step propagates over the whole graph; sampled: over the batch's sampled "
+                 "neighbourhood (for large graphs; lightgcn)")
+      ->capture_default_str();
+  cmd.add_option("--fanouts", args.train.fanouts,
+                 "--graph sampled: neighbours drawn per node, one per layer, input layer first, e.g. 25,10,5 "
+                 "(0: all; default: all, exact)")
+      ->delimiter(',');
 }
 
 void add_train_command(CLI::App& app, const std::string& command_line) {

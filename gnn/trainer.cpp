@@ -229,6 +229,10 @@ void validate(const TrainOptions& o) {
   }
   if (!(o.lr_min >= 0.0 && o.lr_min < o.lr)) bad("lr_min", std::to_string(o.lr_min), "must be in [0, lr)");
   if (o.graph != "full" && o.graph != "sampled") bad("graph", "'" + o.graph + "'", "must be full or sampled");
+  for (const int64_t f : o.fanouts) {
+    if (f < 0) bad("fanouts", describe_fanouts(o.fanouts) + " (" + std::to_string(f) + ")", "must be at least 0 (0: all neighbours)");
+  }
+  if (!o.fanouts.empty() && o.graph != "sampled") bad("fanouts", describe_fanouts(o.fanouts), "needs graph sampled");
 }
 
 void set_learning_rate(torch::optim::Adam& optimizer, double lr) {

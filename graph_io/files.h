@@ -22,6 +22,9 @@ SourceFile describe_file(const std::string& path);
 
 // The process's peak resident memory so far, in bytes (getrusage; 0 where unknown).
 int64_t peak_resident_bytes();
+// Memory the kernel says can be allocated without swapping (MemAvailable of /proc/meminfo), in
+// bytes; the physical memory where that is unknown.
+int64_t available_memory_bytes();
 
 // Throws DataError naming the file unless it exists, is a regular file and is readable.
 void require_readable_file(const std::string& path);

@@ -244,3 +244,31 @@ TEST(CliDataImport, RealAmazonBeautyAndScientific) {
 
 }  // namespace
 }  // namespace graft
+
+namespace graft {
+namespace {
+
+// The scale preset through the binary: a small graph written and described, and a size over the
+// memory budget refused with the estimate before anything is generated or written.
+TEST(CliDataGenerate, ScalePresetAndItsMemoryBudget) {
+  testing::TempDir dir;
+  const std::string out = dir.file("scale.h5");
+  std::string output;
+  ASSERT_EQ(testing::run_graft("data generate --preset scale --interactions 50K -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("2941 users, 1 domains, 50000 interactions"), std::string::npos) << output;
+  ASSERT_EQ(testing::run_graft("data stats " + out, &output), 0);
+  EXPECT_NE(output.find("main     2941   1428           0         50000"), std::string::npos) << output;
+
+  const std::string big = dir.file("big.h5");
+  EXPECT_EQ(testing::run_graft("data generate --preset scale --interactions 50M --memory-budget 1G -o " + big, &output), 2);
+  EXPECT_NE(output.find("50000000 interactions need about 2.17 GiB"), std::string::npos) << output;
+  EXPECT_NE(output.find("more than the budget of 1.00 GiB (--memory-budget); nothing was generated"), std::string::npos) << output;
+  EXPECT_FALSE(std::filesystem::exists(big));
+  EXPECT_EQ(testing::run_graft("data generate --preset scale --interactions 10X -o " + big, &output), 2);
+  EXPECT_NE(output.find("--interactions: '10X' is not a size"), std::string::npos) << output;
+  EXPECT_EQ(testing::run_graft("data generate --preset two-platform --interactions 1M -o " + big, &output), 2);
+  EXPECT_NE(output.find("--interactions is for --preset scale"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace graft

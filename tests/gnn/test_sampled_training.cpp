@@ -147,6 +147,8 @@ TEST_F(SampledTraining, SampledStepsWithFanoutsLearnThePlantedClusters) {
 TEST_F(SampledTraining, BadOptionsAreRefusedByName) {
   auto m = model();
   EXPECT_THROW(train(*m, sampler, options("half")), io::UsageError);
+  EXPECT_THROW(train(*m, sampler, options("sampled", {5, -1, 5})), io::UsageError);
+  EXPECT_THROW(train(*m, sampler, options("full", {5, 5, 5})), io::UsageError);
   EXPECT_THROW(train(*m, sampler, options("sampled", {5, 5})), io::UsageError);  // 3 layers
   EXPECT_THROW(train(*model("bprmf"), sampler, options("sampled")), io::UsageError);
   EXPECT_THROW(NeighborSampler(*m->propagation_graph(), {}), io::UsageError);

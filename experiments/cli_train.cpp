@@ -214,7 +214,8 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
                     {"seed", args.train.seed}, {"threads", args.train.threads},
                     {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                     {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint},
-                    {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)}}},
+                    {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)},
+                    {"optimizer", args.train.optimizer}}},
       {"auxiliary_behaviours", args.auxiliary},
       {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
                        {"history", history_json(pretraining)}}},
@@ -234,7 +235,8 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
 
 // "full-graph steps" or "sampled subgraph steps (fan-outs 25,10,5)".
 std::string describe_graph(const gnn::TrainOptions& o) {
-  return o.graph == "full" ? "full-graph steps" : "sampled subgraph steps (fan-outs " + gnn::describe_fanouts(o.fanouts) + ")";
+  return o.graph == "full" ? "full-graph steps"
+                           : "sampled subgraph steps (fan-outs " + gnn::describe_fanouts(o.fanouts) + ", " + o.optimizer + ")";
 }
 
 // A line on stderr every 10 s inside an epoch (so only long epochs print one): batches done,
@@ -433,6 +435,10 @@ void add_training_options(CLI::App& cmd, TrainArgs& args) {
                  "--graph sampled: neighbours drawn per node, one per layer, input layer first, e.g. 25,10,5 "
                  "(0: all; default: all, exact)")
       ->delimiter(',');
+  cmd.add_option("--optimizer", args.train.optimizer,
+                 "adam, or lazy_adam (--graph sampled: Adam on the embedding rows a step read, so a step's cost "
+                 "does not grow with the table)")
+      ->capture_default_str();
 }
 
 void add_train_command(CLI::App& app, const std::string& command_line) {

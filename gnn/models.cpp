@@ -128,11 +128,10 @@ Representations LightGcn::represent() {
   return {h.narrow(0, 0, options_.users()), h.narrow(0, options_.users(), options_.items())};
 }
 
-torch::Tensor LightGcn::represent_seeds(const SampledBlocks& blocks) {
+torch::Tensor LightGcn::propagate_seeds(const SampledBlocks& blocks, const torch::Tensor& input_rows) {
   TORCH_CHECK(static_cast<int64_t>(blocks.blocks.size()) == layers_, "LightGcn: ", blocks.blocks.size(),
               " sampled blocks for ", layers_, " layers");
-  const torch::Tensor nodes = blocks.nodes.to(embedding_.device());
-  return lightgcn_propagate_blocks(blocks, embedding_.index_select(0, nodes));
+  return lightgcn_propagate_blocks(blocks, input_rows);
 }
 
 torch::Tensor LightGcn::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,

@@ -67,7 +67,8 @@ class LightGcn : public Recommender {
   void pretty_print(std::ostream& stream) const override;
   const SparseGraph* propagation_graph() const override { return &graph_; }
   int64_t propagation_layers() const override { return layers_; }
-  torch::Tensor represent_seeds(const SampledBlocks& blocks) override;
+  torch::Tensor node_table() override { return embedding_; }
+  torch::Tensor propagate_seeds(const SampledBlocks& blocks, const torch::Tensor& input_rows) override;
 
  private:
   EmbeddingOptions options_;

@@ -3,10 +3,8 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <random>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
@@ -22,21 +20,45 @@ struct LayerDraw {
   std::vector<double> scale;       // per row: deg / k
 };
 
+// SplitMix64: a generator per node costs one multiply to seed (a Mersenne Twister's 312-word
+// state dominated the sampling), and its stream is good enough to pick neighbours.
+class NodeRandom {
+ public:
+  explicit NodeRandom(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n) without modulo bias (Lemire).
+  uint64_t below(uint64_t n) {
+    unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
+    if (static_cast<uint64_t>(m) < n) {
+      const uint64_t threshold = (0 - n) % n;
+      while (static_cast<uint64_t>(m) < threshold) m = static_cast<unsigned __int128>(next()) * n;
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
+
+ private:
+  uint64_t state_;
+};
+
 // Picks k of the deg positions [begin, begin + deg) without replacement, in ascending order
 // (Floyd's algorithm: k draws whatever deg is).
-void choose(int64_t begin, int64_t deg, int64_t k, std::mt19937_64& rng, int64_t* out) {
-  std::vector<int64_t> chosen;
-  chosen.reserve(static_cast<size_t>(k));
-  for (int64_t j = deg - k; j < deg; ++j) {
-    const auto t = static_cast<int64_t>(io::draw_below(rng, static_cast<uint64_t>(j + 1)));
-    chosen.push_back(std::find(chosen.begin(), chosen.end(), t) == chosen.end() ? t : j);
+void choose(int64_t begin, int64_t deg, int64_t k, NodeRandom& rng, int64_t* out) {
+  int64_t* chosen = out;
+  for (int64_t j = deg - k, n = 0; j < deg; ++j, ++n) {
+    const auto t = static_cast<int64_t>(rng.below(static_cast<uint64_t>(j + 1)));
+    chosen[n] = std::find(chosen, chosen + n, t) == chosen + n ? t : j;
   }
-  std::sort(chosen.begin(), chosen.end());
-  for (int64_t c = 0; c < k; ++c) out[c] = begin + chosen[static_cast<size_t>(c)];
+  std::sort(chosen, chosen + k);
+  for (int64_t c = 0; c < k; ++c) out[c] = begin + chosen[c];
 }
 
-uint64_t node_seed(uint64_t seed, size_t layer, int64_t node) {
-  return io::derive_seed(seed ^ (static_cast<uint64_t>(node) * 0x9e3779b97f4a7c15ull), "layer/" + std::to_string(layer));
+uint64_t node_seed(uint64_t layer_seed, int64_t node) {
+  return layer_seed ^ (static_cast<uint64_t>(node) * 0xd1b54a32d192ed03ull);
 }
 
 }  // namespace
@@ -69,12 +91,13 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
   const int64_t n = static_cast<int64_t>(row_ptr_.size()) - 1;
   const torch::Tensor seed_ids = seeds.to(torch::kCPU, torch::kInt64).contiguous();
   std::vector<int64_t> frontier(seed_ids.data_ptr<int64_t>(), seed_ids.data_ptr<int64_t>() + seed_ids.numel());
-  std::unordered_map<int64_t, int64_t> local;  // global id → position in the frontier
-  local.reserve(frontier.size() * 4);
   for (const int64_t v : frontier) {
     if (v < 0 || v >= n) throw std::invalid_argument("NeighborSampler: seed node " + std::to_string(v) + " is not in [0, " + std::to_string(n) + ")");
-    local.emplace(v, static_cast<int64_t>(local.size()));
   }
+  std::lock_guard<std::mutex> lock(scratch_mutex_);
+  std::vector<int64_t>& local = local_;  // global id → position in the frontier, -1 outside it
+  if (local.empty()) local.assign(static_cast<size_t>(n), -1);
+  for (size_t k = 0; k < frontier.size(); ++k) local[frontier[k]] = static_cast<int64_t>(k);
   const size_t layers = fanouts_.size();
   SampledBlocks out;
   out.sizes.assign(layers + 1, 0);
@@ -90,6 +113,7 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
       if (k > 0) draw.scale[r] = static_cast<double>(deg) / static_cast<double>(k);
     }
     draw.position.resize(static_cast<size_t>(draw.offset[rows]));
+    const uint64_t layer_seed = io::derive_seed(seed, "layer/" + std::to_string(l));
     at::parallel_for(0, rows, 256, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t begin = row_ptr_[frontier[r]], deg = row_ptr_[frontier[r] + 1] - begin;
@@ -98,7 +122,7 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
         if (k == deg) {
           for (int64_t j = 0; j < deg; ++j) dst[j] = begin + j;
         } else {
-          std::mt19937_64 rng(node_seed(seed, l, frontier[r]));
+          NodeRandom rng(node_seed(layer_seed, frontier[r]));
           choose(begin, deg, k, rng, dst);
         }
       }
@@ -113,16 +137,20 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t e = draw.offset[r]; e < draw.offset[r + 1]; ++e) {
         const int64_t p = draw.position[static_cast<size_t>(e)];
-        const auto [it, added] = local.emplace(col_[p], static_cast<int64_t>(frontier.size()));
-        if (added) frontier.push_back(col_[p]);
+        int64_t& at = local[col_[p]];
+        if (at < 0) {
+          at = static_cast<int64_t>(frontier.size());
+          frontier.push_back(col_[p]);
+        }
         row_p[e] = r;
-        col_p[e] = it->second;
+        col_p[e] = at;
         value_p[e] = value_[p] * draw.scale[r];
       }
     }
     out.sizes[l] = static_cast<int64_t>(frontier.size());
     out.blocks[l] = SparseGraph::from_coo(rows, out.sizes[l], row, col, value.to(value_dtype_));
   }
+  for (const int64_t v : frontier) local[v] = -1;  // ready for the next call, in O(subgraph)
   out.nodes = torch::tensor(frontier, torch::kInt64);
   return out;
 }

@@ -14,12 +14,14 @@
 // fanouts[0] belongs to the input layer (as in DGL): for LightGCN with 3 layers and fanouts
 // {25, 10, 5}, each seed draws 5 neighbours, each of those 10, and each of those 25.
 // The draw for node v in layer l of a call is seeded by (seed, l, v): the same call gives the
-// same subgraph whatever the thread count.
+// same subgraph whatever the thread count. Calls are serialised (one scratch array of a node id
+// each, allocated on the first call).
 #pragma once
 
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "gnn/sparse_graph.h"
@@ -52,6 +54,10 @@ class NeighborSampler {
   std::vector<double> value_;
   torch::Dtype value_dtype_;  // the blocks keep the graph's
   std::vector<int64_t> fanouts_;
+  // Scratch of sample(): each node's position in the frontier being built, -1 elsewhere; reset
+  // after every call, so a call costs its subgraph, not the graph.
+  mutable std::vector<int64_t> local_;
+  mutable std::mutex scratch_mutex_;
 };
 
 // A batch of (user, positive, negative) triples as the seeds of a sampled subgraph: the distinct

@@ -15,8 +15,14 @@ torch::Tensor Recommender::score_all_items(const Representations& r, const torch
   return torch::mm(r.users.index_select(0, users), r.items.t());
 }
 
-torch::Tensor Recommender::represent_seeds(const SampledBlocks&) {
+torch::Tensor Recommender::propagate_seeds(const SampledBlocks&, const torch::Tensor&) {
   throw std::logic_error(model_name() + " cannot be trained on sampled subgraphs");
+}
+
+torch::Tensor Recommender::represent_seeds(const SampledBlocks& blocks) {
+  const torch::Tensor table = node_table();
+  if (!table.defined()) throw std::logic_error(model_name() + " cannot be trained on sampled subgraphs");
+  return propagate_seeds(blocks, table.index_select(0, blocks.nodes.to(table.device())));
 }
 
 }  // namespace graft::gnn

@@ -42,10 +42,16 @@ class Recommender : public torch::nn::Module {
   // nullptr when it cannot be trained on sampled subgraphs; and its number of propagation layers.
   virtual const SparseGraph* propagation_graph() const { return nullptr; }
   virtual int64_t propagation_layers() const { return 0; }
+  // The layer-0 table the propagation reads, [nodes, d] in the graph's node order (undefined for
+  // models without one), and the seeds' final representations from the input layer's rows of it
+  // ([|F_0|, d], gathered in blocks.nodes order; a detached copy for row-wise updates).
+  virtual torch::Tensor node_table() { return {}; }
+  virtual torch::Tensor propagate_seeds(const SampledBlocks& blocks, const torch::Tensor& input_rows);
   // The final representations of the blocks' seeds, [seeds, d] in seed order (node ids: users,
-  // then items at users + i), equal to represent()'s rows when no neighbour was left out.
-  // Default: std::logic_error (models without a propagation_graph()).
-  virtual torch::Tensor represent_seeds(const SampledBlocks& blocks);
+  // then items at users + i), equal to represent()'s rows when no neighbour was left out:
+  // propagate_seeds over node_table()'s rows. std::logic_error for models without a
+  // propagation_graph().
+  torch::Tensor represent_seeds(const SampledBlocks& blocks);
 };
 
 }  // namespace graft::gnn

@@ -11,7 +11,9 @@
 #include <stdexcept>
 
 #include "gnn/checkpoint.h"
+#include "gnn/gather_rows.h"
 #include "gnn/losses.h"
+#include "gnn/row_adam.h"
 #include "gnn/spmm.h"
 #include "graph_io/errors.h"
 #include "graph_io/seeded_random.h"
@@ -151,9 +153,16 @@ struct SampledStep {
   SampledBlocks blocks;
 };
 
+// The pairwise loss of a batch from its seeds' representations h (users first, then items).
+torch::Tensor seeds_loss(Recommender& model, const torch::Tensor& h, const SeedBatch& seeds, const TrainOptions& options) {
+  const Representations reps{h.narrow(0, 0, seeds.users), h.narrow(0, seeds.users, h.size(0) - seeds.users)};
+  return pairwise_loss(options.loss, model.score_pairs(reps, seeds.user_at, seeds.positive_at),
+                       model.score_pairs(reps, seeds.user_at, seeds.negative_at));
+}
+
 // An epoch of sampled steps: batch b + 1's subgraph is sampled on another thread while batch b
-// trains. The summed loss.
-double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
+// trains; with `lazy`, Adam updates only the rows each step read. The summed loss.
+double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam* lazy, const Triples& triples,
                      const NeighborSampler& neighbors, int64_t user_count, uint64_t epoch_seed,
                      const TrainOptions& options, EpochRecord& record, const BatchHook& on_batch) {
   const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
@@ -174,15 +183,28 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, const Tr
     if (b + 1 < batches) next = std::async(std::launch::async, prepare, b + 1);
     record.sampling_seconds += seconds_since(wait_start);
     const auto model_start = Clock::now();
-    const torch::Tensor h = model.represent_seeds(current.blocks);
-    const int64_t users = current.seeds.users;
-    const Representations reps{h.narrow(0, 0, users), h.narrow(0, users, h.size(0) - users)};
     const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
-    const torch::Tensor loss =
-        pairwise_loss(options.loss, model.score_pairs(reps, current.seeds.user_at, current.seeds.positive_at),
-                      model.score_pairs(reps, current.seeds.user_at, current.seeds.negative_at)) +
-        l2_regularizer(model.batch_l2(u, p, n), u.size(0), options.weight_decay);
-    loss_sum += step(optimizer, loss, record, model_start);
+    if (lazy == nullptr) {
+      const torch::Tensor h = model.represent_seeds(current.blocks);
+      const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) +
+                                 l2_regularizer(model.batch_l2(u, p, n), u.size(0), options.weight_decay);
+      loss_sum += step(optimizer, loss, record, model_start);
+    } else {
+      // A detached copy of the input layer's rows is the leaf: its gradient has their rows only.
+      const torch::Tensor nodes = current.blocks.nodes;
+      const torch::Tensor x = model.node_table().index_select(0, nodes).detach().requires_grad_();
+      const torch::Tensor h = model.propagate_seeds(current.blocks, x);
+      const int64_t users = current.seeds.users, seeds = current.blocks.seeds();
+      const torch::Tensor l2 = squared_norms(x.narrow(0, 0, users), x.narrow(0, users, seeds - users),
+                                             current.seeds.user_at, current.seeds.positive_at, current.seeds.negative_at);
+      const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) + l2_regularizer(l2, u.size(0), options.weight_decay);
+      loss.backward();
+      record.model_seconds += seconds_since(model_start);
+      const auto optimizer_start = Clock::now();
+      lazy->step(nodes, x.grad());
+      record.optimizer_seconds += seconds_since(optimizer_start);
+      loss_sum += loss.item<double>();
+    }
     on_batch(b + 1, batches);
   }
   return loss_sum;
@@ -208,6 +230,17 @@ std::unique_ptr<NeighborSampler> neighbor_sampler(const Recommender& model, cons
   return std::make_unique<NeighborSampler>(*graph, std::move(fanouts));
 }
 
+// The row-wise Adam of optimizer lazy_adam, over the model's node table; nullptr for adam.
+std::unique_ptr<RowAdam> row_optimizer(Recommender& model, const TrainOptions& options) {
+  if (options.optimizer == "adam") return nullptr;
+  const torch::Tensor table = model.node_table();
+  if (options.graph != "sampled" || !table.defined() || model.parameters().size() != 1) {
+    throw io::UsageError("training option optimizer lazy_adam: needs graph sampled and a model whose only parameter is "
+                         "its node table (lightgcn); model " + model.model_name() + ", graph " + options.graph);
+  }
+  return std::make_unique<RowAdam>(table, options.lr);
+}
+
 }  // namespace
 
 void validate(const TrainOptions& o) {
@@ -229,6 +262,7 @@ void validate(const TrainOptions& o) {
   }
   if (!(o.lr_min >= 0.0 && o.lr_min < o.lr)) bad("lr_min", std::to_string(o.lr_min), "must be in [0, lr)");
   if (o.graph != "full" && o.graph != "sampled") bad("graph", "'" + o.graph + "'", "must be full or sampled");
+  if (o.optimizer != "adam" && o.optimizer != "lazy_adam") bad("optimizer", "'" + o.optimizer + "'", "must be adam or lazy_adam");
   for (const int64_t f : o.fanouts) {
     if (f < 0) bad("fanouts", describe_fanouts(o.fanouts) + " (" + std::to_string(f) + ")", "must be at least 0 (0: all neighbours)");
   }
@@ -283,6 +317,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
   reuse_freed_memory();
   torch::manual_seed(options.seed);
   const std::unique_ptr<NeighborSampler> neighbors = neighbor_sampler(model, options, auxiliary);
+  const std::unique_ptr<RowAdam> lazy = row_optimizer(model, options);
   const bool selecting = monitor.evaluate && monitor.select_best;
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
   model.train();
@@ -305,7 +340,8 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     const auto on_batch = [&](int64_t done, int64_t batches) {
       if (monitor.on_batch) monitor.on_batch(epoch, done, batches, seconds_since(epoch_start));
     };
-    const double loss_sum = neighbors ? sampled_epoch(model, optimizer, triples, *neighbors, sampler.num_users(),
+    if (lazy) lazy->set_lr(record.lr);
+    const double loss_sum = neighbors ? sampled_epoch(model, optimizer, lazy.get(), triples, *neighbors, sampler.num_users(),
                                                       io::derive_seed(options.seed, "epoch/" + std::to_string(epoch) + "/blocks"),
                                                       options, record, on_batch)
                                       : full_graph_epoch(model, optimizer, triples, aux, options, record, on_batch);

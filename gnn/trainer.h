@@ -48,6 +48,10 @@ struct TrainOptions {
   // large for full steps. Models with a propagation_graph() only (lightgcn); no auxiliary tasks.
   std::string graph = "full";
   std::vector<int64_t> fanouts;  // sampled: one per layer, input layer first; empty or ≤ 0: all
+  // "adam": every parameter every step (exact). "lazy_adam" (sampled only, lightgcn): Adam on the
+  // rows of the node table a step read (gnn/row_adam.h), so a step costs its subgraph, not the
+  // table; rows outside a step keep their moments, which changes the trajectory (not exact).
+  std::string optimizer = "adam";
 };
 
 // UsageError naming the option and value of the first bad field.

@@ -4,8 +4,11 @@
 // draws are reproducible whatever the thread count; bad options are refused by name.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "gnn/models.h"
 #include "gnn/neighbor_sampler.h"
+#include "gnn/row_adam.h"
 #include "gnn/spmm.h"
 #include "gnn/trainer.h"
 #include "graph_io/errors.h"
@@ -144,7 +147,60 @@ TEST_F(SampledTraining, SampledStepsWithFanoutsLearnThePlantedClusters) {
   EXPECT_GT(recall, 0.3);  // random ranking ≈ 0.09
 }
 
+// Every row in every step: row-wise Adam is Adam.
+TEST(RowAdam, OnEveryRowItIsAdam) {
+  torch::manual_seed(3);
+  const torch::Tensor start = torch::randn({5, 3}, torch::kFloat64);
+  torch::Tensor dense = start.clone().requires_grad_();
+  const torch::Tensor rows = start.clone();
+  torch::optim::Adam adam({dense}, torch::optim::AdamOptions(0.1));
+  RowAdam row_adam(rows, 0.1);
+  const torch::Tensor all = torch::arange(5);
+  for (int k = 0; k < 4; ++k) {
+    const torch::Tensor grad = torch::randn({5, 3}, torch::kFloat64);
+    adam.zero_grad();
+    (dense * grad).sum().backward();  // the gradient is `grad`
+    adam.step();
+    row_adam.step(all.flip(0), grad.flip(0));  // any row order
+  }
+  EXPECT_TRUE(torch::allclose(rows, dense.detach(), 1e-12, 1e-12)) << rows - dense;
+}
+
+TEST(RowAdam, RowsOutsideTheStepKeepValueAndMoments) {
+  const torch::Tensor table = torch::ones({4, 2}, torch::kFloat64);
+  RowAdam adam(table, 0.5);
+  adam.step(torch::tensor({int64_t{1}, int64_t{3}}), torch::ones({2, 2}, torch::kFloat64));
+  EXPECT_TRUE(torch::equal(table[0], torch::ones({2}, torch::kFloat64)));
+  EXPECT_TRUE(torch::equal(table[2], torch::ones({2}, torch::kFloat64)));
+  EXPECT_TRUE(torch::allclose(table[1], torch::full({2}, 0.5, torch::kFloat64)));  // the first step moves by lr
+  adam.step(torch::tensor({int64_t{0}}), -torch::ones({1, 2}, torch::kFloat64));
+  // Row 0's first moments at step 2, bias-corrected by the steps taken (as SparseAdam):
+  // m = −0.1 / (1 − 0.9²), v = 0.001 / (1 − 0.999²).
+  const double expected = 1.0 + 0.5 * (0.1 / (1 - 0.81)) / (std::sqrt(0.001 / (1 - 0.998001)) + 1e-8);
+  EXPECT_TRUE(torch::allclose(table[0], torch::full({2}, expected, torch::kFloat64), 1e-12, 1e-12)) << table[0];
+  EXPECT_TRUE(torch::allclose(table[1], torch::full({2}, 0.5, torch::kFloat64)));  // untouched by step 2
+}
+
+TEST_F(SampledTraining, LazyAdamLearnsThePlantedClustersTouchingOnlyTheStepsRows) {
+  auto m = model();
+  TrainOptions o = options("sampled", {5, 5, 5});
+  o.optimizer = "lazy_adam";
+  o.epochs = 30;
+  train(*m, sampler, o);
+  const double recall = make_evaluator("full", data, "shop", part, EvalSet::kTest, {{5}, 0})->evaluate(*m).at("recall@5");
+  EXPECT_GT(recall, 0.3);  // random ranking ≈ 0.09
+}
+
 TEST_F(SampledTraining, BadOptionsAreRefusedByName) {
+  {
+    auto m = model();
+    TrainOptions o = options("full");
+    o.optimizer = "lazy_adam";
+    EXPECT_THROW(train(*m, sampler, o), io::UsageError);  // needs graph sampled
+    o = options("sampled");
+    o.optimizer = "sgd";
+    EXPECT_THROW(train(*m, sampler, o), io::UsageError);
+  }
   auto m = model();
   EXPECT_THROW(train(*m, sampler, options("half")), io::UsageError);
   EXPECT_THROW(train(*m, sampler, options("sampled", {5, -1, 5})), io::UsageError);

@@ -14,6 +14,7 @@
 
 #include "experiments/cli.h"
 #include "gnn/evaluator.h"
+#include "gnn/memory_model.h"
 #include "gnn/models.h"
 #include "gnn/negative_sampler.h"
 #include "gnn/spmm.h"
@@ -233,6 +234,31 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
       {"history", history_json(result.history)}};
 }
 
+// LightGCN's memory at its peak (gnn/memory_model.h), said before anything large is allocated; a
+// run that cannot fit in the available memory is refused.
+void check_memory(const TrainArgs& args, const io::Dataset& dataset, const io::Domain& domain, const io::DomainSplit& part) {
+  gnn::TrainingSize size;
+  size.users = dataset.num_users();
+  size.items = domain.num_items();
+  size.train_interactions = static_cast<int64_t>(part.train.size());
+  size.dataset_interactions = static_cast<int64_t>(domain.interactions.size());
+  size.dim = args.model.dim;
+  size.layers = args.model.layers;
+  size.sampled = args.train.graph == "sampled";
+  size.lazy_adam = args.train.optimizer == "lazy_adam";
+  size.fanouts = args.train.fanouts;
+  size.batch_size = args.train.batch_size;
+  size.full_ranking = args.protocol == "full";
+  const gnn::MemoryEstimate estimate = gnn::estimate_training_memory(size);
+  const int64_t available = io::available_memory_bytes();
+  std::cerr << "memory: " << estimate.describe() << " (available " << std::fixed << std::setprecision(2)
+            << static_cast<double>(available) / (1 << 30) << " GiB)\n" << std::defaultfloat;
+  if (estimate.total() > available) {
+    throw io::UsageError("this run needs " + estimate.describe() + ", more than the available memory; use --graph sampled "
+                         "--optimizer lazy_adam, a smaller --dim, or a larger machine");
+  }
+}
+
 // "full-graph steps" or "sampled subgraph steps (fan-outs 25,10,5)".
 std::string describe_graph(const gnn::TrainOptions& o) {
   return o.graph == "full" ? "full-graph steps"
@@ -276,6 +302,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
     throw io::UsageError("--metric '" + args.train.metric + "' is not reported by the " + args.protocol +
                          " protocol with these cut-offs; available: " + join(metrics));
   }
+  if (args.model.name == "lightgcn") check_memory(args, dataset, domain, graph_part);
   const auto building = std::chrono::steady_clock::now();
   const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - building).count();

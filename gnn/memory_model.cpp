@@ -1,0 +1,54 @@
+#include "gnn/memory_model.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace graft::gnn {
+
+namespace {
+
+// Nodes a sampled batch's subgraph can reach: about 3 seeds a triple's worth per batch (a user
+// and two items), times 1 + f_L + f_L f_{L−1} + …, at most the graph.
+int64_t subgraph_nodes(const TrainingSize& s, int64_t nodes) {
+  double reach = 1.0, layer = 1.0;
+  for (auto f = s.fanouts.rbegin(); f != s.fanouts.rend(); ++f) {
+    if (*f <= 0) return nodes;
+    layer *= static_cast<double>(*f);
+    reach += layer;
+  }
+  if (s.fanouts.empty()) return nodes;
+  return std::min<int64_t>(nodes, static_cast<int64_t>(3.0 * static_cast<double>(s.batch_size) * reach));
+}
+
+std::string gib(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", static_cast<double>(bytes) / (1 << 30));
+  return text;
+}
+
+}  // namespace
+
+int64_t MemoryEstimate::total() const {
+  return parameters + graph + data + process + std::max(propagation + triples, evaluation + triples);
+}
+
+std::string MemoryEstimate::describe() const {
+  return "about " + gib(total()) + " GiB: parameters " + gib(parameters) + ", propagation " + gib(propagation) +
+         ", graph " + gib(graph) + ", triples " + gib(triples) + ", data " + gib(data) + ", evaluation " +
+         gib(evaluation) + ", process " + gib(process) + " GiB";
+}
+
+MemoryEstimate estimate_training_memory(const TrainingSize& s) {
+  const int64_t nodes = s.users + s.items, row = s.dim * 4;
+  MemoryEstimate m;
+  m.parameters = nodes * row * (s.lazy_adam ? 3 : 4);
+  m.propagation = (s.sampled ? subgraph_nodes(s, nodes) : nodes) * row * 6;
+  m.graph = 64 * s.train_interactions + 16 * nodes + (s.sampled ? 32 * s.train_interactions + 8 * nodes : 0);
+  m.triples = 32 * s.train_interactions;
+  m.data = 32 * s.dataset_interactions;
+  m.evaluation = s.full_ranking ? 1024 * s.items * 8 : 0;
+  m.process = int64_t{224} << 20;
+  return m;
+}
+
+}  // namespace graft::gnn

@@ -1,0 +1,48 @@
+// The training memory model on hand-computed sizes: each term from its bytes per node and per
+// interaction, the sampled subgraph bounded by the fan-outs, and the peak counting the larger of
+// training and evaluation.
+#include <gtest/gtest.h>
+
+#include "gnn/memory_model.h"
+
+namespace graft::gnn {
+namespace {
+
+TEST(MemoryModel, TermsFromBytesPerNodeAndPerInteraction) {
+  TrainingSize s;
+  s.users = 600;
+  s.items = 400;  // 1,000 nodes
+  s.train_interactions = 8000;
+  s.dataset_interactions = 10000;
+  s.dim = 10;  // 40 bytes a row
+  const MemoryEstimate m = estimate_training_memory(s);
+  EXPECT_EQ(m.parameters, 1000 * 40 * 4);
+  EXPECT_EQ(m.propagation, 1000 * 40 * 6);
+  EXPECT_EQ(m.graph, 64 * 8000 + 16 * 1000);
+  EXPECT_EQ(m.triples, 32 * 8000);
+  EXPECT_EQ(m.data, 32 * 10000);
+  EXPECT_EQ(m.evaluation, 1024 * 400 * 8);  // larger than propagation here
+  EXPECT_EQ(m.total(), m.parameters + m.graph + m.data + m.process + m.evaluation + m.triples);
+}
+
+TEST(MemoryModel, SampledStepsAreBoundedByTheFanouts) {
+  TrainingSize s;
+  s.users = 2'000'000;
+  s.items = 1'000'000;
+  s.train_interactions = 40'000'000;
+  s.dim = 64;
+  s.sampled = true;
+  s.lazy_adam = true;
+  s.fanouts = {5, 5, 5};
+  s.batch_size = 1000;
+  const MemoryEstimate m = estimate_training_memory(s);
+  EXPECT_EQ(m.propagation, 3 * 1000 * (1 + 5 + 25 + 125) * 256 * 6);
+  EXPECT_EQ(m.parameters, 3'000'000LL * 256 * 3);
+  EXPECT_EQ(m.graph, 96 * 40'000'000LL + 24 * 3'000'000LL);
+  s.fanouts = {5, 0, 5};  // one unlimited layer: the whole graph
+  EXPECT_EQ(estimate_training_memory(s).propagation, 3'000'000LL * 256 * 6);
+  EXPECT_NE(m.describe().find("GiB: parameters"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace graft::gnn

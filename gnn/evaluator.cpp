@@ -78,6 +78,12 @@ torch::Tensor index_tensor(const int64_t* data, int64_t n) {
   return torch::from_blob(const_cast<int64_t*>(data), {n}, torch::kInt64).clone();
 }
 
+// Users scored at once by default: 1,024, fewer for catalogues whose scores would pass 256 MiB
+// (a users × items float block), at least 16.
+int64_t full_ranking_batch(int64_t items) {
+  return std::clamp<int64_t>((int64_t{256} << 20) / std::max<int64_t>(1, 4 * items), 16, 1024);
+}
+
 // Full ranking over the items of `parts` laid end to end; the relevant items are the last part's.
 class FullRankingEvaluator : public Evaluator {
  public:
@@ -103,6 +109,7 @@ class FullRankingEvaluator : public Evaluator {
       relevant_.add_row(std::move(relevant[u]));
       excluded_.add_row(std::move(excluded[u]));
     }
+    if (batch_size_ == 0) batch_size_ = full_ranking_batch(num_items_);
   }
 
   int64_t size() const override { return static_cast<int64_t>(users_.size()); }
@@ -352,11 +359,12 @@ std::vector<int64_t> checked_ks(const EvalOptions& options, bool full) {
   return ks;
 }
 
+// 0 (full ranking): chosen by the evaluator from the catalogue (full_ranking_batch).
 int64_t checked_batch_size(const EvalOptions& options, bool full) {
   if (options.batch_size < 0) {
     throw io::UsageError("evaluation: batch size must be positive, got " + std::to_string(options.batch_size));
   }
-  return options.batch_size > 0 ? options.batch_size : (full ? 1024 : 256);
+  return options.batch_size > 0 ? options.batch_size : (full ? 0 : 256);
 }
 
 void require_cases(const io::DomainSplit& split, EvalSet set, const std::string& domain) {

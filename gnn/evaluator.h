@@ -63,7 +63,8 @@ const char* eval_set_name(EvalSet set);  // "valid" | "test"
 
 struct EvalOptions {
   std::vector<int64_t> ks;  // cut-offs; empty: {10, 20, 50} (full) or {1, 5, 10} (sampled)
-  int64_t batch_size = 0;   // users (full) or cases (sampled) scored at once; 0: 1024 / 256
+  int64_t batch_size = 0;   // users (full) or cases (sampled) scored at once; 0: 1024 users, fewer
+                            // where their scores would pass 256 MiB (at least 16) / 256 cases
 };
 
 class Evaluator {

@@ -11,7 +11,8 @@
 //                permutation: 64 bytes, plus 16 per node; the sampler's copy of it 32 more
 //   triples      the epoch's (user, positive, negative) and the positives index: 32 bytes
 // Per interaction of the dataset: 32 bytes (user, item, time and the split's index).
-// Evaluation (full protocol): 1,024 users' scores over every item and their mask, 8 bytes each.
+// Evaluation (full protocol): a batch of users' scores over every item and their mask, 8 bytes
+// each (1,024 users, fewer where their scores would pass 256 MiB: gnn/evaluator.h).
 // The process itself (LibTorch's libraries, measured with a tiny graph): 224 MiB.
 // Checked against peak resident memory on the scale preset (README, "Large graphs").
 #pragma once

@@ -25,6 +25,14 @@ TEST(MemoryModel, TermsFromBytesPerNodeAndPerInteraction) {
   EXPECT_EQ(m.total(), m.parameters + m.graph + m.data + m.process + m.evaluation + m.triples);
 }
 
+TEST(MemoryModel, TheEvaluationBatchShrinksWithTheCatalogue) {
+  TrainingSize s;
+  s.items = 1'000'000;  // 256 MiB of float scores is 67 users of a million items
+  EXPECT_EQ(estimate_training_memory(s).evaluation, 67 * 1'000'000LL * 8);
+  s.items = 100'000'000;
+  EXPECT_EQ(estimate_training_memory(s).evaluation, 16 * 100'000'000LL * 8);
+}
+
 TEST(MemoryModel, SampledStepsAreBoundedByTheFanouts) {
   TrainingSize s;
   s.users = 2'000'000;

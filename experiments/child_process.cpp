@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <sstream>
 #include <stdexcept>
 
 namespace graft::exp {
@@ -42,6 +44,14 @@ ChildExit run_child(const std::vector<std::string>& argv, const std::string& out
   out.status = out.exited ? WEXITSTATUS(status) : 0;
   out.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return out;
+}
+
+std::vector<std::string> last_lines(const std::string& text, size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(std::min(n, lines.size())));
+  return lines;
 }
 
 }  // namespace graft::exp

@@ -20,4 +20,7 @@ struct ChildExit {
 // when fork fails; an exec failure is the child's status 127.
 ChildExit run_child(const std::vector<std::string>& argv, const std::string& output_path);
 
+// The last `n` lines of `text` (a child's output), for messages about how it ended.
+std::vector<std::string> last_lines(const std::string& text, size_t n);
+
 }  // namespace graft::exp

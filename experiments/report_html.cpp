@@ -143,10 +143,16 @@ std::string stat_cell(const ordered_json& c, bool best) {
   return cell(text, fixed4(mean));
 }
 
+// The group every "group.metric" column belongs to, or empty when they differ.
+std::string common_group(const std::vector<std::string>& columns) {
+  const std::string group = columns.front().substr(0, columns.front().find('.'));
+  const bool one = std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return c.rfind(group + ".", 0) == 0; });
+  return one ? group : "";
+}
+
 std::string results_table(const ordered_json& section, const ordered_json& report) {
   const std::vector<std::string> columns = report.at("columns").get<std::vector<std::string>>();
-  const std::string group0 = columns.front().substr(0, columns.front().find('.'));
-  const bool one_group = std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return c.rfind(group0 + ".", 0) == 0; });
+  const bool one_group = !common_group(columns).empty();
   std::vector<std::string> labels = {report.at("rows_key").get<std::string>(), "n"};
   std::map<std::string, std::string> best;  // column → best printed mean
   for (const std::string& c : columns) {
@@ -172,11 +178,9 @@ std::string results_table(const ordered_json& section, const ordered_json& repor
 
 std::string results_section(const ordered_json& report, const std::vector<TrialResult>& trials) {
   const std::vector<std::string> columns = report.at("columns").get<std::vector<std::string>>();
-  const std::string group = columns.front().substr(0, columns.front().find('.'));
+  const std::string group = common_group(columns);
   std::string out = "<h2 id=\"results\">Results</h2>\n<p>Test metrics";
-  if (std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return c.rfind(group + ".", 0) == 0; })) {
-    out += " of " + escape(group_label(group));
-  }
+  if (!group.empty()) out += " of " + escape(group_label(group));
   const std::string protocol = protocol_text(trials);
   out += (protocol.empty() ? "" : " (" + escape(protocol) + ")") +
          std::string(": mean ± sample std over seeds (n), the best mean of each column in bold.");

@@ -40,12 +40,10 @@ class TemporaryFolder {
   std::string path_;
 };
 
-std::string last_lines(const std::string& text, size_t n) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+// The end of the script's output, for the page's note on why there are no figures.
+std::string output_end(const std::string& log) {
   std::string out;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+  for (const std::string& line : last_lines(log, 6)) out += line + "\n";
   return out;
 }
 
@@ -60,7 +58,7 @@ DrawnFigures draw_figures(const std::string& runs_dir, const std::string& report
   const std::string log_path = folder.path() + "/plot.log";
   const ChildExit exit = run_child({script, runs_dir, "--report", report_path, "-o", out, "--format", "svg"}, log_path);
   const std::string log = read_text(log_path);
-  if (!exit.ok()) return {{}, script + " " + exit.describe() + ":\n" + last_lines(log, 6)};
+  if (!exit.ok()) return {{}, script + " " + exit.describe() + ":\n" + output_end(log)};
   DrawnFigures drawn;
   std::istringstream printed(log);  // plot.py prints each file it writes, in order
   for (std::string line; std::getline(printed, line);) {
@@ -68,7 +66,7 @@ DrawnFigures draw_figures(const std::string& runs_dir, const std::string& report
       drawn.figures.push_back({fs::path(line).filename().string(), read_text(line)});
     }
   }
-  if (drawn.figures.empty()) drawn.problem = script + " drew nothing:\n" + last_lines(log, 6);
+  if (drawn.figures.empty()) drawn.problem = script + " drew nothing:\n" + output_end(log);
   return drawn;
 }
 

@@ -146,10 +146,10 @@ void write_trial(const ResolvedTrial& t, TrialOutcome outcome, double seconds, c
 
 std::string log_tail(const std::string& path) {
   std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::ostringstream text;
+  text << in.rdbuf();
   std::string out;
-  for (size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) out += "\n    " + lines[i];
+  for (const std::string& line : last_lines(text.str(), 5)) out += "\n    " + line;
   return out;
 }
 

@@ -78,12 +78,6 @@ torch::Tensor index_tensor(const int64_t* data, int64_t n) {
   return torch::from_blob(const_cast<int64_t*>(data), {n}, torch::kInt64).clone();
 }
 
-// Users scored at once by default: 1,024, fewer for catalogues whose scores would pass 256 MiB
-// (a users × items float block), at least 16.
-int64_t full_ranking_batch(int64_t items) {
-  return std::clamp<int64_t>((int64_t{256} << 20) / std::max<int64_t>(1, 4 * items), 16, 1024);
-}
-
 // Full ranking over the items of `parts` laid end to end; the relevant items are the last part's.
 class FullRankingEvaluator : public Evaluator {
  public:
@@ -375,6 +369,10 @@ void require_cases(const io::DomainSplit& split, EvalSet set, const std::string&
 }
 
 }  // namespace
+
+int64_t full_ranking_batch(int64_t items) {
+  return std::clamp<int64_t>((int64_t{256} << 20) / std::max<int64_t>(1, 4 * items), 16, 1024);
+}
 
 std::unique_ptr<Evaluator> make_evaluator(const std::string& protocol, const io::Dataset& dataset,
                                           const std::string& domain, const io::DomainSplit& split,

@@ -67,6 +67,10 @@ struct EvalOptions {
                             // where their scores would pass 256 MiB (at least 16) / 256 cases
 };
 
+// Users a full ranking scores at once by default: 1,024, fewer for catalogues whose scores would
+// pass 256 MiB (a users × items float block), at least 16.
+int64_t full_ranking_batch(int64_t items);
+
 class Evaluator {
  public:
   virtual ~Evaluator() = default;

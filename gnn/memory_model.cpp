@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gnn/evaluator.h"
+
 namespace graft::gnn {
 
 namespace {
@@ -46,8 +48,7 @@ MemoryEstimate estimate_training_memory(const TrainingSize& s) {
   m.graph = 64 * s.train_interactions + 16 * nodes + (s.sampled ? 32 * s.train_interactions + 8 * nodes : 0);
   m.triples = 32 * s.train_interactions;
   m.data = 32 * s.dataset_interactions;
-  const int64_t users_at_once = std::clamp<int64_t>((int64_t{256} << 20) / std::max<int64_t>(1, 4 * s.items), 16, 1024);
-  m.evaluation = s.full_ranking ? users_at_once * s.items * 8 : 0;
+  m.evaluation = s.full_ranking ? full_ranking_batch(s.items) * s.items * 8 : 0;
   m.process = int64_t{224} << 20;
   return m;
 }

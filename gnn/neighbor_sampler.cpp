@@ -20,37 +20,13 @@ struct LayerDraw {
   std::vector<double> scale;       // per row: deg / k
 };
 
-// SplitMix64: a generator per node costs one multiply to seed (a Mersenne Twister's 312-word
-// state dominated the sampling), and its stream is good enough to pick neighbours.
-class NodeRandom {
- public:
-  explicit NodeRandom(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) without modulo bias (Lemire).
-  uint64_t below(uint64_t n) {
-    unsigned __int128 m = static_cast<unsigned __int128>(next()) * n;
-    if (static_cast<uint64_t>(m) < n) {
-      const uint64_t threshold = (0 - n) % n;
-      while (static_cast<uint64_t>(m) < threshold) m = static_cast<unsigned __int128>(next()) * n;
-    }
-    return static_cast<uint64_t>(m >> 64);
-  }
-
- private:
-  uint64_t state_;
-};
-
 // Picks k of the deg positions [begin, begin + deg) without replacement, in ascending order
-// (Floyd's algorithm: k draws whatever deg is).
-void choose(int64_t begin, int64_t deg, int64_t k, NodeRandom& rng, int64_t* out) {
+// (Floyd's algorithm: k draws whatever deg is), from the node's own SplitMix64 stream (seeding a
+// Mersenne Twister per node dominated the sampling).
+void choose(int64_t begin, int64_t deg, int64_t k, io::SplitMix64& rng, int64_t* out) {
   int64_t* chosen = out;
   for (int64_t j = deg - k, n = 0; j < deg; ++j, ++n) {
-    const auto t = static_cast<int64_t>(rng.below(static_cast<uint64_t>(j + 1)));
+    const auto t = static_cast<int64_t>(io::draw_below(rng, static_cast<uint64_t>(j + 1)));
     chosen[n] = std::find(chosen, chosen + n, t) == chosen + n ? t : j;
   }
   std::sort(chosen, chosen + k);
@@ -122,7 +98,7 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
         if (k == deg) {
           for (int64_t j = 0; j < deg; ++j) dst[j] = begin + j;
         } else {
-          NodeRandom rng(node_seed(layer_seed, frontier[r]));
+          io::SplitMix64 rng(node_seed(layer_seed, frontier[r]));
           choose(begin, deg, k, rng, dst);
         }
       }

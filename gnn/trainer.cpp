@@ -118,13 +118,14 @@ torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
 
 using BatchHook = std::function<void(int64_t done, int64_t batches)>;
 
-// One optimiser step on `loss`; returns its value.
-double step(torch::optim::Adam& optimizer, torch::Tensor loss, EpochRecord& record, Clock::time_point model_start) {
-  optimizer.zero_grad();
+// Backward through `loss`, then `update` (the optimiser's step), each timed into `record` (the
+// model's time from `model_start`); returns the loss's value.
+double step(const torch::Tensor& loss, EpochRecord& record, Clock::time_point model_start,
+            const std::function<void()>& update) {
   loss.backward();
   record.model_seconds += seconds_since(model_start);
   const auto optimizer_start = Clock::now();
-  optimizer.step();
+  update();
   record.optimizer_seconds += seconds_since(optimizer_start);
   return loss.item<double>();
 }
@@ -138,10 +139,11 @@ double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * options.batch_size, count = std::min(options.batch_size, triples.size() - first);
     const auto model_start = Clock::now();
+    optimizer.zero_grad();
     const Representations reps = model.represent();
     torch::Tensor loss = triples_loss(model, reps, triples, first, count, options);
     if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, b, options);
-    loss_sum += step(optimizer, loss, record, model_start);
+    loss_sum += step(loss, record, model_start, [&] { optimizer.step(); });
     on_batch(b + 1, batches);
   }
   return loss_sum;
@@ -185,10 +187,11 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
     const auto model_start = Clock::now();
     const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
     if (lazy == nullptr) {
+      optimizer.zero_grad();
       const torch::Tensor h = model.represent_seeds(current.blocks);
       const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) +
                                  l2_regularizer(model.batch_l2(u, p, n), u.size(0), options.weight_decay);
-      loss_sum += step(optimizer, loss, record, model_start);
+      loss_sum += step(loss, record, model_start, [&] { optimizer.step(); });
     } else {
       // A detached copy of the input layer's rows is the leaf: its gradient has their rows only.
       const torch::Tensor nodes = current.blocks.nodes;
@@ -198,12 +201,7 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
       const torch::Tensor l2 = squared_norms(x.narrow(0, 0, users), x.narrow(0, users, seeds - users),
                                              current.seeds.user_at, current.seeds.positive_at, current.seeds.negative_at);
       const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) + l2_regularizer(l2, u.size(0), options.weight_decay);
-      loss.backward();
-      record.model_seconds += seconds_since(model_start);
-      const auto optimizer_start = Clock::now();
-      lazy->step(nodes, x.grad());
-      record.optimizer_seconds += seconds_since(optimizer_start);
-      loss_sum += loss.item<double>();
+      loss_sum += step(loss, record, model_start, [&] { lazy->step(nodes, x.grad()); });
     }
     on_batch(b + 1, batches);
   }
@@ -345,8 +343,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
                                                       io::derive_seed(options.seed, "epoch/" + std::to_string(epoch) + "/blocks"),
                                                       options, record, on_batch)
                                       : full_graph_epoch(model, optimizer, triples, aux, options, record, on_batch);
-    const int64_t batches = batches_per_epoch;
-    record.loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
+    record.loss = batches_per_epoch > 0 ? loss_sum / static_cast<double>(batches_per_epoch) : 0.0;
     if (!std::isfinite(record.loss)) {
       throw std::runtime_error("training diverged: the loss of epoch " + std::to_string(epoch) + " is " +
                                std::to_string(record.loss) + "; try a lower learning rate");

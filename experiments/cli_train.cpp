@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "experiments/cli.h"
+#include "experiments/parallel_run.h"
 #include "gnn/evaluator.h"
 #include "gnn/memory_model.h"
 #include "gnn/models.h"
@@ -46,6 +47,7 @@ struct TrainArgs {
   std::vector<int64_t> ks;
   gnn::ModelOptions model;
   gnn::TrainOptions train;
+  ParallelArgs parallel;
 };
 
 std::string join(const std::vector<std::string>& xs) {
@@ -79,6 +81,7 @@ ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
                           {"sampling_seconds", r.sampling_seconds},
                           {"model_seconds", r.model_seconds},
                           {"optimizer_seconds", r.optimizer_seconds},
+                          {"communication_seconds", r.communication_seconds},
                           {"eval_seconds", r.eval_seconds}};
     if (!r.metrics.empty()) epoch["metrics"] = r.metrics;
     out.push_back(epoch);
@@ -216,7 +219,8 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
                     {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                     {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint},
                     {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)},
-                    {"optimizer", args.train.optimizer}}},
+                    {"optimizer", args.train.optimizer},
+                    {"processes", args.train.communicator ? args.train.communicator->world_size() : 1}}},
       {"auxiliary_behaviours", args.auxiliary},
       {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
                        {"history", history_json(pretraining)}}},
@@ -281,6 +285,8 @@ std::function<void(int64_t, int64_t, int64_t, double)> progress_inside_epochs(in
 
 void run_train(const TrainArgs& args, const std::string& command_line) {
   gnn::validate(args.train);
+  gnn::Communicator* group = args.train.communicator.get();
+  const QuietUnlessRankZero quiet(group);
   gnn::set_num_threads(args.train.threads);
   const io::Dataset dataset = io::read_dataset(args.data);
   const io::Domain& domain = dataset.domain(args.domain);
@@ -312,7 +318,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   const std::vector<gnn::EpochRecord> pretraining = pretrain_on_behavior(*model, args, dataset, domain, split);
 
   gnn::Monitor monitor;
-  monitor.evaluate = [&](gnn::Recommender& m) { return (has_valid ? *valid : *test).evaluate(m); };
+  monitor.evaluate = [&](gnn::Recommender& m) { return (has_valid ? *valid : *test).evaluate(m, group); };
   monitor.select_best = has_valid;
   monitor.on_batch = progress_inside_epochs(args.train.epochs);
   std::cerr << "train " << args.model.name << " on " << args.domain << " / " << args.split << ": "
@@ -336,7 +342,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
                             << (record.metrics.empty() ? "" : has_valid ? "  (valid)" : "  (test)") << "\n";
                 },
                 auxiliary.tasks);
-  const gnn::Metrics test_metrics = test->evaluate(*model);
+  const gnn::Metrics test_metrics = test->evaluate(*model, group);
 
   double train_seconds = 0.0;
   for (const auto& r : result.history) train_seconds += r.seconds - r.eval_seconds;
@@ -347,7 +353,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   if (has_valid) std::cout << "best epoch " << result.best_epoch << ": valid " << format_metrics(result.best_metrics) << "\n";
   std::cout << "test " << format_metrics(test_metrics) << "\n";
 
-  if (!args.json.empty()) {
+  if (!args.json.empty() && writes_outputs(group)) {
     const ordered_json out = train_json(args, command_line, dataset, domain, part, graph_part,
                                         static_cast<int64_t>(test->size()), pretraining, result, test_metrics,
                                         epochs_run > 0 ? train_seconds / epochs_run : 0.0);
@@ -482,9 +488,12 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--ks", args->ks, "Cut-offs K (default: 10 20 50 full, 1 5 10 sampled)");
   cmd->add_option("--json", args->json, "Write options, history and metrics to this JSON file");
   cmd->add_option("--checkpoint", args->train.checkpoint, "Save the selected model's parameters here");
+  add_parallel_options(*cmd, args->parallel);
   cmd->callback([args, cmd, command_line] {
     args->model.seed = args->train.seed;
     if (cmd->count("--metric") == 0) args->train.metric = args->protocol == "sampled" ? "mrr" : "recall@20";
+    gnn::validate(args->train);
+    args->train.communicator = start_or_join(args->parallel);
     run_train(*args, command_line);
   });
 }

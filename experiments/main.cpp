@@ -5,11 +5,13 @@
 #include <string>
 
 #include "experiments/cli.h"
+#include "experiments/launch.h"
 #include "gnn/blas_core.h"
 #include "graph_io/errors.h"
 
 int main(int argc, char** argv) {
   graft::gnn::restart_with_better_blas_core(argv);
+  graft::cli::set_program_arguments(argc, argv);
   CLI::App app{"graft: graph transfer learning for cross-domain recommendation"};
   app.require_subcommand(1);
   std::string command_line = "graft";
@@ -23,17 +25,19 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const graft::cli::ExitStatus& e) {
+    return e.code;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return graft::io::UsageError::kExitCode;
   } catch (const graft::io::UsageError& e) {
-    std::cerr << "graft: usage error: " << e.what() << "\n";
+    std::cerr << graft::cli::process_label() << ": usage error: " << e.what() << "\n";
     return graft::io::UsageError::kExitCode;
   } catch (const graft::io::DataError& e) {
-    std::cerr << "graft: data error: " << e.what() << "\n";
+    std::cerr << graft::cli::process_label() << ": data error: " << e.what() << "\n";
     return graft::io::DataError::kExitCode;
   } catch (const std::exception& e) {
-    std::cerr << "graft: error: " << e.what() << "\n";
+    std::cerr << graft::cli::process_label() << ": error: " << e.what() << "\n";
     return 1;
   }
   return 0;

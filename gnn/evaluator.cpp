@@ -1,5 +1,7 @@
 #include "gnn/evaluator.h"
 
+#include "gnn/communicator.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -43,17 +45,20 @@ class EvalModeGuard {
 
 double discount(int64_t rank) { return 1.0 / std::log2(static_cast<double>(rank) + 2.0); }
 
-// Means of per-row metric vectors [rows × names], summed in row order so the result does not
+// Column sums of per-row metric vectors [rows × m], summed in row order so the result does not
 // depend on how rows were spread over threads.
-Metrics mean_metrics(const std::vector<double>& per_row, const std::vector<std::string>& names) {
-  Metrics out;
-  const size_t m = names.size();
+std::vector<double> column_sums(const std::vector<double>& per_row, size_t m) {
+  std::vector<double> sums(m, 0.0);
   const size_t rows = m == 0 ? 0 : per_row.size() / m;
   for (size_t j = 0; j < m; ++j) {
-    double sum = 0.0;
-    for (size_t r = 0; r < rows; ++r) sum += per_row[r * m + j];
-    out[names[j]] = rows == 0 ? 0.0 : sum / static_cast<double>(rows);
+    for (size_t r = 0; r < rows; ++r) sums[j] += per_row[r * m + j];
   }
+  return sums;
+}
+
+Metrics means(const std::vector<double>& sums, const std::vector<std::string>& names, int64_t rows) {
+  Metrics out;
+  for (size_t j = 0; j < names.size(); ++j) out[names[j]] = rows == 0 ? 0.0 : sums[j] / static_cast<double>(rows);
   return out;
 }
 
@@ -109,15 +114,15 @@ class FullRankingEvaluator : public Evaluator {
   int64_t size() const override { return static_cast<int64_t>(users_.size()); }
   const std::vector<std::string>& metric_names() const override { return names_; }
 
-  Metrics evaluate(Recommender& model) const override {
+  std::vector<double> metric_sums(Recommender& model, int64_t begin, int64_t end) const override {
     torch::NoGradGuard no_grad;
     EvalModeGuard eval_mode(model);
     const Representations reps = model.represent();
     const int64_t m = static_cast<int64_t>(names_.size());
     const int64_t k_max = *std::max_element(ks_.begin(), ks_.end());
-    std::vector<double> per_user(users_.size() * m);
-    for (int64_t first = 0; first < size(); first += batch_size_) {
-      const int64_t count = std::min(batch_size_, size() - first);
+    std::vector<double> per_user((end - begin) * m);
+    for (int64_t first = begin; first < end; first += batch_size_) {
+      const int64_t count = std::min(batch_size_, end - first);
       torch::Tensor scores =
           model.score_all_items(reps, index_tensor(users_.data() + first, count)).to(torch::kFloat).contiguous();
       TORCH_CHECK(scores.dim() == 2 && scores.size(0) == count && scores.size(1) == num_items_,
@@ -132,11 +137,11 @@ class FullRankingEvaluator : public Evaluator {
             row_scores[excluded_.begin(row)[e]] = -std::numeric_limits<float>::infinity();
           }
           full_ranking_user_metrics(top_k(row_scores, num_items_, k_max), relevant_.begin(row),
-                                    relevant_.size(row), ks_, per_user.data() + row * m);
+                                    relevant_.size(row), ks_, per_user.data() + (row - begin) * m);
         }
       });
     }
-    return mean_metrics(per_user, names_);
+    return column_sums(per_user, names_.size());
   }
 
  private:
@@ -177,13 +182,13 @@ class SampledEvaluator : public Evaluator {
   int64_t size() const override { return static_cast<int64_t>(users_.size()); }
   const std::vector<std::string>& metric_names() const override { return names_; }
 
-  Metrics evaluate(Recommender& model) const override {
+  std::vector<double> metric_sums(Recommender& model, int64_t begin, int64_t end) const override {
     torch::NoGradGuard no_grad;
     EvalModeGuard eval_mode(model);
     const Representations reps = model.represent();
     const int64_t m = static_cast<int64_t>(names_.size());
     const int64_t n = negatives_per_case_;
-    std::vector<double> per_case(users_.size() * m);
+    std::vector<double> per_case((end - begin) * m);
     // score_pairs gathers a user row and an item row per candidate, which for wide representations
     // (co-occurrence columns: thousands) is memory-bound; there, when the catalogue is not much
     // larger than the candidate list, one GEMM against every item and a gather of the candidates
@@ -193,8 +198,8 @@ class SampledEvaluator : public Evaluator {
     constexpr int64_t kMaxGathered = int64_t{1} << 25;  // floats held at once
     const int64_t held_per_case = all_items ? reps.items.size(0) : (n + 1) * width;
     const int64_t batch = std::clamp<int64_t>(kMaxGathered / held_per_case, 1, batch_size_);
-    for (int64_t first = 0; first < size(); first += batch) {
-      const int64_t count = std::min(batch, size() - first);
+    for (int64_t first = begin; first < end; first += batch) {
+      const int64_t count = std::min(batch, end - first);
       // Row c of the candidates: the ground truth, then its n negatives.
       torch::Tensor candidates = torch::empty({count, n + 1}, torch::kInt64);
       int64_t* cand = candidates.data_ptr<int64_t>();
@@ -213,11 +218,11 @@ class SampledEvaluator : public Evaluator {
       at::parallel_for(0, count, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
           const float* row = s + c * (n + 1);
-          sampled_case_metrics(sampled_rank(row[0], row + 1, n), ks_, per_case.data() + (first + c) * m);
+          sampled_case_metrics(sampled_rank(row[0], row + 1, n), ks_, per_case.data() + (first + c - begin) * m);
         }
       });
     }
-    return mean_metrics(per_case, names_);
+    return column_sums(per_case, names_.size());
   }
 
  private:
@@ -230,6 +235,20 @@ class SampledEvaluator : public Evaluator {
 };
 
 }  // namespace
+
+Metrics Evaluator::evaluate(Recommender& model) const {
+  return means(metric_sums(model, 0, size()), metric_names(), size());
+}
+
+Metrics Evaluator::evaluate(Recommender& model, Communicator* communicator) const {
+  if (communicator == nullptr || communicator->world_size() == 1) return evaluate(model);
+  const auto [begin, end] = shard_range(size(), communicator->rank(), communicator->world_size());
+  std::vector<double> sums = metric_sums(model, begin, end);
+  torch::Tensor total = torch::tensor(sums, torch::kFloat64);
+  communicator->all_reduce_sum(total);
+  std::copy_n(total.data_ptr<double>(), sums.size(), sums.begin());
+  return means(sums, metric_names(), size());
+}
 
 std::vector<int64_t> top_k(const float* scores, int64_t n, int64_t k) {
   using Entry = std::pair<float, int64_t>;
@@ -304,7 +323,7 @@ Metrics full_ranking_metrics(const torch::Tensor& scores, const std::vector<std:
     full_ranking_user_metrics(top_k(s.data_ptr<float>() + b * num_items, num_items, k_max), lists.begin(0),
                               lists.size(0), ks, per_row.data() + per_row.size() - names.size());
   }
-  return mean_metrics(per_row, names);
+  return means(column_sums(per_row, names.size()), names, static_cast<int64_t>(per_row.size() / names.size()));
 }
 
 int64_t sampled_rank(float positive, const float* negatives, int64_t n) {
@@ -337,7 +356,7 @@ Metrics sampled_metrics(const torch::Tensor& positive, const torch::Tensor& nega
     sampled_case_metrics(sampled_rank(p.data_ptr<float>()[c], neg.data_ptr<float>() + c * n, n), ks,
                          per_case.data() + c * names.size());
   }
-  return mean_metrics(per_case, names);
+  return means(column_sums(per_case, names.size()), names, cases);
 }
 
 const char* eval_set_name(EvalSet set) { return set == EvalSet::kValid ? "valid" : "test"; }

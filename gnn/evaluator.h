@@ -25,6 +25,8 @@
 
 namespace graft::gnn {
 
+class Communicator;
+
 using Metrics = std::map<std::string, double>;
 
 // ---- Metric maths -----------------------------------------------------------------------------
@@ -75,7 +77,13 @@ class Evaluator {
  public:
   virtual ~Evaluator() = default;
   // Runs the model once in eval mode without gradients and ranks every user or case.
-  virtual Metrics evaluate(Recommender& model) const = 0;
+  Metrics evaluate(Recommender& model) const;
+  // Data parallel: each rank ranks its shard of the users or cases (gnn/communicator.h: shard_range)
+  // and the sums are gathered, so every rank gets the metrics of the whole set. null or a group
+  // of one: evaluate(model).
+  Metrics evaluate(Recommender& model, Communicator* communicator) const;
+  // Per metric (metric_names() order), the sum over users or cases [begin, end), in their order.
+  virtual std::vector<double> metric_sums(Recommender& model, int64_t begin, int64_t end) const = 0;
   // Evaluated users (full) or cases (sampled).
   virtual int64_t size() const = 0;
   // The names of the metrics evaluate() reports.

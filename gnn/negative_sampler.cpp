@@ -85,10 +85,13 @@ int64_t NegativeSampler::sample_negative(int64_t user, std::mt19937_64& rng) con
   return r + lo;
 }
 
-Triples NegativeSampler::sample_epoch(uint64_t seed) const {
+Triples NegativeSampler::sample_epoch(uint64_t seed) const { return sample_epoch_shard(seed, 0, 1); }
+
+Triples NegativeSampler::sample_epoch_shard(uint64_t seed, int shard, int shards) const {
   const int64_t n = active_users_.empty() ? 0 : num_interactions_;
   const auto options = torch::TensorOptions().dtype(torch::kInt64);
-  Triples t{torch::empty({n}, options), torch::empty({n}, options), torch::empty({n}, options)};
+  const auto rows = [&] { return shards == 1 ? torch::empty({n}, options) : torch::zeros({n}, options); };
+  Triples t{rows(), rows(), rows()};
   int64_t* users = t.users.data_ptr<int64_t>();
   int64_t* positives = t.positives.data_ptr<int64_t>();
   int64_t* negatives = t.negatives.data_ptr<int64_t>();
@@ -96,6 +99,7 @@ Triples NegativeSampler::sample_epoch(uint64_t seed) const {
   const auto num_active = static_cast<uint64_t>(active_users_.size());
   at::parallel_for(0, chunks, 1, [&](int64_t first, int64_t last) {
     for (int64_t c = first; c < last; ++c) {
+      if (c % shards != shard) continue;
       std::mt19937_64 rng(io::derive_seed(seed, "chunk/" + std::to_string(c)));
       for (int64_t k = c * kChunk; k < std::min(n, (c + 1) * kChunk); ++k) {
         const int64_t u = active_users_[io::draw_below(rng, num_active)];

@@ -59,6 +59,9 @@ class NegativeSampler {
   // (io::derive_seed(seed, "chunk/<c>")), in parallel: the result depends on the seed only, not
   // on the thread count.
   Triples sample_epoch(uint64_t seed) const;
+  // Data parallel: only the chunks of rows c with c % shards == shard are drawn (as sample_epoch
+  // draws them), the other rows are 0, so the ranks' results summed are sample_epoch(seed).
+  Triples sample_epoch_shard(uint64_t seed, int shard, int shards) const;
 
  private:
   int64_t num_items_ = 0;

@@ -73,15 +73,34 @@ void check_auxiliary(const std::vector<AuxiliaryTask>& tasks) {
   }
 }
 
-// loss(score(u, i⁺), score(u, i⁻)) + the L2 term over `count` triples from row `first`.
-torch::Tensor triples_loss(Recommender& model, const Representations& reps, const Triples& triples, int64_t first,
-                           int64_t count, const TrainOptions& options) {
-  const torch::Tensor users = triples.users.narrow(0, first, count);
-  const torch::Tensor positives = triples.positives.narrow(0, first, count);
-  const torch::Tensor negatives = triples.negatives.narrow(0, first, count);
-  return pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
-                       model.score_pairs(reps, users, negatives)) +
-         l2_regularizer(model.batch_l2(users, positives, negatives), count, options.weight_decay);
+// This rank's rows [first, first + count) of a batch of `batch` rows (all of them in one process).
+struct BatchShard {
+  int64_t first = 0, count = 0, batch = 0;
+};
+
+BatchShard batch_shard(int64_t batch_first, int64_t batch, const Communicator* communicator) {
+  if (communicator == nullptr) return {batch_first, batch, batch};
+  const auto [begin, end] = shard_range(batch, communicator->rank(), communicator->world_size());
+  return {batch_first + begin, end - begin, batch};
+}
+
+// A shard's mean loss as its part of the batch's mean: summed over the ranks, the batch's mean.
+torch::Tensor part_of_batch_mean(const torch::Tensor& shard_mean, const BatchShard& shard) {
+  if (shard.count == shard.batch) return shard_mean;
+  return shard_mean * (static_cast<double>(shard.count) / static_cast<double>(shard.batch));
+}
+
+// loss(score(u, i⁺), score(u, i⁻)) + the L2 term over the shard's triples, as its part of the
+// batch's loss.
+torch::Tensor triples_loss(Recommender& model, const Representations& reps, const Triples& triples,
+                           const BatchShard& shard, const TrainOptions& options) {
+  const torch::Tensor users = triples.users.narrow(0, shard.first, shard.count);
+  const torch::Tensor positives = triples.positives.narrow(0, shard.first, shard.count);
+  const torch::Tensor negatives = triples.negatives.narrow(0, shard.first, shard.count);
+  return part_of_batch_mean(pairwise_loss(options.loss, model.score_pairs(reps, users, positives),
+                                          model.score_pairs(reps, users, negatives)),
+                            shard) +
+         l2_regularizer(model.batch_l2(users, positives, negatives), shard.batch, options.weight_decay);
 }
 
 // One epoch's triples of an auxiliary task, and the rows each of the main task's batches takes.
@@ -111,39 +130,68 @@ torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
     const int64_t first = batch * aux.per_batch;
     const int64_t count = std::min(aux.per_batch, aux.triples.size() - first);
     if (count <= 0) continue;
-    total = total + aux.task->weight * triples_loss(model, reps, aux.triples, first, count, options);
+    total = total + aux.task->weight * triples_loss(model, reps, aux.triples, {first, count, count}, options);
   }
   return total;
 }
 
 using BatchHook = std::function<void(int64_t done, int64_t batches)>;
 
-// Backward through `loss`, then `update` (the optimiser's step), each timed into `record` (the
-// model's time from `model_start`); returns the loss's value.
-double step(const torch::Tensor& loss, EpochRecord& record, Clock::time_point model_start,
-            const std::function<void()>& update) {
+// Data parallel: the trainable parameters' gradients (undefined ones as zeros: an empty shard
+// touched nothing) and the loss summed over the ranks in one collective, so every rank steps on
+// the whole batch's gradient. Returns the batch's loss.
+double sum_over_ranks(Communicator& communicator, Recommender& model, const torch::Tensor& loss) {
+  std::vector<torch::Tensor> tensors;
+  for (torch::Tensor& p : model.parameters()) {
+    if (!p.requires_grad()) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    tensors.push_back(p.grad());
+  }
+  const torch::Tensor value = loss.detach().reshape({1}).to(tensors.empty() ? loss.dtype() : tensors[0].dtype()).clone();
+  tensors.push_back(value);
+  all_reduce_sum(communicator, tensors);
+  return value.item<double>();
+}
+
+// Backward through `loss`, the ranks' gradients summed (data parallel), then `update` (the
+// optimiser's step), each timed into `record` (the model's time from `model_start`); returns
+// the batch's loss.
+double step(Recommender& model, const torch::Tensor& loss, Communicator* communicator, EpochRecord& record,
+            Clock::time_point model_start, const std::function<void()>& update) {
   loss.backward();
   record.model_seconds += seconds_since(model_start);
+  double value = 0.0;
+  if (communicator != nullptr) {
+    const auto communication_start = Clock::now();
+    value = sum_over_ranks(*communicator, model, loss);
+    record.communication_seconds += seconds_since(communication_start);
+  } else {
+    value = loss.item<double>();
+  }
   const auto optimizer_start = Clock::now();
   update();
   record.optimizer_seconds += seconds_since(optimizer_start);
-  return loss.item<double>();
+  return value;
 }
+
+// The loss of a rank whose shard of a batch is empty: zero, with a (zero) gradient path to `x`.
+torch::Tensor empty_shard_loss(const torch::Tensor& x) { return x.sum() * 0.0; }
 
 // An epoch of full-graph steps: one represent() over the whole graph per batch. The summed loss.
 double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
-                        const std::vector<AuxiliaryEpoch>& aux, const TrainOptions& options, EpochRecord& record,
-                        const BatchHook& on_batch) {
+                        const std::vector<AuxiliaryEpoch>& aux, Communicator* communicator, const TrainOptions& options,
+                        EpochRecord& record, const BatchHook& on_batch) {
   const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
   double loss_sum = 0.0;
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * options.batch_size, count = std::min(options.batch_size, triples.size() - first);
+    const BatchShard shard = batch_shard(first, count, communicator);
     const auto model_start = Clock::now();
     optimizer.zero_grad();
     const Representations reps = model.represent();
-    torch::Tensor loss = triples_loss(model, reps, triples, first, count, options);
+    torch::Tensor loss = shard.count > 0 ? triples_loss(model, reps, triples, shard, options) : empty_shard_loss(reps.users);
     if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, b, options);
-    loss_sum += step(loss, record, model_start, [&] { optimizer.step(); });
+    loss_sum += step(model, loss, communicator, record, model_start, [&] { optimizer.step(); });
     on_batch(b + 1, batches);
   }
   return loss_sum;
@@ -166,14 +214,26 @@ torch::Tensor seeds_loss(Recommender& model, const torch::Tensor& h, const SeedB
 // trains; with `lazy`, Adam updates only the rows each step read. The summed loss.
 double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam* lazy, const Triples& triples,
                      const NeighborSampler& neighbors, int64_t user_count, uint64_t epoch_seed,
-                     const TrainOptions& options, EpochRecord& record, const BatchHook& on_batch) {
+                     Communicator* communicator, const TrainOptions& options, EpochRecord& record,
+                     const BatchHook& on_batch) {
   const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
+  const auto shard_of = [&](int64_t b) {
+    const int64_t first = b * options.batch_size;
+    return batch_shard(first, std::min(options.batch_size, triples.size() - first), communicator);
+  };
   const auto rows = [&](const torch::Tensor& t, int64_t b) {
-    return t.narrow(0, b * options.batch_size, std::min(options.batch_size, triples.size() - b * options.batch_size));
+    const BatchShard shard = shard_of(b);
+    return t.narrow(0, shard.first, shard.count);
+  };
+  // Each rank samples its shard's neighbourhood from a seed of its own.
+  const auto blocks_seed = [&](int64_t b) {
+    const std::string batch = "batch/" + std::to_string(b);
+    return io::derive_seed(epoch_seed, communicator ? batch + "/rank/" + std::to_string(communicator->rank()) : batch);
   };
   const auto prepare = [&](int64_t b) {
+    if (shard_of(b).count == 0) return SampledStep{};
     SeedBatch seeds = seed_batch(rows(triples.users, b), rows(triples.positives, b), rows(triples.negatives, b), user_count);
-    SampledBlocks blocks = neighbors.sample(seeds.seeds, io::derive_seed(epoch_seed, "batch/" + std::to_string(b)));
+    SampledBlocks blocks = neighbors.sample(seeds.seeds, blocks_seed(b));
     return SampledStep{std::move(seeds), std::move(blocks)};
   };
   std::future<SampledStep> next;
@@ -185,13 +245,18 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
     if (b + 1 < batches) next = std::async(std::launch::async, prepare, b + 1);
     record.sampling_seconds += seconds_since(wait_start);
     const auto model_start = Clock::now();
+    const BatchShard shard = shard_of(b);
     const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
-    if (lazy == nullptr) {
+    if (shard.count == 0) {
+      optimizer.zero_grad();
+      loss_sum += step(model, empty_shard_loss(model.node_table()), communicator, record, model_start,
+                       [&] { optimizer.step(); });
+    } else if (lazy == nullptr) {
       optimizer.zero_grad();
       const torch::Tensor h = model.represent_seeds(current.blocks);
-      const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) +
-                                 l2_regularizer(model.batch_l2(u, p, n), u.size(0), options.weight_decay);
-      loss_sum += step(loss, record, model_start, [&] { optimizer.step(); });
+      const torch::Tensor loss = part_of_batch_mean(seeds_loss(model, h, current.seeds, options), shard) +
+                                 l2_regularizer(model.batch_l2(u, p, n), shard.batch, options.weight_decay);
+      loss_sum += step(model, loss, communicator, record, model_start, [&] { optimizer.step(); });
     } else {
       // A detached copy of the input layer's rows is the leaf: its gradient has their rows only.
       const torch::Tensor nodes = current.blocks.nodes;
@@ -201,7 +266,7 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
       const torch::Tensor l2 = squared_norms(x.narrow(0, 0, users), x.narrow(0, users, seeds - users),
                                              current.seeds.user_at, current.seeds.positive_at, current.seeds.negative_at);
       const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) + l2_regularizer(l2, u.size(0), options.weight_decay);
-      loss_sum += step(loss, record, model_start, [&] { lazy->step(nodes, x.grad()); });
+      loss_sum += step(model, loss, communicator, record, model_start, [&] { lazy->step(nodes, x.grad()); });
     }
     on_batch(b + 1, batches);
   }
@@ -237,6 +302,28 @@ std::unique_ptr<RowAdam> row_optimizer(Recommender& model, const TrainOptions& o
                          "its node table (lightgcn); model " + model.model_name() + ", graph " + options.graph);
   }
   return std::make_unique<RowAdam>(table, options.lr);
+}
+
+// The group of a data-parallel run; nullptr for one process (or a group of one). UsageError for
+// what cannot be sharded.
+Communicator* data_parallel(const TrainOptions& options, const std::vector<AuxiliaryTask>& auxiliary) {
+  Communicator* communicator = options.communicator.get();
+  if (communicator == nullptr || communicator->world_size() == 1) return nullptr;
+  if (options.optimizer == "lazy_adam") {
+    throw io::UsageError("training option optimizer lazy_adam: updates rows in place on one process; with several "
+                         "processes use optimizer adam");
+  }
+  if (!auxiliary.empty()) throw io::UsageError("auxiliary tasks train in one process only (got several processes)");
+  return communicator;
+}
+
+// The epoch's triples: drawn whole in one process; in a group, each rank draws its share and
+// the shares are summed, so every rank holds what one process would have drawn.
+Triples epoch_triples(const NegativeSampler& sampler, uint64_t seed, Communicator* communicator) {
+  if (communicator == nullptr) return sampler.sample_epoch(seed);
+  Triples triples = sampler.sample_epoch_shard(seed, communicator->rank(), communicator->world_size());
+  all_reduce_sum(*communicator, {triples.users, triples.positives, triples.negatives});
+  return triples;
 }
 
 }  // namespace
@@ -316,6 +403,9 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
   torch::manual_seed(options.seed);
   const std::unique_ptr<NeighborSampler> neighbors = neighbor_sampler(model, options, auxiliary);
   const std::unique_ptr<RowAdam> lazy = row_optimizer(model, options);
+  Communicator* communicator = data_parallel(options, auxiliary);
+  if (communicator != nullptr) broadcast_from_rank0(*communicator, model.parameters());
+  const bool writes = communicator == nullptr || communicator->rank() == 0;
   const bool selecting = monitor.evaluate && monitor.select_best;
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
   model.train();
@@ -330,7 +420,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     record.lr = scheduled_lr(options, epoch);
     set_learning_rate(optimizer, record.lr);
     const auto epoch_start = Clock::now();
-    const Triples triples = sampler.sample_epoch(io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)));
+    const Triples triples = epoch_triples(sampler, io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)), communicator);
     const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;
     const std::vector<AuxiliaryEpoch> aux = sample_auxiliary(auxiliary, options.seed, epoch, batches_per_epoch);
     record.sampling_seconds = seconds_since(epoch_start);
@@ -341,8 +431,8 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     if (lazy) lazy->set_lr(record.lr);
     const double loss_sum = neighbors ? sampled_epoch(model, optimizer, lazy.get(), triples, *neighbors, sampler.num_users(),
                                                       io::derive_seed(options.seed, "epoch/" + std::to_string(epoch) + "/blocks"),
-                                                      options, record, on_batch)
-                                      : full_graph_epoch(model, optimizer, triples, aux, options, record, on_batch);
+                                                      communicator, options, record, on_batch)
+                                      : full_graph_epoch(model, optimizer, triples, aux, communicator, options, record, on_batch);
     record.loss = batches_per_epoch > 0 ? loss_sum / static_cast<double>(batches_per_epoch) : 0.0;
     if (!std::isfinite(record.loss)) {
       throw std::runtime_error("training diverged: the loss of epoch " + std::to_string(epoch) + " is " +
@@ -365,7 +455,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
           result.best_metrics = record.metrics;
           best_state = snapshot(model);
           evaluations_since_best = 0;
-          if (!options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
+          if (writes && !options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
         } else {
           ++evaluations_since_best;
           stop = options.patience > 0 && evaluations_since_best >= options.patience;
@@ -390,7 +480,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     restore(model, best_state);
   } else {
     result.best_epoch = static_cast<int64_t>(result.history.size());
-    if (!options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
+    if (writes && !options.checkpoint.empty()) save_checkpoint(model, options.checkpoint);
   }
   result.seconds = seconds_since(start);
   return result;

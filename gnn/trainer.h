@@ -17,9 +17,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "gnn/communicator.h"
 #include "gnn/evaluator.h"
 #include "gnn/negative_sampler.h"
 #include "gnn/recommender.h"
@@ -52,6 +54,12 @@ struct TrainOptions {
   // rows of the node table a step read (gnn/row_adam.h), so a step costs its subgraph, not the
   // table; rows outside a step keep their moments, which changes the trajectory (not exact).
   std::string optimizer = "adam";
+  // Data parallel (gnn/communicator.h): this process is one rank of a group. Every rank draws a
+  // share of the epoch's triples (summed, the same triples as one process), takes its shard of
+  // every batch, and the gradients are summed before the step, so the ranks step alike and the
+  // run equals one process's up to float summation order (sampled with finite fan-outs: each
+  // rank samples its shard's neighbourhood). Rank 0 alone writes the checkpoint. null: alone.
+  std::shared_ptr<Communicator> communicator;
 };
 
 // UsageError naming the option and value of the first bad field.
@@ -72,6 +80,7 @@ struct EpochRecord {
   double sampling_seconds = 0.0;
   double model_seconds = 0.0;   // propagation, loss and backward
   double optimizer_seconds = 0.0;
+  double communication_seconds = 0.0;  // data parallel: summing gradients over the ranks
   double eval_seconds = 0.0;
 };
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build ccache git
           libtorch-dev libopenblas0-pthread libhdf5-dev libyaml-cpp-dev libboost-graph-dev
-          libgtest-dev libbenchmark-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+          libgloo-dev libgtest-dev libbenchmark-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
           clang-14 libfuzzer-14-dev python3-matplotlib)
 
 missing_of() {

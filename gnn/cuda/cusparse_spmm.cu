@@ -1,11 +1,13 @@
 // cuSPARSE SpMM and a warp-per-row SDDMM kernel behind the raw API of cusparse_spmm.h.
-// Handles and workspaces live in a per-thread cache: a handle per device, and a workspace per
-// (graph, feature width, stream), since spmm is called with the same few graphs every layer of
-// every step and cusparseSpMM_bufferSize plus cudaMalloc per call would dominate small products.
+// Handles and workspaces live in a per-thread cache: a handle per device, and, unless the caller
+// brings a WorkspaceAllocator, a workspace per (graph, feature width, stream), since spmm is
+// called with the same few graphs every layer of every step and cudaMalloc per call would
+// dominate small products.
 #include "gnn/cuda/cusparse_spmm.h"
 
 #include <cusparse.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -98,7 +100,8 @@ class DeviceScope {
 using WorkspaceKey = std::tuple<int, const void*, int64_t, int64_t, int64_t, int64_t, ValueType, cudaStream_t>;
 
 // Per-thread cache of handles and workspaces. Stale entries (graphs since freed) are harmless
-// but take memory, so the workspace map is cleared once it holds more than a few graphs.
+// but take memory, so past a few graphs the least recently used workspace is freed to make room;
+// cudaFree waits for the device, so work still queued on that buffer finishes first.
 class Context {
  public:
   cusparseHandle_t handle(int device) {
@@ -113,18 +116,58 @@ class Context {
 
   void* workspace(const WorkspaceKey& key, size_t bytes) {
     auto it = workspaces_.find(key);
-    if (it == workspaces_.end() || it->second.bytes() < bytes) {
-      if (it != workspaces_.end()) workspaces_.erase(it);
-      if (workspaces_.size() >= kMaxWorkspaces) workspaces_.clear();
+    if (it != workspaces_.end() && it->second.buffer.bytes() < bytes) {
+      workspaces_.erase(it);
+      it = workspaces_.end();
+    }
+    if (it == workspaces_.end()) {
+      if (workspaces_.size() >= kMaxWorkspaces) {
+        workspaces_.erase(std::min_element(workspaces_.begin(), workspaces_.end(), [](const auto& a, const auto& b) {
+          return a.second.last_use < b.second.last_use;
+        }));
+      }
       it = workspaces_.emplace(key, bytes).first;
     }
-    return it->second.data();
+    it->second.last_use = ++clock_;
+    return it->second.buffer.data();
   }
 
  private:
+  struct CachedWorkspace {
+    explicit CachedWorkspace(size_t bytes) : buffer(bytes) {}
+    DeviceBuffer buffer;
+    uint64_t last_use = 0;
+  };
+
   static constexpr size_t kMaxWorkspaces = 32;
   std::map<int, Owned<cusparseHandle_t>> handles_;
-  std::map<WorkspaceKey, DeviceBuffer> workspaces_;
+  std::map<WorkspaceKey, CachedWorkspace> workspaces_;
+  uint64_t clock_ = 0;  // counts workspace requests: the last_use of the most recent one
+};
+
+// A workspace from the caller's allocator for one call, released once the call has enqueued.
+class BorrowedWorkspace {
+ public:
+  BorrowedWorkspace(const WorkspaceAllocator& allocator, size_t bytes, cudaStream_t stream)
+      : allocator_(allocator), stream_(stream) {
+    if (bytes == 0) return;
+    data_ = allocator_.allocate(bytes, stream_);
+    if (data_ == nullptr) {
+      throw std::runtime_error("csr_spmm: the workspace allocator returned no memory for " + std::to_string(bytes) +
+                               " bytes");
+    }
+  }
+  ~BorrowedWorkspace() {
+    if (data_ != nullptr) allocator_.release(data_, stream_);
+  }
+  BorrowedWorkspace(const BorrowedWorkspace&) = delete;
+  BorrowedWorkspace& operator=(const BorrowedWorkspace&) = delete;
+  void* data() const { return data_; }
+
+ private:
+  const WorkspaceAllocator& allocator_;
+  cudaStream_t stream_;
+  void* data_ = nullptr;
 };
 
 Context& context() {
@@ -139,7 +182,8 @@ cudaDataType data_type(ValueType t) { return t == ValueType::kFloat32 ? CUDA_R_3
 size_t value_bytes(ValueType t) { return t == ValueType::kFloat32 ? sizeof(float) : sizeof(double); }
 
 template <typename scalar_t>
-void spmm_typed(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream) {
+void spmm_typed(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream,
+                const WorkspaceAllocator* allocator) {
   cusparseHandle_t handle = context().handle(device);
   GRAFT_CUSPARSE_CHECK(cusparseSetStream(handle, stream));
   const cudaDataType type = data_type(a.value_type);
@@ -157,10 +201,16 @@ void spmm_typed(const CsrView& a, const void* x, void* y, int64_t f, int device,
   size_t bytes = 0;
   GRAFT_CUSPARSE_CHECK(cusparseSpMM_bufferSize(handle, op, op, &alpha, mat_a.get(), mat_x.get(), &beta, mat_y.get(),
                                                type, CUSPARSE_SPMM_CSR_ALG2, &bytes));
-  void* buffer =
-      context().workspace(WorkspaceKey{device, a.row_ptr, a.rows, a.cols, a.nnz, f, a.value_type, stream}, bytes);
-  GRAFT_CUSPARSE_CHECK(cusparseSpMM(handle, op, op, &alpha, mat_a.get(), mat_x.get(), &beta, mat_y.get(), type,
-                                    CUSPARSE_SPMM_CSR_ALG2, buffer));
+  auto run = [&](void* buffer) {
+    GRAFT_CUSPARSE_CHECK(cusparseSpMM(handle, op, op, &alpha, mat_a.get(), mat_x.get(), &beta, mat_y.get(), type,
+                                      CUSPARSE_SPMM_CSR_ALG2, buffer));
+  };
+  if (allocator != nullptr) {
+    const BorrowedWorkspace buffer(*allocator, bytes, stream);
+    run(buffer.data());
+  } else {
+    run(context().workspace(WorkspaceKey{device, a.row_ptr, a.rows, a.cols, a.nnz, f, a.value_type, stream}, bytes));
+  }
 }
 
 constexpr int kWarpSize = 32;
@@ -196,7 +246,11 @@ void sddmm_typed(const CsrView& a, const void* dy, const void* x, void* g, int64
 
 }  // namespace
 
-void csr_spmm(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream) {
+void csr_spmm(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream,
+              const WorkspaceAllocator* allocator) {
+  if (allocator != nullptr && (allocator->allocate == nullptr || allocator->release == nullptr)) {
+    throw std::invalid_argument("csr_spmm: a WorkspaceAllocator needs both allocate and release");
+  }
   if (a.rows == 0 || f == 0) return;
   DeviceScope scope(device);
   if (a.nnz == 0) {  // cuSPARSE rejects empty matrices; the product is zero
@@ -204,9 +258,9 @@ void csr_spmm(const CsrView& a, const void* x, void* y, int64_t f, int device, c
     return;
   }
   if (a.value_type == ValueType::kFloat32) {
-    spmm_typed<float>(a, x, y, f, device, stream);
+    spmm_typed<float>(a, x, y, f, device, stream, allocator);
   } else {
-    spmm_typed<double>(a, x, y, f, device, stream);
+    spmm_typed<double>(a, x, y, f, device, stream, allocator);
   }
 }
 

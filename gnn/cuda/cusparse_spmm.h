@@ -9,6 +9,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace graft::gnn::cuda {
@@ -26,10 +27,23 @@ struct CsrView {
   ValueType value_type = ValueType::kFloat32;
 };
 
+// Where a call's cuSPARSE workspace comes from. allocate(bytes, stream) is called with the call's
+// device current and returns `bytes` of its memory for work enqueued on `stream`; release(ptr,
+// stream) is called as soon as that work is enqueued, before it has run. The allocator must
+// therefore be stream-ordered, as LibTorch's caching allocator (raw_alloc_with_stream /
+// raw_delete) and cudaMallocAsync / cudaFreeAsync are.
+struct WorkspaceAllocator {
+  void* (*allocate)(size_t bytes, cudaStream_t stream) = nullptr;
+  void (*release)(void* ptr, cudaStream_t stream) = nullptr;
+};
+
 // y = A · x with cusparseSpMM (CSR_ALG2: row-major, bitwise deterministic). The product Aᵀ · dy
 // of the backward pass is this call on the stored transpose, never cuSPARSE's transpose mode,
-// which is not deterministic.
-void csr_spmm(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream);
+// which is not deterministic. Without an allocator the workspace comes from a per-thread cache of
+// cudaMalloc'ed buffers, one per (device, graph, width, stream), kept across calls and evicted
+// least recently used first.
+void csr_spmm(const CsrView& a, const void* x, void* y, int64_t f, int device, cudaStream_t stream,
+              const WorkspaceAllocator* allocator = nullptr);
 
 // g_k = <dy[row_k], x[col_k]> for every stored entry k of A (one warp per row, no atomics).
 void csr_sddmm(const CsrView& a, const void* dy, const void* x, void* g, int64_t f, int device,

@@ -233,9 +233,11 @@ TEST(Spmm, CudaMatchesCpu) {
         const SparseGraph gpu = cpu.to(torch::kCUDA);
         const torch::Tensor x = random_features(n, 33, 91, value);
         const torch::Tensor w = cpu.csr().value.clone();
+        // New leaves on each device: x.to(kCPU) would return x itself, and requires_grad_ and the
+        // gradient would then land on the shared tensor.
         auto run = [&](const SparseGraph& g, torch::Device device) {
-          const torch::Tensor xd = x.to(device).requires_grad_();
-          const torch::Tensor wd = w.to(device).requires_grad_();
+          const torch::Tensor xd = x.detach().to(device).requires_grad_();
+          const torch::Tensor wd = w.detach().to(device).requires_grad_();
           const torch::Tensor y = spmm(g, xd, wd);
           (y * y).sum().backward();
           return std::vector<torch::Tensor>{y.detach().cpu(), xd.grad().cpu(), wd.grad().cpu()};

@@ -11,65 +11,16 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <random>
-#include <unordered_set>
-#include <vector>
-
+#include "bench/gowalla_like_graph.h"
 #include "gnn/sparse_graph.h"
 #include "gnn/spmm.h"
 
 namespace {
 
+using graft::bench::gowalla_like_graph;
 using graft::gnn::SparseGraph;
 
-constexpr int64_t kUsers = 29858, kItems = 40981, kInteractions = 810128, kFeatures = 64;
-
-// An index in [0, n) drawn with a power-law-like skew (index ~ n·u^skew, u uniform), then
-// scattered through a fixed permutation so popular nodes are not adjacent in memory.
-class SkewedIndex {
- public:
-  SkewedIndex(int64_t n, double skew, std::mt19937_64& rng) : skew_(skew), permutation_(static_cast<size_t>(n)) {
-    for (int64_t i = 0; i < n; ++i) permutation_[static_cast<size_t>(i)] = i;
-    std::shuffle(permutation_.begin(), permutation_.end(), rng);
-  }
-  int64_t operator()(std::mt19937_64& rng) const {
-    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-    const auto k = static_cast<size_t>(static_cast<double>(permutation_.size()) * std::pow(u, skew_));
-    return permutation_[std::min(k, permutation_.size() - 1)];
-  }
-
- private:
-  double skew_;
-  std::vector<int64_t> permutation_;
-};
-
-// The symmetric-normalised bipartite adjacency over users then items, built once.
-const SparseGraph& gowalla_like_graph() {
-  static const SparseGraph graph = [] {
-    std::mt19937_64 rng(20240501);
-    const SkewedIndex user(kUsers, 1.6, rng), item(kItems, 2.0, rng);
-    std::unordered_set<int64_t> seen;
-    std::vector<int64_t> rows, cols;
-    rows.reserve(2 * kInteractions);
-    cols.reserve(2 * kInteractions);
-    while (static_cast<int64_t>(seen.size()) < kInteractions) {
-      const int64_t u = user(rng), i = item(rng);
-      if (!seen.insert(u * kItems + i).second) continue;
-      rows.insert(rows.end(), {u, kUsers + i});
-      cols.insert(cols.end(), {kUsers + i, u});
-    }
-    const int64_t n = kUsers + kItems, nnz = static_cast<int64_t>(rows.size());
-    const auto i64 = torch::TensorOptions().dtype(torch::kInt64);
-    const SparseGraph adjacency =
-        SparseGraph::from_coo(n, n, torch::from_blob(rows.data(), {nnz}, i64).clone(),
-                              torch::from_blob(cols.data(), {nnz}, i64).clone(), torch::ones({nnz}));
-    return graft::gnn::normalize(adjacency, graft::gnn::Normalization::kSymmetric, false);
-  }();
-  return graph;
-}
+constexpr int64_t kFeatures = 64;
 
 // The dense input and the upstream gradient of one propagation step.
 struct Operands {

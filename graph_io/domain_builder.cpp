@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
+#include <thread>
+#include <utility>
 #include <type_traits>
 
 namespace graft::io {
@@ -11,45 +14,79 @@ static_assert(std::is_nothrow_move_constructible_v<DomainBuilder>);
 
 namespace {
 
+// Runs body(t) for t in [0, threads) on that many threads.
+template <typename Body>
+void run_threads(size_t threads, Body body) {
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(body, t);
+  body(0);
+  for (std::thread& w : workers) w.join();
+}
+
 // Marks every interaction that repeats an earlier (user, item[, behavior]) with drop = 1.
 // The (key, index) pairs, key = item (times the behaviour count plus the behaviour when typed),
 // are grouped by user with a stable counting sort; each user's keys are then checked in order
 // against the last user that had each key. The cost is linear, the scan reads sequentially, and
-// the working set is one entry per key rather than a hash set of all pairs. `Index` holds
-// interaction indices, keys and user ids.
+// the working set is one entry per key rather than a hash set of all pairs. Both steps run on
+// `threads` threads: the sort on slices of the interactions (each slice's entries of a user
+// after the earlier slices', so the order stays stable), the check on ranges of users with one
+// key table each. `Index` holds interaction indices, keys and user ids.
 template <typename Index>
-int64_t mark_duplicates(const Interactions& x, int64_t num_users, int64_t num_keys, std::vector<uint8_t>& drop) {
+int64_t mark_duplicates(const Interactions& x, int64_t num_users, int64_t num_keys, size_t threads,
+                        std::vector<uint8_t>& drop) {
   const size_t n = x.size();
-  std::vector<Index> start(static_cast<size_t>(num_users) + 1, 0);
-  for (const int64_t u : x.user) ++start[static_cast<size_t>(u) + 1];
-  for (size_t u = 0; u < static_cast<size_t>(num_users); ++u) start[u + 1] += start[u];
+  const auto users = static_cast<size_t>(num_users);
+  auto slice = [&](size_t t) { return std::make_pair(n * t / threads, n * (t + 1) / threads); };
+  // next[t][u]: where slice t puts its next entry of user u.
+  std::vector<std::vector<Index>> next(threads, std::vector<Index>(users, 0));
+  run_threads(threads, [&](size_t t) {
+    const auto [begin, end] = slice(t);
+    for (size_t k = begin; k < end; ++k) ++next[t][static_cast<size_t>(x.user[k])];
+  });
+  std::vector<Index> start(users + 1, 0);
+  Index total = 0;
+  for (size_t u = 0; u < users; ++u) {
+    start[u] = total;
+    for (size_t t = 0; t < threads; ++t) total += std::exchange(next[t][u], total);
+  }
+  start[users] = total;
 
   struct Entry {
     Index key, index;
   };
   std::vector<Entry> by_user(n);
-  {
-    std::vector<Index> next(start.begin(), start.end() - 1);
-    for (size_t k = 0; k < n; ++k) {
+  run_threads(threads, [&](size_t t) {
+    const auto [begin, end] = slice(t);
+    for (size_t k = begin; k < end; ++k) {
       const auto key = static_cast<Index>(x.has_behavior() ? x.item[k] * kNumBehaviors + x.behavior[k] : x.item[k]);
-      by_user[next[static_cast<size_t>(x.user[k])]++] = Entry{key, static_cast<Index>(k)};
+      by_user[next[t][static_cast<size_t>(x.user[k])]++] = Entry{key, static_cast<Index>(k)};
     }
-  }
+  });
+  next.clear();
 
-  constexpr Index kNobody = std::numeric_limits<Index>::max();
-  std::vector<Index> last_user(static_cast<size_t>(num_keys), kNobody);
-  int64_t duplicates = 0;
-  for (size_t u = 0; u < static_cast<size_t>(num_users); ++u) {
-    for (Index j = start[u]; j < start[u + 1]; ++j) {
-      Index& last = last_user[by_user[j].key];
-      if (last == static_cast<Index>(u)) {
-        drop[by_user[j].index] = 1;
-        ++duplicates;
-      }
-      last = static_cast<Index>(u);
-    }
+  // Users split where the entries before them cross a multiple of n / threads.
+  std::vector<size_t> first_user(threads + 1, users);
+  for (size_t t = 0; t < threads; ++t) {
+    first_user[t] = static_cast<size_t>(std::lower_bound(start.begin(), start.end() - 1, static_cast<Index>(n * t / threads)) -
+                                        start.begin());
   }
-  return duplicates;
+  first_user[0] = 0;
+  std::vector<int64_t> duplicates(threads, 0);
+  run_threads(threads, [&](size_t t) {
+    constexpr Index kNobody = std::numeric_limits<Index>::max();
+    std::vector<Index> last_user(static_cast<size_t>(num_keys), kNobody);
+    for (size_t u = first_user[t]; u < first_user[t + 1]; ++u) {
+      for (Index j = start[u]; j < start[u + 1]; ++j) {
+        Index& last = last_user[by_user[j].key];
+        if (last == static_cast<Index>(u)) {
+          drop[by_user[j].index] = 1;
+          ++duplicates[t];
+        }
+        last = static_cast<Index>(u);
+      }
+    }
+  });
+  return std::accumulate(duplicates.begin(), duplicates.end(), int64_t{0});
 }
 
 template <typename T>
@@ -91,9 +128,13 @@ int64_t DomainBuilder::merge_duplicates(int64_t num_users) {
   std::vector<uint8_t> drop(n, 0);
   const int64_t keys = items_.size() * (columns_.behavior ? kNumBehaviors : 1);
   const auto narrow = static_cast<int64_t>(std::numeric_limits<uint32_t>::max());
+  // Threads pay off once the interactions outnumber the per-thread tables.
+  const size_t threads = n > 4 * static_cast<size_t>(num_users + keys) && n > (size_t{1} << 20)
+                             ? std::max(1u, std::thread::hardware_concurrency())
+                             : 1;
   const int64_t duplicates = std::max({static_cast<int64_t>(n), keys, num_users}) < narrow
-                                 ? mark_duplicates<uint32_t>(interactions_, num_users, keys, drop)
-                                 : mark_duplicates<uint64_t>(interactions_, num_users, keys, drop);
+                                 ? mark_duplicates<uint32_t>(interactions_, num_users, keys, threads, drop)
+                                 : mark_duplicates<uint64_t>(interactions_, num_users, keys, threads, drop);
   if (duplicates > 0) {
     erase_marked(interactions_.user, drop);
     erase_marked(interactions_.item, drop);

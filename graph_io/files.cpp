@@ -70,9 +70,13 @@ SourceFile describe_file(const std::string& path) {
     crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(got));
     size += static_cast<uint64_t>(got);
   }
+  return SourceFile{path, size, format_crc32(static_cast<uint32_t>(crc))};
+}
+
+std::string format_crc32(uint32_t crc) {
   char hex[9];
-  std::snprintf(hex, sizeof hex, "%08lx", crc);
-  return SourceFile{path, size, hex};
+  std::snprintf(hex, sizeof hex, "%08x", crc);
+  return hex;
 }
 
 int64_t peak_resident_bytes() {

@@ -1,6 +1,7 @@
 // File helpers shared by every writer and importer.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -19,6 +20,8 @@ void write_text_atomically(const std::string& path, const std::string& contents)
 // Size and CRC-32 of a file, for provenance records. Throws DataError naming the file when it
 // is missing, a directory, or unreadable.
 SourceFile describe_file(const std::string& path);
+// A CRC-32 as SourceFile::crc32 writes it: eight lowercase hex digits.
+std::string format_crc32(uint32_t crc);
 
 // The process's peak resident memory so far, in bytes (getrusage; 0 where unknown).
 int64_t peak_resident_bytes();

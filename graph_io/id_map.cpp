@@ -64,9 +64,15 @@ void IdMap::grow_dense(uint64_t size) {
   }
 }
 
-int64_t IdMap::add_number(uint64_t value) {
+int64_t IdMap::add_number_slowly(uint64_t value) {
   if (const auto found = find_number(value)) return *found;
   return insert_number(value);
+}
+
+uint64_t IdMap::key(std::string_view id, std::vector<std::string_view>& texts) {
+  if (const auto number = canonical_number(id)) return *number;
+  texts.push_back(id);
+  return kTextKey | (texts.size() - 1);
 }
 
 int64_t IdMap::add(std::string_view id) {

@@ -20,8 +20,25 @@ class IdMap {
   // Index of `id`, adding it when new.
   int64_t add(std::string_view id);
   // Same as add(std::to_string(value)).
-  int64_t add_number(uint64_t value);
+  int64_t add_number(uint64_t value) {
+    if (value < dense_.size() && dense_[value] >= 0) return dense_[value];
+    return add_number_slowly(value);
+  }
   std::optional<int64_t> find(std::string_view id) const;
+
+  // An id read ahead of its numbering (by a worker thread, say), so that numbering in file
+  // order later needs no text: a canonical number as itself, other text as kTextKey | its index
+  // in a list of views that the reader keeps. add_key(key(id, texts), texts) == add(id).
+  static constexpr uint64_t kTextKey = uint64_t{1} << 63;
+  static uint64_t key(std::string_view id, std::vector<std::string_view>& texts);
+  int64_t add_key(uint64_t key, const std::vector<std::string_view>& texts) {
+    return key & kTextKey ? add(texts[static_cast<size_t>(key & ~kTextKey)]) : add_number(key);
+  }
+  // Starts loading the memory that add_key(key) will read: numbering millions of ids from a
+  // large table waits on memory, not on arithmetic.
+  void prefetch(uint64_t key) const {
+    if (key < dense_.size()) __builtin_prefetch(&dense_[key]);
+  }
   std::optional<int64_t> find_number(uint64_t value) const;
 
   int64_t size() const { return static_cast<int64_t>(ids_.size()); }
@@ -31,6 +48,7 @@ class IdMap {
 
  private:
   static std::optional<uint64_t> canonical_number(std::string_view id);
+  int64_t add_number_slowly(uint64_t value);
   int64_t insert_number(uint64_t value);
   void grow_dense(uint64_t size);
 

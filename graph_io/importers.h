@@ -54,6 +54,9 @@ struct ImportOptions {
   // role -> column (0-based index or header name). Roles: user, item (required), category,
   // time, behavior, rating, domain.
   std::map<std::string, std::string> columns;
+  // csv / behavior-log: a file is parsed on every core in pieces of this many bytes (tests use
+  // tiny pieces, so that lines straddle many piece boundaries).
+  uint64_t piece_bytes = uint64_t{16} << 20;
   // movielens / csv with rating / xmarket: interactions rated below this are dropped (0 keeps all).
   double min_rating = 0.0;
 

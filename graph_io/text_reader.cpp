@@ -132,6 +132,20 @@ TextReader::TextReader(std::string path, Delimiter delimiter, size_t min_fields,
                                                    static_cast<double>(size) / 2));
 }
 
+TextReader::TextReader(std::string path, std::string_view text, int64_t lines_before, Delimiter delimiter,
+                       size_t min_fields, size_t max_fields)
+    : path_(std::move(path)),
+      delimiter_(std::move(delimiter)),
+      min_fields_(min_fields),
+      max_fields_(max_fields),
+      text_(text.data()),
+      end_(text.size()),
+      whole_file_(false),
+      line_number_(lines_before),
+      record_line_(lines_before) {
+  eof_ = true;
+}
+
 TextReader::FileDescriptor::~FileDescriptor() {
   if (fd >= 0) ::close(fd);
 }
@@ -143,10 +157,12 @@ bool TextReader::refill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than a block
+  text_ = buffer_.data();
   for (;;) {
     const ssize_t got = ::read(file_.fd, buffer_.data() + end_, buffer_.size() - end_);
     if (got > 0) {
       end_ += static_cast<size_t>(got);
+      bytes_read_ += got;
       return true;
     }
     if (got == 0) return false;
@@ -156,14 +172,14 @@ bool TextReader::refill() {
 
 bool TextReader::next_line() {
   for (;;) {
-    const char* start = buffer_.data() + begin_;
+    const char* start = text_ + begin_;
     const auto* newline = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
     if (newline || eof_) {
-      const char* stop = newline ? newline : buffer_.data() + end_;
+      const char* stop = newline ? newline : text_ + end_;
       if (!newline && stop == start) return false;
       line_ = std::string_view(start, static_cast<size_t>(stop - start));
       if (!line_.empty() && line_.back() == '\r') line_.remove_suffix(1);
-      begin_ = static_cast<size_t>(stop - buffer_.data()) + (newline ? 1 : 0);
+      begin_ = static_cast<size_t>(stop - text_) + (newline ? 1 : 0);
       unterminated_ = !newline;
       record_line_ = ++line_number_;
       return true;
@@ -175,7 +191,7 @@ bool TextReader::next_line() {
 bool TextReader::next() {
   for (;;) {
     if (!next_line()) {
-      if (records_ == 0) fail("no records in the file (only blank lines or a header)");
+      if (records_ == 0 && whole_file_) fail("no records in the file (only blank lines or a header)");
       return false;
     }
     if (line_.empty()) continue;

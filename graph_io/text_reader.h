@@ -55,6 +55,11 @@ class TextReader {
   TextReader(std::string path, Delimiter delimiter, size_t min_fields, size_t max_fields);
   TextReader(std::string path, Delimiter delimiter, size_t fields)
       : TextReader(std::move(path), std::move(delimiter), fields, fields) {}
+  // Reads the records of `text`: whole lines from the middle of the file `path` (which names it
+  // in errors), the first of them line lines_before + 1. Text without records is no error here:
+  // whether the whole file has any is for the caller to judge. `text` must outlive the reader.
+  TextReader(std::string path, std::string_view text, int64_t lines_before, Delimiter delimiter, size_t min_fields,
+             size_t max_fields);
   TextReader(const TextReader&) = delete;
   TextReader& operator=(const TextReader&) = delete;
 
@@ -86,6 +91,8 @@ class TextReader {
   int64_t records() const { return records_; }  // records returned so far (header excluded)
   // Line ends in the whole file, extrapolated from the first block: a hint for reserving memory.
   int64_t estimated_lines() const { return estimated_lines_; }
+  // Bytes of the file before the first unread line: where the records after a header begin.
+  int64_t offset() const { return bytes_read_ - static_cast<int64_t>(end_ - begin_); }
 
   // Throws DataError "<file>:<line>: <what>" for the current line, noting when that line is an
   // unterminated last line (a likely truncated file).
@@ -111,7 +118,10 @@ class TextReader {
   };
   FileDescriptor file_;
   std::vector<char> buffer_;
-  size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
+  const char* text_ = nullptr;  // buffer_.data(), or the text of a reader of text in memory
+  size_t begin_ = 0, end_ = 0;  // unread bytes are text_[begin_, end_)
+  int64_t bytes_read_ = 0;      // from the file
+  bool whole_file_ = true;      // false for text in memory, see its constructor
   bool eof_ = false;
   bool unterminated_ = false;  // the current line is the file's last and has no line end
   std::string_view line_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "graph_io/errors.h"
+#include "graph_io/files.h"
 #include "graph_io/importers.h"
 #include "tests/graph_io/import_test_support.h"
 #include "tests/support/test_support.h"
@@ -194,6 +195,110 @@ TEST(ImportCsvErrors, MissingFieldsAndValues) {
   const std::string semicolons = dir.write("s.csv", "1;2\n");
   expect_error<DataError>([&] { import_dataset(csv_options({semicolons}, {{"user", "0"}, {"item", "1"}})); },
                           {semicolons + ":1: expected at least 2 fields separated by ',', got 1 (the line contains ';'"});
+}
+
+// A log whose lines straddle the boundaries of 64-byte pieces: numeric and text ids, two
+// domains, categories, times, behaviours, ratings (some below --min-rating), blank lines, CRLF
+// line ends and no final line end.
+std::string mixed_log(int lines) {
+  std::string log = "site,user,item,category,time,behavior,rating\n";
+  const char* behaviors[] = {"pv", "cart", "fav", "buy"};
+  for (int k = 0; k < lines; ++k) {
+    const std::string user = k % 3 == 0 ? "u" + std::to_string(k % 17) : std::to_string(k * 7 % 23);
+    log += std::string(k % 4 == 2 ? "app" : "shop") + "," + user + "," + std::to_string(k * 11 % 31) + ",c" +
+           std::to_string(k % 4) + "," + std::to_string(1000 + k) + "," + behaviors[k % 4] + "," +
+           std::to_string(1 + k % 5) + (k % 7 == 0 ? "\r\n" : "\n");
+    if (k % 13 == 0) log += "\n";
+  }
+  log.pop_back();
+  return log;
+}
+
+ImportOptions mixed_log_options(const std::string& path, uint64_t piece_bytes) {
+  ImportOptions options = csv_options({path}, {{"domain", "site"}, {"user", "user"}, {"item", "item"},
+                                               {"category", "category"}, {"time", "time"}, {"behavior", "behavior"},
+                                               {"rating", "rating"}});
+  options.header = true;
+  options.min_rating = 2;
+  options.piece_bytes = piece_bytes;
+  return options;
+}
+
+TEST(ImportCsvPieces, ManyPiecesGiveTheDatasetOfOne) {
+  TempDir dir;
+  const std::string path = dir.write("log.csv", mixed_log(400));
+  ImportReport one_report, many_report;
+  const Dataset one = import_dataset(mixed_log_options(path, uint64_t{1} << 30), &one_report);
+  const Dataset many = import_dataset(mixed_log_options(path, 64), &many_report);
+  expect_equal(one, many);
+  EXPECT_EQ(many_report.summary(), one_report.summary());
+  EXPECT_EQ(many_report.lines_read, 400);
+  EXPECT_EQ(many_report.dropped.at("rated below 2"), 80);
+  EXPECT_EQ(many.user_ids.size(), 17u + 23u);
+  EXPECT_EQ((std::vector<std::string>(many.user_ids.begin(), many.user_ids.begin() + 4)),
+            (Names{"7", "14", "u3", "5"}));  // first appearances; line 1 (k = 0) is rated 1, dropped
+  EXPECT_EQ(many.domains.at(0).name, "shop");
+  EXPECT_EQ(many.domains.at(1).name, "app");
+  // The checksum computed from the pieces is the whole file's.
+  EXPECT_EQ(many.provenance.sources.at(0).crc32, describe_file(path).crc32);
+}
+
+TEST(ImportCsvPieces, ReportsTheFirstBadLineOfTheFile) {
+  TempDir dir;
+  std::string text;
+  for (int k = 1; k <= 300; ++k) {
+    text += k == 150 ? "1,x\n" : k == 280 ? "2\n" : std::to_string(k) + "," + std::to_string(k % 9) + ",3\n";
+  }
+  const std::string path = dir.write("ratings.csv", text);
+  ImportOptions options = csv_options({path}, {{"user", "0"}, {"item", "1"}, {"rating", "2"}});
+  options.piece_bytes = 64;
+  expect_error<DataError>([&] { import_dataset(options); },
+                          {path + ":150: expected at least 3 fields separated by ',', got 2"});
+}
+
+TEST(ImportCsvPieces, ATimeKindChangeInALaterPieceNamesItsLine) {
+  TempDir dir;
+  std::string text;
+  for (int k = 1; k <= 100; ++k) text += "u,i" + std::to_string(k) + (k == 90 ? ",2019-01-31\n" : ",1548892800\n");
+  const std::string path = dir.write("times.csv", text);
+  ImportOptions options = csv_options({path}, {{"user", "0"}, {"item", "1"}, {"time", "2"}});
+  options.piece_bytes = 64;
+  expect_error<DataError>([&] { import_dataset(options); },
+                          {path + ":90: time '2019-01-31' is a date, but the first time read was an integer"});
+}
+
+TEST(ImportCsvPieces, CrlfAndNoFinalLineEnd) {
+  TempDir dir;
+  const std::string path = dir.write("r.csv", "u1,i1\r\nu2,i2\r\n\r\nu3,i1");
+  for (const uint64_t piece_bytes : {uint64_t{1}, uint64_t{4}, uint64_t{1} << 20}) {
+    ImportOptions options = csv_options({path}, {{"user", "0"}, {"item", "1"}});
+    options.piece_bytes = piece_bytes;
+    ImportReport report;
+    const Dataset ds = import_dataset(options, &report);
+    EXPECT_EQ(ds.user_ids, (Names{"u1", "u2", "u3"})) << piece_bytes;
+    EXPECT_EQ(ds.domain("main").item_ids, (Names{"i1", "i2"})) << piece_bytes;
+    EXPECT_EQ(ds.domain("main").interactions.item, (Ids{0, 1, 0})) << piece_bytes;
+    EXPECT_EQ(report.lines_read, 3) << piece_bytes;
+  }
+  const std::string truncated = dir.write("t.csv", "u1,i1\nu2,i2\nu3");
+  ImportOptions options = csv_options({truncated}, {{"user", "0"}, {"item", "1"}});
+  options.piece_bytes = 4;
+  expect_error<DataError>([&] { import_dataset(options); },
+                          {truncated + ":3: expected at least 2 fields", "(the last line has no line end"});
+}
+
+TEST(ImportCsvPieces, EmptyAndBlankFiles) {
+  TempDir dir;
+  const std::map<std::string, std::string> columns = {{"user", "0"}, {"item", "1"}};
+  ImportOptions options = csv_options({dir.write("empty.csv", "")}, columns);
+  options.piece_bytes = 4;
+  expect_error<DataError>([&] { import_dataset(options); }, {"empty.csv:1: the file is empty"});
+  options.inputs = {dir.write("blank.csv", "\n\r\n\n\n")};
+  expect_error<DataError>([&] { import_dataset(options); }, {"blank.csv:4: no records in the file"});
+  options.inputs = {dir.write("header.csv", "user,item\n\n")};
+  options.header = true;
+  options.columns = {{"user", "user"}, {"item", "item"}};
+  expect_error<DataError>([&] { import_dataset(options); }, {"header.csv:2: no records in the file"});
 }
 
 TEST(ImportBehaviorLog, KeepsTypedEdgesAndCategoriesPerItem) {

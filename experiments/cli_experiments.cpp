@@ -11,6 +11,7 @@
 
 #include "experiments/cli.h"
 #include "experiments/config.h"
+#include "experiments/parallel_run.h"
 #include "experiments/report.h"
 #include "experiments/report_reproduction.h"
 #include "experiments/report_sources.h"
@@ -111,8 +112,9 @@ void add_sweep_options(CLI::App* cmd, SweepArgs& args) {
 }
 
 struct TransferArgs {
-  std::string data, source, target, split, method, json;
+  std::string data, source, target, split, method, json, device;
   std::vector<std::string> sets;
+  ParallelArgs parallel;
 };
 
 void set_flag(Settings& settings, const std::string& key, const std::string& flag, const std::string& value) {
@@ -131,10 +133,13 @@ void run_transfer_command(const TransferArgs& args) {
   set_flag(settings, "target", "--target", args.target);
   set_flag(settings, "split", "--split", args.split);
   set_flag(settings, "method", "--method", args.method);
+  set_flag(settings, "device", "--device", args.device);
   exp::check_data(settings);
-  const exp::TrialOutcome outcome = exp::run_trial_in_process(settings, 0);
+  const std::shared_ptr<gnn::Communicator> group = start_or_join(args.parallel);
+  const QuietUnlessRankZero quiet(group.get());
+  const exp::TrialOutcome outcome = exp::run_trial_in_process(settings, 0, group);
   std::cout << outcome.text;
-  if (!args.json.empty()) {
+  if (!args.json.empty() && writes_outputs(group.get())) {
     io::write_text_atomically(args.json, outcome.report.dump(2) + "\n");
     std::cerr << "wrote " << args.json << "\n";
   }
@@ -201,6 +206,8 @@ void add_experiment_commands(CLI::App& app) {
   transfer_cmd->add_option("--method", transfer->method, "Method: " + methods);
   transfer_cmd->add_option("--set", transfer->sets, "Any configuration key: --set adapt.epochs=5 (see graft keys)");
   transfer_cmd->add_option("--json", transfer->json, "Write the report as JSON to this file");
+  transfer_cmd->add_option("--device", transfer->device, "Where the run's tensors live: cpu, cuda or cuda:N (the key device)");
+  add_parallel_options(*transfer_cmd, transfer->parallel);
   transfer_cmd->callback([transfer] { run_transfer_command(*transfer); });
 
   auto* keys_cmd = app.add_subcommand("keys", "List every configuration key with its type, default and meaning");

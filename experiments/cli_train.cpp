@@ -14,6 +14,7 @@
 
 #include "experiments/cli.h"
 #include "experiments/parallel_run.h"
+#include "gnn/device.h"
 #include "gnn/evaluator.h"
 #include "gnn/memory_model.h"
 #include "gnn/models.h"
@@ -48,6 +49,7 @@ struct TrainArgs {
   gnn::ModelOptions model;
   gnn::TrainOptions train;
   ParallelArgs parallel;
+  std::string device = "cpu";
 };
 
 std::string join(const std::vector<std::string>& xs) {
@@ -212,6 +214,7 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
       {"target_behaviour", args.target_behavior},
       {"graph_behaviours", args.graph_behaviors},
       {"model", model_json(args.model)},
+      {"device", args.device},
       {"training", {{"epochs", args.train.epochs}, {"batch_size", args.train.batch_size}, {"lr", args.train.lr},
                     {"lr_schedule", args.train.lr_schedule}, {"lr_min", args.train.lr_min},
                     {"weight_decay", args.train.weight_decay}, {"loss", args.train.loss},
@@ -311,6 +314,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   if (args.model.name == "lightgcn") check_memory(args, dataset, domain, graph_part);
   const auto building = std::chrono::steady_clock::now();
   const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
+  model->move_to(gnn::resolve_device(args.device, "--device"));
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - building).count();
   const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
 
@@ -488,12 +492,15 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--ks", args->ks, "Cut-offs K (default: 10 20 50 full, 1 5 10 sampled)");
   cmd->add_option("--json", args->json, "Write options, history and metrics to this JSON file");
   cmd->add_option("--checkpoint", args->train.checkpoint, "Save the selected model's parameters here");
+  cmd->add_option("--device", args->device, "Where the model trains: cpu, cuda or cuda:N (lightgcn, bprmf)")
+      ->capture_default_str();
   add_parallel_options(*cmd, args->parallel);
   cmd->callback([args, cmd, command_line] {
     args->model.seed = args->train.seed;
     if (cmd->count("--metric") == 0) args->train.metric = args->protocol == "sampled" ? "mrr" : "recall@20";
     gnn::validate(args->train);
-    args->train.communicator = start_or_join(args->parallel);
+    const torch::Device device = gnn::resolve_device(args->device, "--device");
+    args->train.communicator = start_or_join(args->parallel, device.is_cuda() ? "nccl" : "gloo");
     run_train(*args, command_line);
   });
 }

@@ -286,8 +286,9 @@ std::string representation_csv(const transfer::RepresentationSample& sample) {
 
 }  // namespace
 
-TrialOutcome run_trial_in_process(const Settings& settings, int threads) {
+TrialOutcome run_trial_in_process(const Settings& settings, int threads, std::shared_ptr<gnn::Communicator> communicator) {
   transfer::TransferOptions options = to_transfer_options(settings);
+  options.communicator = std::move(communicator);
   if (options.threads == 0) options.threads = threads;
   const std::shared_ptr<const io::Dataset> dataset = load_trial_data(settings);
   const transfer::TransferReport report = transfer::run_transfer(*dataset, options);

@@ -13,6 +13,10 @@
 #include "graph_io/dataset.h"
 #include "transfer/transfer_report.h"
 
+namespace graft::gnn {
+class Communicator;
+}
+
 namespace graft::exp {
 
 // The dataset a trial's settings name. Generated data is made once per (preset, seed, split
@@ -40,6 +44,7 @@ struct TrialOutcome {
 
 // Runs transfer::run_transfer for the settings with `threads` intra-op threads (the settings'
 // `threads` when non-zero).
-TrialOutcome run_trial_in_process(const Settings& settings, int threads);
+TrialOutcome run_trial_in_process(const Settings& settings, int threads,
+                                  std::shared_ptr<gnn::Communicator> communicator = nullptr);
 
 }  // namespace graft::exp

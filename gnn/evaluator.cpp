@@ -1,6 +1,7 @@
 #include "gnn/evaluator.h"
 
 #include "gnn/communicator.h"
+#include "gnn/device.h"
 
 #include <ATen/Parallel.h>
 
@@ -120,11 +121,13 @@ class FullRankingEvaluator : public Evaluator {
     const Representations reps = model.represent();
     const int64_t m = static_cast<int64_t>(names_.size());
     const int64_t k_max = *std::max_element(ks_.begin(), ks_.end());
+    const torch::Device device = device_of(model);  // scores come back to the CPU for ranking
     std::vector<double> per_user((end - begin) * m);
     for (int64_t first = begin; first < end; first += batch_size_) {
       const int64_t count = std::min(batch_size_, end - first);
-      torch::Tensor scores =
-          model.score_all_items(reps, index_tensor(users_.data() + first, count)).to(torch::kFloat).contiguous();
+      torch::Tensor scores = model.score_all_items(reps, index_tensor(users_.data() + first, count).to(device))
+                                 .to(torch::kCPU, torch::kFloat)
+                                 .contiguous();
       TORCH_CHECK(scores.dim() == 2 && scores.size(0) == count && scores.size(1) == num_items_,
                   "full ranking: ", model.model_name(), " scored ", scores.sizes(), " for ", count,
                   " users and ", num_items_, " items");
@@ -188,6 +191,7 @@ class SampledEvaluator : public Evaluator {
     const Representations reps = model.represent();
     const int64_t m = static_cast<int64_t>(names_.size());
     const int64_t n = negatives_per_case_;
+    const torch::Device device = device_of(model);  // scores come back to the CPU for ranking
     std::vector<double> per_case((end - begin) * m);
     // score_pairs gathers a user row and an item row per candidate, which for wide representations
     // (co-occurrence columns: thousands) is memory-bound; there, when the catalogue is not much
@@ -207,11 +211,12 @@ class SampledEvaluator : public Evaluator {
         cand[c * (n + 1)] = items_[first + c];
         std::copy_n(negatives_.data() + (first + c) * n, n, cand + c * (n + 1) + 1);
       }
-      const torch::Tensor case_users = index_tensor(users_.data() + first, count);
+      const torch::Tensor case_users = index_tensor(users_.data() + first, count).to(device);
+      const torch::Tensor on_device = candidates.to(device);
       const torch::Tensor scores =
-          (all_items ? model.score_all_items(reps, case_users).gather(1, candidates)
-                     : model.score_pairs(reps, case_users.repeat_interleave(n + 1), candidates.view({-1})))
-              .to(torch::kFloat)
+          (all_items ? model.score_all_items(reps, case_users).gather(1, on_device)
+                     : model.score_pairs(reps, case_users.repeat_interleave(n + 1), on_device.view({-1})))
+              .to(torch::kCPU, torch::kFloat)
               .view({count, n + 1})
               .contiguous();
       const float* s = scores.data_ptr<float>();

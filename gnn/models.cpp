@@ -134,6 +134,11 @@ torch::Tensor LightGcn::propagate_seeds(const SampledBlocks& blocks, const torch
   return lightgcn_propagate_blocks(blocks, input_rows);
 }
 
+void LightGcn::move_to(torch::Device device) {
+  to(device);  // in place: embedding_ stays the registered parameter
+  graph_ = graph_.to(device);
+}
+
 torch::Tensor LightGcn::batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                                  const torch::Tensor& neg_items) {
   return squared_norms(embedding_, embedding_, users, pos_items + options_.users(), neg_items + options_.users());

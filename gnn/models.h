@@ -40,6 +40,7 @@ class BprMf : public Recommender {
   torch::Tensor batch_l2(const torch::Tensor& users, const torch::Tensor& pos_items,
                          const torch::Tensor& neg_items) override;
   std::string model_name() const override { return "bprmf"; }
+  void move_to(torch::Device device) override { to(device); }
   void pretty_print(std::ostream& stream) const override;
 
  private:
@@ -69,6 +70,7 @@ class LightGcn : public Recommender {
   int64_t propagation_layers() const override { return layers_; }
   torch::Tensor node_table() override { return embedding_; }
   torch::Tensor propagate_seeds(const SampledBlocks& blocks, const torch::Tensor& input_rows) override;
+  void move_to(torch::Device device) override;
 
  private:
   EmbeddingOptions options_;

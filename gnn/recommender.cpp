@@ -1,10 +1,17 @@
 #include "gnn/recommender.h"
 
 #include "gnn/gather_rows.h"
+#include "graph_io/errors.h"
 
 #include <stdexcept>
 
 namespace graft::gnn {
+
+void Recommender::move_to(torch::Device device) {
+  if (device.is_cpu()) return;
+  throw io::UsageError("device " + device.str() + ": model " + model_name() + " runs on the CPU only (lightgcn and bprmf "
+                       "move to a GPU)");
+}
 
 torch::Tensor Recommender::score_pairs(const Representations& r, const torch::Tensor& users,
                                        const torch::Tensor& items) {

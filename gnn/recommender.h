@@ -38,6 +38,10 @@ class Recommender : public torch::nn::Module {
 
   virtual std::string model_name() const = 0;
 
+  // Moves the parameters and whatever the model propagates over to `device` (gnn/device.h).
+  // Default: the CPU only; UsageError naming the model for any other device.
+  virtual void move_to(torch::Device device);
+
   // Sampled training (gnn/neighbor_sampler.h): the square adjacency the model propagates over, or
   // nullptr when it cannot be trained on sampled subgraphs; and its number of propagation layers.
   virtual const SparseGraph* propagation_graph() const { return nullptr; }

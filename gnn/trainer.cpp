@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "gnn/checkpoint.h"
+#include "gnn/device.h"
 #include "gnn/gather_rows.h"
 #include "gnn/losses.h"
 #include "gnn/row_adam.h"
@@ -277,6 +278,10 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
 std::unique_ptr<NeighborSampler> neighbor_sampler(const Recommender& model, const TrainOptions& options,
                                                   const std::vector<AuxiliaryTask>& auxiliary) {
   if (options.graph == "full") return nullptr;
+  if (!device_of(model).is_cpu()) {
+    throw io::UsageError("training option graph sampled: builds its blocks on the CPU and trains there; on " +
+                         device_of(model).str() + " use graph full");
+  }
   const SparseGraph* graph = model.propagation_graph();
   if (graph == nullptr || model.propagation_layers() == 0) {
     throw io::UsageError("training option graph sampled: model " + model.model_name() +
@@ -317,13 +322,18 @@ Communicator* data_parallel(const TrainOptions& options, const std::vector<Auxil
   return communicator;
 }
 
-// The epoch's triples: drawn whole in one process; in a group, each rank draws its share and
-// the shares are summed, so every rank holds what one process would have drawn.
-Triples epoch_triples(const NegativeSampler& sampler, uint64_t seed, Communicator* communicator) {
-  if (communicator == nullptr) return sampler.sample_epoch(seed);
-  Triples triples = sampler.sample_epoch_shard(seed, communicator->rank(), communicator->world_size());
-  all_reduce_sum(*communicator, {triples.users, triples.positives, triples.negatives});
-  return triples;
+// The epoch's triples on `device`: drawn whole in one process; in a group, each rank draws its
+// share and the shares are summed, so every rank holds what one process would have drawn.
+Triples epoch_triples(const NegativeSampler& sampler, uint64_t seed, Communicator* communicator, torch::Device device) {
+  Triples triples;
+  if (communicator == nullptr) {
+    triples = sampler.sample_epoch(seed);
+  } else {
+    triples = sampler.sample_epoch_shard(seed, communicator->rank(), communicator->world_size());
+    all_reduce_sum(*communicator, {triples.users, triples.positives, triples.negatives});
+  }
+  if (device.is_cpu()) return triples;
+  return {triples.users.to(device), triples.positives.to(device), triples.negatives.to(device)};
 }
 
 }  // namespace
@@ -420,7 +430,8 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     record.lr = scheduled_lr(options, epoch);
     set_learning_rate(optimizer, record.lr);
     const auto epoch_start = Clock::now();
-    const Triples triples = epoch_triples(sampler, io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)), communicator);
+    const Triples triples =
+        epoch_triples(sampler, io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)), communicator, device_of(model));
     const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;
     const std::vector<AuxiliaryEpoch> aux = sample_auxiliary(auxiliary, options.seed, epoch, batches_per_epoch);
     record.sampling_seconds = seconds_since(epoch_start);

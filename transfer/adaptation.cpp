@@ -170,6 +170,7 @@ void pretrain_source(const std::shared_ptr<CrossDomainModel>& model, const Trans
   train.loss = options.loss;
   train.seed = io::derive_seed(options.seed, "pretrain");
   train.threads = options.threads;
+  train.communicator = options.communicator;
   DomainView view(model, GraphKind::kSource);
   gnn::train(view, *task.source_sampler, train, {}, [&](const gnn::EpochRecord& record, double) {
     EpochLog entry{"pretrain", record.epoch, record.loss, {}, record.seconds};

@@ -4,6 +4,7 @@
 // rule that still allows every meaningful value (meta.inner_steps ≥ 1, meta.meta_lr in (0, 1], ...).
 #include "transfer/option_rules.h"
 
+#include "gnn/device.h"
 #include "graph_io/dataset.h"
 
 #include <algorithm>
@@ -309,6 +310,8 @@ void add_evaluation_rules(std::vector<OptionRule>& r) {
   r.push_back(option("link_items", &TransferOptions::link_items,
                      "shared items (same external id): one node in the union graph; fine-tuning starts them from "
                      "the source"));
+  r.push_back(option("device", &TransferOptions::device,
+                     "where the run's tensors live: cpu, cuda or cuda:N (transfer methods: cpu for now)"));
   r.push_back(option("verbose", &TransferOptions::verbose, "a progress line per epoch").not_identity());
   r.push_back(option("keep_representations", &TransferOptions::keep_representations,
                      "write embeddings_before.csv / embeddings_after.csv (sampled user representations of both "
@@ -455,6 +458,11 @@ void validate(const TransferOptions& o) {
     if (!problem.empty()) bad({rule.key}, problem);
   }
   // What relates keys, or is not a range.
+  if (const std::string problem = gnn::device_problem(o.device); !problem.empty()) bad({"device"}, "'" + o.device + "': " + problem);
+  if (o.device != "cpu") {
+    bad({"device"}, "'" + o.device + "': the transfer methods' models and objectives run on the CPU only for now "
+                    "(graft train moves lightgcn and bprmf to a GPU); use cpu");
+  }
   if (o.source.empty()) bad({"source"}, "is not set: name a domain");
   if (o.target.empty()) bad({"target"}, "is not set: name a domain");
   const std::vector<std::string> sources = io::split_names(o.source);

@@ -88,7 +88,7 @@ gnn::Representations with_popularity_fallback(const gnn::Representations& reps, 
 Metrics validate_target(const TransferTask& task, const gnn::Representations& reps) {
   if (!task.valid) return {};
   FixedRecommender fixed({reps.users.detach(), reps.items.detach()});
-  return task.valid->evaluate(fixed);
+  return task.valid->evaluate(fixed, task.options.communicator.get());
 }
 
 torch::Tensor sample_rows(const torch::Tensor& reps, const std::vector<int64_t>& users, int64_t count, uint64_t seed) {

@@ -50,13 +50,14 @@ Verdict verdict_against_target_only(const io::Dataset& dataset, const TransferOp
 // metrics are the floor of the protocol (ties count against the model, or break by item index).
 // The test metrics of `scorer`: all cases, and cold-start and warm users' where the split has them.
 void evaluate_test(const TransferTask& task, gnn::Recommender& scorer, TransferReport& report) {
-  report.overall = task.test->evaluate(scorer);
+  gnn::Communicator* group = task.options.communicator.get();
+  report.overall = task.test->evaluate(scorer, group);
   if (task.test_cold) {
-    report.cold_start = task.test_cold->evaluate(scorer);
+    report.cold_start = task.test_cold->evaluate(scorer, group);
     report.cold_start_cases = task.test_cold->size();
   }
   if (task.test_warm) {
-    report.warm = task.test_warm->evaluate(scorer);
+    report.warm = task.test_warm->evaluate(scorer, group);
     report.warm_cases = task.test_warm->size();
   }
 }
@@ -71,7 +72,7 @@ void evaluate_all_items(const TransferTask& task, const std::optional<gnn::Repre
     return;
   }
   FixedRecommender scorer(*reps);
-  report.all_items = task.test_all_items->evaluate(scorer);
+  report.all_items = task.test_all_items->evaluate(scorer, task.options.communicator.get());
   report.all_items_users = task.test_all_items->size();
 }
 

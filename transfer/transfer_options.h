@@ -6,8 +6,13 @@
 #include "gnn/item_similarity.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace graft::gnn {
+class Communicator;
+}
 
 namespace graft::transfer {
 
@@ -195,6 +200,11 @@ struct TransferOptions {
   int threads = 0;                  // intra-op threads; 0: all cores
   bool verbose = false;             // a progress line per epoch on stderr
   bool keep_representations = false;  // report sampled user representations before/after (for plots)
+  // Data parallel (gnn/communicator.h): the source pretraining (gnn::train) takes a shard of
+  // every batch, evaluation a shard of the users; the other phases run whole on every rank,
+  // alike by their seeds. null: one process.
+  std::shared_ptr<gnn::Communicator> communicator;
+  std::string device = "cpu";       // "cpu" | "cuda" | "cuda:N" (gnn/device.h)
 };
 
 // UsageError (OptionError, naming the key) for the first value outside the rules of

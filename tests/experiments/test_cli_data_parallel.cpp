@@ -170,6 +170,26 @@ TEST_F(CliDataParallel, TwoProcessesGiveOneProcesssLossesAndMetrics) {
   }
 }
 
+TEST_F(CliDataParallel, TransferOnTwoProcessesGivesOneProcesssReport) {
+  const std::string args = "transfer --set data.generate=two-platform --source source --target target --method finetune "
+                           "--set pretrain.epochs=3 --set adapt.epochs=2 --set threads=1 --json ";
+  std::string output;
+  ASSERT_EQ(run_graft(args + dir_->file("transfer1.json"), &output), 0) << output;
+  ASSERT_EQ(run_graft(args + dir_->file("transfer2.json") + " --nproc 2", &output), 0) << output;
+  const nlohmann::json a = nlohmann::json::parse(read_file(dir_->file("transfer1.json")));
+  const nlohmann::json b = nlohmann::json::parse(read_file(dir_->file("transfer2.json")));
+  int compared = 0;
+  for (const std::string group : {"overall", "cold_start", "warm"}) {
+    if (!a.contains(group) || !a[group].is_object()) continue;
+    for (const auto& [name, value] : a[group].items()) {
+      if (!value.is_number()) continue;
+      EXPECT_NEAR(b[group][name].get<double>(), value.get<double>(), 1e-6) << group << "." << name;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 3) << a.dump(2);
+}
+
 TEST_F(CliDataParallel, AKilledWorkerStopsTheRunWithAMessage) {
   Background run(words(train_args(100000) + " --nproc 2"), {}, dir_->file("killed.log"));
   ASSERT_TRUE(run.wait_for_output("epoch 1/", 120)) << run.output();

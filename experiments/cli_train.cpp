@@ -222,7 +222,7 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
                     {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                     {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint},
                     {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)},
-                    {"optimizer", args.train.optimizer},
+                    {"optimizer", args.train.optimizer}, {"batch_limit", args.train.batch_limit},
                     {"processes", args.train.communicator ? args.train.communicator->world_size() : 1}}},
       {"auxiliary_behaviours", args.auxiliary},
       {"pretraining", {{"behaviour", args.pretrain_behavior}, {"epochs", args.pretrain_epochs},
@@ -472,6 +472,9 @@ void add_training_options(CLI::App& cmd, TrainArgs& args) {
                  "--graph sampled: neighbours drawn per node, one per layer, input layer first, e.g. 25,10,5 "
                  "(0: all; default: all, exact)")
       ->delimiter(',');
+  cmd.add_option("--batch-limit", args.train.batch_limit,
+                 "Stop each epoch after this many batches (0: all): to time steps on a graph whose epochs take hours")
+      ->capture_default_str();
   cmd.add_option("--optimizer", args.train.optimizer,
                  "adam, or lazy_adam (--graph sampled: Adam on the embedding rows a step read, so a step's cost "
                  "does not grow with the table)")

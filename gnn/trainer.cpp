@@ -138,6 +138,12 @@ torch::Tensor auxiliary_loss(Recommender& model, const Representations& reps,
 
 using BatchHook = std::function<void(int64_t done, int64_t batches)>;
 
+// The batches an epoch of `triples` rows trains: all of them, or options.batch_limit.
+int64_t epoch_batches(int64_t triples, const TrainOptions& options) {
+  const int64_t all = (triples + options.batch_size - 1) / options.batch_size;
+  return options.batch_limit > 0 ? std::min(all, options.batch_limit) : all;
+}
+
 // Data parallel: the trainable parameters' gradients (undefined ones as zeros: an empty shard
 // touched nothing) and the loss summed over the ranks in one collective, so every rank steps on
 // the whole batch's gradient. Returns the batch's loss.
@@ -182,7 +188,7 @@ torch::Tensor empty_shard_loss(const torch::Tensor& x) { return x.sum() * 0.0; }
 double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
                         const std::vector<AuxiliaryEpoch>& aux, Communicator* communicator, const TrainOptions& options,
                         EpochRecord& record, const BatchHook& on_batch) {
-  const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
+  const int64_t batches = epoch_batches(triples.size(), options);
   double loss_sum = 0.0;
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * options.batch_size, count = std::min(options.batch_size, triples.size() - first);
@@ -217,7 +223,7 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
                      const NeighborSampler& neighbors, int64_t user_count, uint64_t epoch_seed,
                      Communicator* communicator, const TrainOptions& options, EpochRecord& record,
                      const BatchHook& on_batch) {
-  const int64_t batches = (triples.size() + options.batch_size - 1) / options.batch_size;
+  const int64_t batches = epoch_batches(triples.size(), options);
   const auto shard_of = [&](int64_t b) {
     const int64_t first = b * options.batch_size;
     return batch_shard(first, std::min(options.batch_size, triples.size() - first), communicator);
@@ -352,6 +358,7 @@ void validate(const TrainOptions& o) {
   if (o.threads < 0) bad("threads", std::to_string(o.threads), "must be at least 0");
   if (o.eval_every < 1) bad("eval_every", std::to_string(o.eval_every), "must be at least 1");
   if (o.patience < 0) bad("patience", std::to_string(o.patience), "must be at least 0");
+  if (o.batch_limit < 0) bad("batch_limit", std::to_string(o.batch_limit), "must be at least 0 (0: every batch)");
   if (o.lr_schedule != "constant" && o.lr_schedule != "cosine") {
     bad("lr_schedule", "'" + o.lr_schedule + "'", "must be constant or cosine");
   }
@@ -432,7 +439,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
     const auto epoch_start = Clock::now();
     const Triples triples =
         epoch_triples(sampler, io::derive_seed(options.seed, "epoch/" + std::to_string(epoch)), communicator, device_of(model));
-    const int64_t batches_per_epoch = (triples.size() + options.batch_size - 1) / options.batch_size;
+    const int64_t batches_per_epoch = epoch_batches(triples.size(), options);
     const std::vector<AuxiliaryEpoch> aux = sample_auxiliary(auxiliary, options.seed, epoch, batches_per_epoch);
     record.sampling_seconds = seconds_since(epoch_start);
 

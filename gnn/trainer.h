@@ -54,6 +54,9 @@ struct TrainOptions {
   // rows of the node table a step read (gnn/row_adam.h), so a step costs its subgraph, not the
   // table; rows outside a step keep their moments, which changes the trajectory (not exact).
   std::string optimizer = "adam";
+  // 0: an epoch trains every batch. N > 0: it stops after N batches (the loss is their mean), for
+  // timing a step on a graph whose epochs take hours, or a quick look at a large run.
+  int64_t batch_limit = 0;
   // Data parallel (gnn/communicator.h): this process is one rank of a group. Every rank draws a
   // share of the epoch's triples (summed, the same triples as one process), takes its shard of
   // every batch, and the gradients are summed before the step, so the ranks step alike and the

@@ -1,0 +1,259 @@
+// What a graph of 1M, 10M or 50M interactions costs end to end, for the README's cost table: the
+// scale preset written as a `user,item,timestamp` CSV, imported (against a plain read of the same
+// file in the same run), stored and read back as HDF5, split by ratio (0.8 / 0.1 / 0.1), one
+// epoch of LightGCN (dim 64, 3 layers, batch 2048, sampled fan-outs 10,10,10, row-wise Adam) and
+// the full-ranking evaluation of the test users. Each phase is one benchmark run once, in order,
+// with its process peak resident memory (VmHWM, reset before the phase) and, for the epoch, the
+// memory model's prediction (gnn/memory_model.h).
+//
+// An epoch longer than kMeasuredBatches batches is timed over its first kMeasuredBatches and
+// projected: the epoch's triple sampling + seconds per batch × batches. Full evaluation of more
+// than kMeasuredUsers users is timed on the first kMeasuredUsers and projected: one propagation
+// + seconds per user × users. Counters say which ("measured_batches", "measured_users").
+//
+//   GRAFT_COST_SIZES=1M,10M,50M build/bench/bench_gnn_costs --benchmark_counters_tabular=true
+// (default sizes: 1M; files go to $TMPDIR and are removed).
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gnn/evaluator.h"
+#include "gnn/memory_model.h"
+#include "gnn/models.h"
+#include "gnn/negative_sampler.h"
+#include "gnn/trainer.h"
+#include "graph_io/hdf5_store.h"
+#include "graph_io/importers.h"
+#include "graph_io/splits.h"
+#include "graph_io/synthetic_scale.h"
+
+namespace {
+
+using namespace graft;
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t kMeasuredBatches = 300, kMeasuredUsers = 4096;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// The process's peak resident memory since the last reset_peak(), from /proc/self/status.
+double peak_gib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);  // kB
+  }
+  return 0.0;
+}
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// What one size's phases hand on to the next.
+struct SizeState {
+  int64_t interactions = 0;
+  std::string csv, h5;
+  std::unique_ptr<io::Dataset> dataset;
+  std::shared_ptr<gnn::Recommender> model;
+};
+
+std::string temp_path(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  return (std::filesystem::path(dir ? dir : "/tmp") / ("graft_costs_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+void write_csv(const io::Dataset& ds, const std::string& path) {
+  const io::Domain& d = ds.domains.at(0);
+  std::ofstream out(path, std::ios::binary);
+  std::string buffer;
+  for (size_t k = 0; k < d.interactions.size(); ++k) {
+    buffer += ds.user_ids[d.interactions.user[k]];
+    buffer += ',';
+    buffer += d.item_ids[d.interactions.item[k]];
+    buffer += ',';
+    buffer += std::to_string(d.interactions.time[k]);
+    buffer += '\n';
+    if (buffer.size() > (1 << 20)) out << buffer, buffer.clear();
+  }
+  out << buffer;
+}
+
+double plain_read_seconds(const std::string& path) {
+  std::vector<char> buffer(1 << 18);
+  const auto start = Clock::now();
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  int64_t lines = 0;
+  for (ssize_t got; (got = ::read(fd, buffer.data(), buffer.size())) > 0;) lines += std::count(buffer.data(), buffer.data() + got, '\n');
+  ::close(fd);
+  benchmark::DoNotOptimize(lines);
+  return seconds_since(start);
+}
+
+void Import(benchmark::State& state, SizeState* s) {
+  for (auto _ : state) {
+    io::ScaleOptions options;
+    options.interactions = s->interactions;
+    s->csv = temp_path("interactions.csv");
+    write_csv(io::generate_scale(options), s->csv);
+    const double plain = plain_read_seconds(s->csv);
+    reset_peak();
+    io::ImportOptions import;
+    import.format = "csv";
+    import.inputs = {s->csv};
+    import.domain = "main";
+    import.columns = {{"user", "0"}, {"item", "1"}, {"time", "2"}};
+    const auto start = Clock::now();
+    io::Dataset ds = io::import_dataset(import);
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+    state.counters["seconds"] = seconds;
+    state.counters["plain_read_s"] = plain;
+    state.counters["of_plain_read"] = plain / seconds;
+    state.counters["peak_GiB"] = peak_gib();
+    state.counters["csv_MB"] = static_cast<double>(std::filesystem::file_size(s->csv)) / 1e6;
+    s->h5 = temp_path("dataset.h5");
+    io::write_dataset(ds, s->h5);
+    std::filesystem::remove(s->csv);
+  }
+}
+
+void ReadHdf5(benchmark::State& state, SizeState* s) {
+  for (auto _ : state) {
+    reset_peak();
+    const auto start = Clock::now();
+    s->dataset = std::make_unique<io::Dataset>(io::read_dataset(s->h5));
+    const double seconds = seconds_since(start);
+    state.SetIterationTime(seconds);
+    state.counters["seconds"] = seconds;
+    state.counters["h5_MB"] = static_cast<double>(std::filesystem::file_size(s->h5)) / 1e6;
+    state.counters["peak_GiB"] = peak_gib();
+    std::filesystem::remove(s->h5);
+    io::SplitOptions split;
+    split.kind = "ratio";
+    split.negatives = 0;
+    io::add_split(*s->dataset, split);
+  }
+}
+
+gnn::TrainOptions epoch_options() {
+  gnn::TrainOptions o;
+  o.epochs = 1;
+  o.batch_size = 2048;
+  o.graph = "sampled";
+  o.fanouts = {10, 10, 10};
+  o.optimizer = "lazy_adam";
+  return o;
+}
+
+gnn::MemoryEstimate predicted(const io::Dataset& ds, const io::DomainSplit& part, const gnn::TrainOptions& o) {
+  gnn::TrainingSize size;
+  size.users = ds.num_users();
+  size.items = ds.domains[0].num_items();
+  size.train_interactions = static_cast<int64_t>(part.train.size());
+  size.dataset_interactions = static_cast<int64_t>(ds.domains[0].interactions.size());
+  size.sampled = true;
+  size.lazy_adam = true;
+  size.fanouts = o.fanouts;
+  size.batch_size = o.batch_size;
+  return gnn::estimate_training_memory(size);
+}
+
+void Epoch(benchmark::State& state, SizeState* s) {
+  for (auto _ : state) {
+    const io::Dataset& ds = *s->dataset;
+    const io::DomainSplit& part = ds.splits.back().parts.at(0);
+    reset_peak();
+    gnn::ModelOptions model;
+    model.dim = 64;
+    model.layers = 3;
+    s->model = gnn::make_recommender(model, ds, "main", part);
+    const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(ds, "main", part);
+    gnn::TrainOptions options = epoch_options();
+    const int64_t batches = (sampler.num_interactions() + options.batch_size - 1) / options.batch_size;
+    const auto sampling_start = Clock::now();
+    benchmark::DoNotOptimize(sampler.sample_epoch(1).users.data_ptr());
+    const double triples_seconds = seconds_since(sampling_start);
+    if (batches > kMeasuredBatches) options.batch_limit = kMeasuredBatches;
+    const gnn::TrainResult result = gnn::train(*s->model, sampler, options);
+    const gnn::EpochRecord& epoch = result.history.at(0);
+    const int64_t measured = options.batch_limit > 0 ? options.batch_limit : batches;
+    const double per_batch = (epoch.seconds - triples_seconds) / static_cast<double>(measured);
+    const double seconds = measured == batches ? epoch.seconds : triples_seconds + per_batch * static_cast<double>(batches);
+    state.SetIterationTime(seconds);
+    state.counters["epoch_s"] = seconds;
+    state.counters["s_per_batch"] = per_batch;
+    state.counters["batches"] = static_cast<double>(batches);
+    state.counters["measured_batches"] = static_cast<double>(measured);
+    state.counters["peak_GiB"] = peak_gib();
+    state.counters["model_GiB"] = static_cast<double>(predicted(ds, part, options).total()) / (1 << 30);
+    state.counters["train_M"] = static_cast<double>(part.train.size()) / 1e6;
+  }
+}
+
+void Evaluate(benchmark::State& state, SizeState* s) {
+  for (auto _ : state) {
+    const io::Dataset& ds = *s->dataset;
+    const io::DomainSplit& part = ds.splits.back().parts.at(0);
+    const auto test = gnn::make_evaluator("full", ds, "main", part, gnn::EvalSet::kTest);
+    reset_peak();
+    auto propagation_start = Clock::now();
+    {
+      torch::NoGradGuard no_grad;
+      benchmark::DoNotOptimize(s->model->represent().users.data_ptr());
+    }
+    const double propagation = seconds_since(propagation_start);
+    const int64_t users = test->size(), measured = std::min(users, kMeasuredUsers);
+    const auto start = Clock::now();
+    benchmark::DoNotOptimize(test->metric_sums(*s->model, 0, measured));
+    const double sample = seconds_since(start);
+    const double per_user = std::max(0.0, sample - propagation) / static_cast<double>(measured);
+    const double seconds = measured == users ? sample : propagation + per_user * static_cast<double>(users);
+    state.SetIterationTime(seconds);
+    state.counters["eval_s"] = seconds;
+    state.counters["propagation_s"] = propagation;
+    state.counters["users"] = static_cast<double>(users);
+    state.counters["measured_users"] = static_cast<double>(measured);
+    state.counters["peak_GiB"] = peak_gib();
+    s->model.reset();
+    s->dataset.reset();
+  }
+}
+
+std::vector<int64_t> sizes() {
+  const char* text = std::getenv("GRAFT_COST_SIZES");
+  std::stringstream list(text ? text : "1M");
+  std::vector<int64_t> out;
+  for (std::string item; std::getline(list, item, ',');) out.push_back(io::parse_size(item, "GRAFT_COST_SIZES"));
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::unique_ptr<SizeState>> states;
+  for (const int64_t n : sizes()) {
+    states.push_back(std::make_unique<SizeState>());
+    SizeState* s = states.back().get();
+    s->interactions = n;
+    const std::string tag = "/" + std::to_string(n);
+    for (const auto& [name, phase] : {std::pair{"Import", &Import}, std::pair{"ReadHdf5", &ReadHdf5},
+                                      std::pair{"Epoch", &Epoch}, std::pair{"Evaluate", &Evaluate}}) {
+      benchmark::RegisterBenchmark((std::string(name) + tag).c_str(), phase, s)
+          ->Iterations(1)
+          ->UseManualTime()
+          ->Unit(benchmark::kSecond);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

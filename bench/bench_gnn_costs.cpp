@@ -2,16 +2,17 @@
 // scale preset written as a `user,item,timestamp` CSV, imported (against a plain read of the same
 // file in the same run), stored and read back as HDF5, split by ratio (0.8 / 0.1 / 0.1), one
 // epoch of LightGCN (dim 64, 3 layers, batch 2048, sampled fan-outs 10,10,10, row-wise Adam) and
-// the full-ranking evaluation of the test users. Each phase is one benchmark run once, in order,
+// the full-ranking evaluation of the test users. GRAFT_COST_FANOUTS sets other fan-outs. Each phase is one benchmark run once, in order,
 // with its process peak resident memory (VmHWM, reset before the phase) and, for the epoch, the
 // memory model's prediction (gnn/memory_model.h).
 //
-// An epoch longer than kMeasuredBatches batches is timed over its first kMeasuredBatches and
-// projected: the epoch's triple sampling + seconds per batch × batches. Full evaluation of more
-// than kMeasuredUsers users is timed on the first kMeasuredUsers and projected: one propagation
-// + seconds per user × users. Counters say which ("measured_batches", "measured_users").
+// An epoch of more than kWholeEpoch batches is timed over its first kMeasuredBatches and
+// projected: the epoch's triple sampling + seconds per batch × batches. A full evaluation of
+// more than kWholeEvaluation users is timed on the first kMeasuredUsers and projected: one
+// propagation + seconds per user × users. Counters say which ("measured_batches",
+// "measured_users"); at 1M both are measured whole.
 //
-//   GRAFT_COST_SIZES=1M,10M,50M build/bench/bench_gnn_costs --benchmark_counters_tabular=true
+//   GRAFT_COST_SIZES=1M,10M,50M [GRAFT_COST_FANOUTS=2,2,2] build/bench/bench_gnn_costs --benchmark_counters_tabular=true
 // (default sizes: 1M; files go to $TMPDIR and are removed).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include "gnn/evaluator.h"
 #include "gnn/memory_model.h"
 #include "gnn/models.h"
+#include "gnn/neighbor_sampler.h"
 #include "gnn/negative_sampler.h"
 #include "gnn/trainer.h"
 #include "graph_io/hdf5_store.h"
@@ -43,7 +45,8 @@ namespace {
 using namespace graft;
 using Clock = std::chrono::steady_clock;
 
-constexpr int64_t kMeasuredBatches = 300, kMeasuredUsers = 4096;
+constexpr int64_t kWholeEpoch = 1000, kMeasuredBatches = 100;
+constexpr int64_t kWholeEvaluation = 65536, kMeasuredUsers = 8192;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -143,12 +146,21 @@ void ReadHdf5(benchmark::State& state, SizeState* s) {
   }
 }
 
+// GRAFT_COST_FANOUTS, e.g. "2,2,2" (default 10,10,10).
+std::vector<int64_t> fanouts() {
+  const char* text = std::getenv("GRAFT_COST_FANOUTS");
+  std::stringstream list(text ? text : "10,10,10");
+  std::vector<int64_t> out;
+  for (std::string item; std::getline(list, item, ',');) out.push_back(std::stoll(item));
+  return out;
+}
+
 gnn::TrainOptions epoch_options() {
   gnn::TrainOptions o;
   o.epochs = 1;
   o.batch_size = 2048;
   o.graph = "sampled";
-  o.fanouts = {10, 10, 10};
+  o.fanouts = fanouts();
   o.optimizer = "lazy_adam";
   return o;
 }
@@ -181,7 +193,7 @@ void Epoch(benchmark::State& state, SizeState* s) {
     const auto sampling_start = Clock::now();
     benchmark::DoNotOptimize(sampler.sample_epoch(1).users.data_ptr());
     const double triples_seconds = seconds_since(sampling_start);
-    if (batches > kMeasuredBatches) options.batch_limit = kMeasuredBatches;
+    if (batches > kWholeEpoch) options.batch_limit = kMeasuredBatches;
     const gnn::TrainResult result = gnn::train(*s->model, sampler, options);
     const gnn::EpochRecord& epoch = result.history.at(0);
     const int64_t measured = options.batch_limit > 0 ? options.batch_limit : batches;
@@ -198,6 +210,33 @@ void Epoch(benchmark::State& state, SizeState* s) {
   }
 }
 
+// The mean number of nodes a batch's subgraph reads (its input layer) under a few fan-outs, over
+// the first 10 batches of an epoch: where it nears the graph's nodes, a sampled step costs about
+// a full-graph step and an epoch grows with the square of the graph.
+void Neighbourhood(benchmark::State& state, SizeState* s) {
+  for (auto _ : state) {
+    const io::Dataset& ds = *s->dataset;
+    const io::DomainSplit& part = ds.splits.back().parts.at(0);
+    const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(ds, "main", part);
+    const gnn::Triples triples = sampler.sample_epoch(1);
+    if (!s->model) s->model = gnn::make_recommender(gnn::ModelOptions{}, ds, "main", part);  // run alone
+    const gnn::SparseGraph& graph = *s->model->propagation_graph();
+    state.counters["graph_nodes"] = static_cast<double>(graph.rows());
+    for (const int64_t f : {10, 5, 3, 2, 1}) {
+      const gnn::NeighborSampler neighbors(graph, {f, f, f});
+      double nodes = 0.0;
+      for (int64_t b = 0; b < 10; ++b) {
+        const auto rows = [&](const torch::Tensor& t) { return t.narrow(0, b * 2048, 2048); };
+        const gnn::SeedBatch seeds = gnn::seed_batch(rows(triples.users), rows(triples.positives), rows(triples.negatives),
+                                                     sampler.num_users());
+        nodes += static_cast<double>(neighbors.sample(seeds.seeds, static_cast<uint64_t>(b)).nodes.size(0)) / 10.0;
+      }
+      state.counters["nodes_" + std::to_string(f)] = nodes;
+    }
+    state.SetIterationTime(0.0);
+  }
+}
+
 void Evaluate(benchmark::State& state, SizeState* s) {
   for (auto _ : state) {
     const io::Dataset& ds = *s->dataset;
@@ -210,7 +249,7 @@ void Evaluate(benchmark::State& state, SizeState* s) {
       benchmark::DoNotOptimize(s->model->represent().users.data_ptr());
     }
     const double propagation = seconds_since(propagation_start);
-    const int64_t users = test->size(), measured = std::min(users, kMeasuredUsers);
+    const int64_t users = test->size(), measured = users > kWholeEvaluation ? kMeasuredUsers : users;
     const auto start = Clock::now();
     benchmark::DoNotOptimize(test->metric_sums(*s->model, 0, measured));
     const double sample = seconds_since(start);
@@ -245,7 +284,8 @@ int main(int argc, char** argv) {
     s->interactions = n;
     const std::string tag = "/" + std::to_string(n);
     for (const auto& [name, phase] : {std::pair{"Import", &Import}, std::pair{"ReadHdf5", &ReadHdf5},
-                                      std::pair{"Epoch", &Epoch}, std::pair{"Evaluate", &Evaluate}}) {
+                                      std::pair{"Epoch", &Epoch}, std::pair{"Neighbourhood", &Neighbourhood},
+                                      std::pair{"Evaluate", &Evaluate}}) {
       benchmark::RegisterBenchmark((std::string(name) + tag).c_str(), phase, s)
           ->Iterations(1)
           ->UseManualTime()

@@ -60,6 +60,16 @@ double peak_gib() {
 }
 void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
+// A phase's seconds from a timed part: `fixed` (paid once) plus `part` seconds for `measured` of
+// `total` units, projected to all of them; exactly fixed + part when every unit was measured.
+struct Projection {
+  double seconds, per_unit;
+};
+Projection project(double fixed, double part, int64_t measured, int64_t total) {
+  const double per_unit = std::max(0.0, part) / static_cast<double>(measured);
+  return {measured == total ? fixed + part : fixed + per_unit * static_cast<double>(total), per_unit};
+}
+
 // What one size's phases hand on to the next.
 struct SizeState {
   int64_t interactions = 0;
@@ -197,11 +207,10 @@ void Epoch(benchmark::State& state, SizeState* s) {
     const gnn::TrainResult result = gnn::train(*s->model, sampler, options);
     const gnn::EpochRecord& epoch = result.history.at(0);
     const int64_t measured = options.batch_limit > 0 ? options.batch_limit : batches;
-    const double per_batch = (epoch.seconds - triples_seconds) / static_cast<double>(measured);
-    const double seconds = measured == batches ? epoch.seconds : triples_seconds + per_batch * static_cast<double>(batches);
-    state.SetIterationTime(seconds);
-    state.counters["epoch_s"] = seconds;
-    state.counters["s_per_batch"] = per_batch;
+    const Projection cost = project(triples_seconds, epoch.seconds - triples_seconds, measured, batches);
+    state.SetIterationTime(cost.seconds);
+    state.counters["epoch_s"] = cost.seconds;
+    state.counters["s_per_batch"] = cost.per_unit;
     state.counters["batches"] = static_cast<double>(batches);
     state.counters["measured_batches"] = static_cast<double>(measured);
     state.counters["peak_GiB"] = peak_gib();
@@ -253,10 +262,9 @@ void Evaluate(benchmark::State& state, SizeState* s) {
     const auto start = Clock::now();
     benchmark::DoNotOptimize(test->metric_sums(*s->model, 0, measured));
     const double sample = seconds_since(start);
-    const double per_user = std::max(0.0, sample - propagation) / static_cast<double>(measured);
-    const double seconds = measured == users ? sample : propagation + per_user * static_cast<double>(users);
-    state.SetIterationTime(seconds);
-    state.counters["eval_s"] = seconds;
+    const Projection cost = project(propagation, sample - propagation, measured, users);
+    state.SetIterationTime(cost.seconds);
+    state.counters["eval_s"] = cost.seconds;
     state.counters["propagation_s"] = propagation;
     state.counters["users"] = static_cast<double>(users);
     state.counters["measured_users"] = static_cast<double>(measured);

@@ -64,6 +64,14 @@ class ProcessGroupCommunicator : public Communicator {
     wait_for("broadcast", options_, [&] { return group_->broadcast(tensors, options); });
   }
 
+  std::vector<torch::Tensor> all_gather(const torch::Tensor& mine) override {
+    std::vector<std::vector<at::Tensor>> out(1);
+    for (int r = 0; r < options_.world_size; ++r) out[0].push_back(torch::empty_like(mine));
+    std::vector<at::Tensor> in{mine.contiguous()};
+    wait_for("all-gather", options_, [&] { return group_->allgather(out, in); });
+    return out[0];
+  }
+
   void barrier() override {
     wait_for("barrier", options_, [&] { return group_->barrier(); });
   }
@@ -162,6 +170,24 @@ void broadcast_from_rank0(Communicator& communicator, const std::vector<torch::T
     communicator.broadcast(buffer, 0);
     t.copy_(buffer);
   }
+}
+
+RowGradient all_reduce_rows(Communicator& communicator, const RowGradient& mine) {
+  // Gloo gathers equal shapes: every rank pads its rows to the longest count.
+  const int64_t count = mine.rows.size(0), width = mine.grad.size(1);
+  int64_t longest = 0;
+  for (const torch::Tensor& c : communicator.all_gather(torch::tensor({count}, torch::kInt64))) {
+    longest = std::max(longest, c.item<int64_t>());
+  }
+  const torch::Tensor rows = torch::cat({mine.rows, torch::full({longest - count}, -1, torch::kInt64)});
+  const torch::Tensor grad = torch::cat({mine.grad, torch::zeros({longest - count, width}, mine.grad.options())});
+  const torch::Tensor all_rows = torch::cat(communicator.all_gather(rows));
+  const torch::Tensor all_grad = torch::cat(communicator.all_gather(grad));
+  const torch::Tensor real = all_rows.ge(0).nonzero().view({-1});
+  const auto [unique, inverse] = at::_unique(all_rows.index_select(0, real), /*sorted=*/true, /*return_inverse=*/true);
+  torch::Tensor summed = torch::zeros({unique.size(0), width}, mine.grad.options());
+  summed.index_add_(0, inverse, all_grad.index_select(0, real));
+  return {unique, summed};
 }
 
 std::pair<int64_t, int64_t> shard_range(int64_t count, int rank, int world_size) {

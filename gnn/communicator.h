@@ -35,6 +35,8 @@ class Communicator {
   virtual void all_reduce_sum(torch::Tensor& tensor) = 0;
   // In place: every rank ends with `root`'s values.
   virtual void broadcast(torch::Tensor& tensor, int root) = 0;
+  // Every rank's `mine` (same shape and dtype on every rank), in rank order.
+  virtual std::vector<torch::Tensor> all_gather(const torch::Tensor& mine) = 0;
   virtual void barrier() = 0;
 };
 
@@ -49,6 +51,16 @@ void all_reduce_sum(Communicator& communicator, const std::vector<torch::Tensor>
 
 // Every rank gets rank 0's values of `tensors` (say, freshly initialised parameters).
 void broadcast_from_rank0(Communicator& communicator, const std::vector<torch::Tensor>& tensors);
+
+// A row-sparse gradient: distinct rows of a table and their gradient rows [rows, d].
+struct RowGradient {
+  torch::Tensor rows, grad;
+};
+
+// The sum over the ranks of each rank's row-sparse gradient (any rows, any count per rank,
+// possibly none): the union of the rows, each with its gradient rows summed, in ascending row
+// order on every rank. Sends each rank's rows only, never the table.
+RowGradient all_reduce_rows(Communicator& communicator, const RowGradient& mine);
 
 // Rows [first, last) of `count` rows that rank `rank` of `world_size` takes: contiguous, in rank
 // order, sizes differing by at most one.

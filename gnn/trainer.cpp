@@ -160,17 +160,27 @@ double sum_over_ranks(Communicator& communicator, Recommender& model, const torc
   return value.item<double>();
 }
 
-// Backward through `loss`, the ranks' gradients summed (data parallel), then `update` (the
-// optimiser's step), each timed into `record` (the model's time from `model_start`); returns
-// the batch's loss.
-double step(Recommender& model, const torch::Tensor& loss, Communicator* communicator, EpochRecord& record,
-            Clock::time_point model_start, const std::function<void()>& update) {
+// Data parallel with row-wise Adam: the ranks' row gradients summed into `merged` (the rows
+// alone travel, never the table), and the loss. Returns the batch's loss.
+double sum_rows_over_ranks(Communicator& communicator, const torch::Tensor& rows, const torch::Tensor& grad,
+                           const torch::Tensor& loss, RowGradient& merged) {
+  merged = all_reduce_rows(communicator, {rows, grad});
+  torch::Tensor value = loss.detach().reshape({1}).clone();
+  communicator.all_reduce_sum(value);
+  return value.item<double>();
+}
+
+// Backward through `loss`; data parallel, `sum_over_ranks` (which returns the batch's loss);
+// then `update` (the optimiser's step); each timed into `record` (the model's time from
+// `model_start`). Returns the batch's loss.
+double step(const torch::Tensor& loss, EpochRecord& record, Clock::time_point model_start,
+            const std::function<double()>& sum_over_ranks, const std::function<void()>& update) {
   loss.backward();
   record.model_seconds += seconds_since(model_start);
   double value = 0.0;
-  if (communicator != nullptr) {
+  if (sum_over_ranks) {
     const auto communication_start = Clock::now();
-    value = sum_over_ranks(*communicator, model, loss);
+    value = sum_over_ranks();
     record.communication_seconds += seconds_since(communication_start);
   } else {
     value = loss.item<double>();
@@ -183,6 +193,12 @@ double step(Recommender& model, const torch::Tensor& loss, Communicator* communi
 
 // The loss of a rank whose shard of a batch is empty: zero, with a (zero) gradient path to `x`.
 torch::Tensor empty_shard_loss(const torch::Tensor& x) { return x.sum() * 0.0; }
+
+// The dense data-parallel sum of step(), or none for one process.
+std::function<double()> dense_sum(Communicator* communicator, Recommender& model, const torch::Tensor& loss) {
+  if (communicator == nullptr) return {};
+  return [communicator, &model, loss] { return sum_over_ranks(*communicator, model, loss); };
+}
 
 // An epoch of full-graph steps: one represent() over the whole graph per batch. The summed loss.
 double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const Triples& triples,
@@ -198,7 +214,7 @@ double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const
     const Representations reps = model.represent();
     torch::Tensor loss = shard.count > 0 ? triples_loss(model, reps, triples, shard, options) : empty_shard_loss(reps.users);
     if (!aux.empty()) loss = loss + auxiliary_loss(model, reps, aux, b, options);
-    loss_sum += step(model, loss, communicator, record, model_start, [&] { optimizer.step(); });
+    loss_sum += step(loss, record, model_start, dense_sum(communicator, model, loss), [&] { optimizer.step(); });
     on_batch(b + 1, batches);
   }
   return loss_sum;
@@ -254,26 +270,34 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
     const auto model_start = Clock::now();
     const BatchShard shard = shard_of(b);
     const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
-    if (shard.count == 0) {
+    if (lazy == nullptr) {
       optimizer.zero_grad();
-      loss_sum += step(model, empty_shard_loss(model.node_table()), communicator, record, model_start,
-                       [&] { optimizer.step(); });
-    } else if (lazy == nullptr) {
-      optimizer.zero_grad();
-      const torch::Tensor h = model.represent_seeds(current.blocks);
-      const torch::Tensor loss = part_of_batch_mean(seeds_loss(model, h, current.seeds, options), shard) +
-                                 l2_regularizer(model.batch_l2(u, p, n), shard.batch, options.weight_decay);
-      loss_sum += step(model, loss, communicator, record, model_start, [&] { optimizer.step(); });
+      torch::Tensor loss = empty_shard_loss(model.node_table());
+      if (shard.count > 0) {
+        const torch::Tensor h = model.represent_seeds(current.blocks);
+        loss = part_of_batch_mean(seeds_loss(model, h, current.seeds, options), shard) +
+               l2_regularizer(model.batch_l2(u, p, n), shard.batch, options.weight_decay);
+      }
+      loss_sum += step(loss, record, model_start, dense_sum(communicator, model, loss), [&] { optimizer.step(); });
     } else {
       // A detached copy of the input layer's rows is the leaf: its gradient has their rows only.
-      const torch::Tensor nodes = current.blocks.nodes;
+      const torch::Tensor nodes = shard.count > 0 ? current.blocks.nodes : torch::empty({0}, torch::kInt64);
       const torch::Tensor x = model.node_table().index_select(0, nodes).detach().requires_grad_();
-      const torch::Tensor h = model.propagate_seeds(current.blocks, x);
-      const int64_t users = current.seeds.users, seeds = current.blocks.seeds();
-      const torch::Tensor l2 = squared_norms(x.narrow(0, 0, users), x.narrow(0, users, seeds - users),
-                                             current.seeds.user_at, current.seeds.positive_at, current.seeds.negative_at);
-      const torch::Tensor loss = seeds_loss(model, h, current.seeds, options) + l2_regularizer(l2, u.size(0), options.weight_decay);
-      loss_sum += step(model, loss, communicator, record, model_start, [&] { lazy->step(nodes, x.grad()); });
+      torch::Tensor loss = empty_shard_loss(x);
+      if (shard.count > 0) {
+        const torch::Tensor h = model.propagate_seeds(current.blocks, x);
+        const int64_t users = current.seeds.users, seeds = current.blocks.seeds();
+        const torch::Tensor l2 = squared_norms(x.narrow(0, 0, users), x.narrow(0, users, seeds - users),
+                                               current.seeds.user_at, current.seeds.positive_at, current.seeds.negative_at);
+        loss = part_of_batch_mean(seeds_loss(model, h, current.seeds, options), shard) +
+               l2_regularizer(l2, shard.batch, options.weight_decay);
+      }
+      RowGradient merged;
+      std::function<double()> sum_rows;
+      if (communicator != nullptr) sum_rows = [&] { return sum_rows_over_ranks(*communicator, nodes, x.grad(), loss, merged); };
+      loss_sum += step(loss, record, model_start, sum_rows, [&] {
+        communicator != nullptr ? lazy->step(merged.rows, merged.grad) : lazy->step(nodes, x.grad());
+      });
     }
     on_batch(b + 1, batches);
   }
@@ -320,10 +344,6 @@ std::unique_ptr<RowAdam> row_optimizer(Recommender& model, const TrainOptions& o
 Communicator* data_parallel(const TrainOptions& options, const std::vector<AuxiliaryTask>& auxiliary) {
   Communicator* communicator = options.communicator.get();
   if (communicator == nullptr || communicator->world_size() == 1) return nullptr;
-  if (options.optimizer == "lazy_adam") {
-    throw io::UsageError("training option optimizer lazy_adam: updates rows in place on one process; with several "
-                         "processes use optimizer adam");
-  }
   if (!auxiliary.empty()) throw io::UsageError("auxiliary tasks train in one process only (got several processes)");
   return communicator;
 }

@@ -61,7 +61,8 @@ struct TrainOptions {
   // share of the epoch's triples (summed, the same triples as one process), takes its shard of
   // every batch, and the gradients are summed before the step, so the ranks step alike and the
   // run equals one process's up to float summation order (sampled with finite fan-outs: each
-  // rank samples its shard's neighbourhood). Rank 0 alone writes the checkpoint. null: alone.
+  // rank samples its shard's neighbourhood; lazy_adam sums the ranks' row gradients, sending the
+  // rows a step read, not the table). Rank 0 alone writes the checkpoint. null: alone.
   std::shared_ptr<Communicator> communicator;
 };
 

@@ -183,17 +183,42 @@ TEST_F(DataParallel, ShardedEvaluationGivesTheWholeSetsMetrics) {
   }
 }
 
+TEST_F(DataParallel, RowWiseAdamOverRanksExchangesRowsAndTrainsAsOneProcess) {
+  TrainOptions o = options("sampled");
+  o.optimizer = "lazy_adam";
+  const Run alone = train_alone(o);
+  for (const Run& rank : train_in_group(4, o)) expect_same_run(alone, rank);
+}
+
+TEST(AllReduceRows, SumsTheUnionOfEachRanksRows) {
+  std::vector<RowGradient> got(3);
+  in_group(3, [&](const std::shared_ptr<Communicator>& group) {
+    const int r = group->rank();
+    // rank 0: rows 5, 1; rank 1: none; rank 2: rows 1, 9, 2.
+    const std::vector<std::vector<int64_t>> rows = {{5, 1}, {}, {1, 9, 2}};
+    const auto n = static_cast<int64_t>(rows[r].size());
+    const torch::Tensor grad = torch::arange(n * 2, torch::kFloat32).view({n, 2}) + 10.0 * r;
+    got[r] = all_reduce_rows(*group, {torch::tensor(rows[r], torch::kInt64), grad});
+  });
+  // rank 0's rows [0, 1] / [2, 3]; rank 2's [20, 21] / [22, 23] / [24, 25].
+  const torch::Tensor rows = torch::tensor({int64_t{1}, int64_t{2}, int64_t{5}, int64_t{9}});
+  const torch::Tensor grad = torch::tensor({{2.f + 20.f, 3.f + 21.f}, {24.f, 25.f}, {0.f, 1.f}, {22.f, 23.f}});
+  for (const RowGradient& g : got) {
+    EXPECT_TRUE(torch::equal(g.rows, rows)) << g.rows;
+    EXPECT_TRUE(torch::equal(g.grad, grad)) << g.grad;
+  }
+}
+
 TEST_F(DataParallel, RefusesWhatCannotBeSharded) {
   in_group(2, [&](const std::shared_ptr<Communicator>& group) {
-    TrainOptions o = options("sampled");
-    o.optimizer = "lazy_adam";
+    TrainOptions o = options();
     o.communicator = group;
     auto m = model();
     try {
-      train(*m, sampler, o);
-      ADD_FAILURE() << "lazy_adam over two ranks was accepted";
+      train(*m, sampler, o, {}, {}, {AuxiliaryTask{"pv", &sampler, 0.5}});
+      ADD_FAILURE() << "an auxiliary task over two ranks was accepted";
     } catch (const io::UsageError& e) {
-      EXPECT_NE(std::string(e.what()).find("lazy_adam"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("auxiliary tasks train in one process only"), std::string::npos) << e.what();
     }
   });
 }

@@ -29,7 +29,8 @@ graft=${GRAFT:-${GRAFT_BUILD_DIR:-build}/bin/graft}
 command=$1
 shift
 
-MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
+# sed reads the whole list: head would leave scontrol writing to a closed pipe (SIGPIPE under pipefail).
+MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | sed -n 1p)
 MASTER_PORT=${MASTER_PORT:-$((20000 + SLURM_JOB_ID % 40000))}
 export MASTER_ADDR MASTER_PORT
 echo "graft $command on $SLURM_JOB_NUM_NODES nodes, rendezvous $MASTER_ADDR:$MASTER_PORT" >&2

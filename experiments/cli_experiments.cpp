@@ -139,7 +139,7 @@ void run_transfer_command(const TransferArgs& args) {
   const QuietUnlessRankZero quiet(group.get());
   const exp::TrialOutcome outcome = exp::run_trial_in_process(settings, 0, group);
   std::cout << outcome.text;
-  if (!args.json.empty() && writes_outputs(group.get())) {
+  if (!args.json.empty() && gnn::writes_outputs(group.get())) {
     io::write_text_atomically(args.json, outcome.report.dump(2) + "\n");
     std::cerr << "wrote " << args.json << "\n";
   }

@@ -286,8 +286,8 @@ std::function<void(int64_t, int64_t, int64_t, double)> progress_inside_epochs(in
   };
 }
 
-void run_train(const TrainArgs& args, const std::string& command_line) {
-  gnn::validate(args.train);
+// `args.train` is validated and `device` resolved by the caller, before any worker starts.
+void run_train(const TrainArgs& args, torch::Device device, const std::string& command_line) {
   gnn::Communicator* group = args.train.communicator.get();
   const QuietUnlessRankZero quiet(group);
   gnn::set_num_threads(args.train.threads);
@@ -314,7 +314,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   if (args.model.name == "lightgcn") check_memory(args, dataset, domain, graph_part);
   const auto building = std::chrono::steady_clock::now();
   const std::shared_ptr<gnn::Recommender> model = gnn::make_recommender(args.model, dataset, args.domain, graph_part);
-  model->move_to(gnn::resolve_device(args.device, "--device"));
+  model->move_to(device);
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - building).count();
   const gnn::NegativeSampler sampler = gnn::NegativeSampler::for_split(dataset, args.domain, part);
 
@@ -357,7 +357,7 @@ void run_train(const TrainArgs& args, const std::string& command_line) {
   if (has_valid) std::cout << "best epoch " << result.best_epoch << ": valid " << format_metrics(result.best_metrics) << "\n";
   std::cout << "test " << format_metrics(test_metrics) << "\n";
 
-  if (!args.json.empty() && writes_outputs(group)) {
+  if (!args.json.empty() && gnn::writes_outputs(group)) {
     const ordered_json out = train_json(args, command_line, dataset, domain, part, graph_part,
                                         static_cast<int64_t>(test->size()), pretraining, result, test_metrics,
                                         epochs_run > 0 ? train_seconds / epochs_run : 0.0);
@@ -504,7 +504,7 @@ void add_train_command(CLI::App& app, const std::string& command_line) {
     gnn::validate(args->train);
     const torch::Device device = gnn::resolve_device(args->device, "--device");
     args->train.communicator = start_or_join(args->parallel, device.is_cuda() ? "nccl" : "gloo");
-    run_train(*args, command_line);
+    run_train(*args, device, command_line);
   });
 }
 

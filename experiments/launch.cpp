@@ -1,10 +1,7 @@
 #include "experiments/launch.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "gnn/communicator.h"
 #include "graph_io/errors.h"
 
 namespace graft::cli {
@@ -73,21 +71,6 @@ std::string describe(const RankVariables& launcher, const char* size_variable) {
 std::vector<std::string>& program_arguments() {
   static std::vector<std::string> arguments;
   return arguments;
-}
-
-// A port no one listens on now (the kernel's choice for a socket bound to port 0).
-int free_local_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error(std::string("--nproc: socket: ") + std::strerror(errno));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  close(fd);
-  if (!ok) throw std::runtime_error(std::string("--nproc: no free local port: ") + std::strerror(errno));
-  return ntohs(address.sin_port);
 }
 
 // In the child: the worker's environment, then this program again. Never returns.
@@ -201,8 +184,7 @@ std::string process_label() {
 void set_program_arguments(int argc, char** argv) { program_arguments().assign(argv, argv + argc); }
 
 int launch_local_workers(int nproc) {
-  if (nproc < 1) throw io::UsageError("--nproc must be at least 1, got " + std::to_string(nproc));
-  const int port = free_local_port();
+  const int port = gnn::free_local_port();
   std::cerr << "graft: starting " << nproc << " workers (c10d rendezvous 127.0.0.1:" << port << ")\n";
   std::vector<Worker> workers;
   for (int rank = 0; rank < nproc; ++rank) {

@@ -1,5 +1,5 @@
 // How a `graft train` or `graft transfer` process takes part in a data-parallel run, and the
-// local launcher behind --nproc. No LibTorch here: the process group itself is
+// local launcher behind --nproc. This header needs no LibTorch: the process group itself is
 // gnn/communicator.h.
 //
 // A worker learns its rank, the world size and the rendezvous from the environment, the way
@@ -41,7 +41,7 @@ std::string process_label();
 // Remembers main()'s arguments, which the launcher re-executes.
 void set_program_arguments(int argc, char** argv);
 
-// Starts this program again as `nproc` workers on this machine (GRAFT_RANK, GRAFT_WORLD_SIZE,
+// Starts this program again as `nproc` (≥ 1, checked by the caller) workers on this machine (GRAFT_RANK, GRAFT_WORLD_SIZE,
 // MASTER_ADDR=127.0.0.1 and a free MASTER_PORT), waits for them and returns the run's exit code:
 // 0 when all succeeded; when one fails or is killed, a message naming it, the others stopped
 // (SIGTERM, then SIGKILL after 5 s) and its exit code (1 for a signal).

@@ -48,7 +48,7 @@ std::shared_ptr<gnn::Communicator> start_or_join(const ParallelArgs& args, const
 }
 
 QuietUnlessRankZero::QuietUnlessRankZero(const gnn::Communicator* communicator) {
-  if (communicator == nullptr || communicator->rank() == 0) return;
+  if (gnn::writes_outputs(communicator)) return;
   out_ = std::cout.rdbuf(&discard_);
   err_ = std::cerr.rdbuf(&discard_);
 }
@@ -57,7 +57,5 @@ QuietUnlessRankZero::~QuietUnlessRankZero() {
   if (out_ != nullptr) std::cout.rdbuf(out_);
   if (err_ != nullptr) std::cerr.rdbuf(err_);
 }
-
-bool writes_outputs(const gnn::Communicator* communicator) { return communicator == nullptr || communicator->rank() == 0; }
 
 }  // namespace graft::cli

@@ -44,7 +44,4 @@ class QuietUnlessRankZero {
   std::streambuf* err_ = nullptr;
 };
 
-// Whether this process writes the run's files: alone, or rank 0.
-bool writes_outputs(const gnn::Communicator* communicator);
-
 }  // namespace graft::cli

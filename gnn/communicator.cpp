@@ -11,6 +11,13 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "graph_io/errors.h"
@@ -188,6 +195,20 @@ RowGradient all_reduce_rows(Communicator& communicator, const RowGradient& mine)
   torch::Tensor summed = torch::zeros({unique.size(0), width}, mine.grad.options());
   summed.index_add_(0, inverse, all_grad.index_select(0, real));
   return {unique, summed};
+}
+
+int free_local_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("no free local port: socket: ") + std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  close(fd);
+  if (!ok) throw std::runtime_error(std::string("no free local port: ") + std::strerror(errno));
+  return ntohs(address.sin_port);
 }
 
 std::pair<int64_t, int64_t> shard_range(int64_t count, int rank, int world_size) {

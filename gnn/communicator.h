@@ -62,6 +62,15 @@ struct RowGradient {
 // order on every rank. Sends each rank's rows only, never the table.
 RowGradient all_reduce_rows(Communicator& communicator, const RowGradient& mine);
 
+// A TCP port on 127.0.0.1 that no one listens on now (the kernel's pick for port 0), for a
+// rendezvous on this machine. std::runtime_error when there is none.
+int free_local_port();
+
+// Whether this process writes a run's files and speaks for it: alone, or rank 0 of its group.
+inline bool writes_outputs(const Communicator* communicator) {
+  return communicator == nullptr || communicator->rank() == 0;
+}
+
 // Rows [first, last) of `count` rows that rank `rank` of `world_size` takes: contiguous, in rank
 // order, sizes differing by at most one.
 std::pair<int64_t, int64_t> shard_range(int64_t count, int rank, int world_size);

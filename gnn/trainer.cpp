@@ -79,10 +79,12 @@ struct BatchShard {
   int64_t first = 0, count = 0, batch = 0;
 };
 
-BatchShard batch_shard(int64_t batch_first, int64_t batch, const Communicator* communicator) {
-  if (communicator == nullptr) return {batch_first, batch, batch};
+// This rank's rows of batch `b` of an epoch of `triples` rows.
+BatchShard batch_shard(int64_t b, int64_t triples, const TrainOptions& options, const Communicator* communicator) {
+  const int64_t first = b * options.batch_size, batch = std::min(options.batch_size, triples - first);
+  if (communicator == nullptr) return {first, batch, batch};
   const auto [begin, end] = shard_range(batch, communicator->rank(), communicator->world_size());
-  return {batch_first + begin, end - begin, batch};
+  return {first + begin, end - begin, batch};
 }
 
 // A shard's mean loss as its part of the batch's mean: summed over the ranks, the batch's mean.
@@ -207,8 +209,7 @@ double full_graph_epoch(Recommender& model, torch::optim::Adam& optimizer, const
   const int64_t batches = epoch_batches(triples.size(), options);
   double loss_sum = 0.0;
   for (int64_t b = 0; b < batches; ++b) {
-    const int64_t first = b * options.batch_size, count = std::min(options.batch_size, triples.size() - first);
-    const BatchShard shard = batch_shard(first, count, communicator);
+    const BatchShard shard = batch_shard(b, triples.size(), options, communicator);
     const auto model_start = Clock::now();
     optimizer.zero_grad();
     const Representations reps = model.represent();
@@ -240,10 +241,7 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
                      Communicator* communicator, const TrainOptions& options, EpochRecord& record,
                      const BatchHook& on_batch) {
   const int64_t batches = epoch_batches(triples.size(), options);
-  const auto shard_of = [&](int64_t b) {
-    const int64_t first = b * options.batch_size;
-    return batch_shard(first, std::min(options.batch_size, triples.size() - first), communicator);
-  };
+  const auto shard_of = [&](int64_t b) { return batch_shard(b, triples.size(), options, communicator); };
   const auto rows = [&](const torch::Tensor& t, int64_t b) {
     const BatchShard shard = shard_of(b);
     return t.narrow(0, shard.first, shard.count);
@@ -442,7 +440,7 @@ TrainResult train(Recommender& model, const NegativeSampler& sampler, const Trai
   const std::unique_ptr<RowAdam> lazy = row_optimizer(model, options);
   Communicator* communicator = data_parallel(options, auxiliary);
   if (communicator != nullptr) broadcast_from_rank0(*communicator, model.parameters());
-  const bool writes = communicator == nullptr || communicator->rank() == 0;
+  const bool writes = writes_outputs(communicator);
   const bool selecting = monitor.evaluate && monitor.select_best;
   torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
   model.train();

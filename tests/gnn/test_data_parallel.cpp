@@ -4,11 +4,7 @@
 // shard in the last batch); every rank ends with the same parameters; sharded evaluation gives
 // the whole set's metrics; the negative sampler's shares sum to the epoch; what cannot be
 // sharded is refused by name.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <functional>
 #include <thread>
@@ -22,21 +18,9 @@
 namespace graft::gnn {
 namespace {
 
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 // Runs body(communicator) on `world` threads, one rank each; rethrows the first failure.
 void in_group(int world, const std::function<void(const std::shared_ptr<Communicator>&)>& body) {
-  const int port = free_port();
+  const int port = free_local_port();
   std::vector<std::thread> ranks;
   std::vector<std::exception_ptr> failures(world);
   for (int r = 0; r < world; ++r) {
@@ -237,7 +221,7 @@ TEST(JoinProcessGroup, AnUnreachableMasterTimesOutWithAMessage) {
   ProcessGroupOptions o;
   o.rank = 1;
   o.world_size = 2;
-  o.master_port = free_port();  // no one serves it
+  o.master_port = free_local_port();  // no one serves it
   o.timeout = std::chrono::seconds(1);
   try {
     join_process_group(o);

@@ -15,7 +15,6 @@
 //   GRAFT_COST_SIZES=1M,10M,50M [GRAFT_COST_FANOUTS=2,2,2] build/bench/bench_gnn_costs --benchmark_counters_tabular=true
 // (default sizes: 1M; files go to $TMPDIR and are removed).
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/plain_read.h"
 #include "gnn/evaluator.h"
 #include "gnn/memory_model.h"
 #include "gnn/models.h"
@@ -100,13 +100,8 @@ void write_csv(const io::Dataset& ds, const std::string& path) {
 }
 
 double plain_read_seconds(const std::string& path) {
-  std::vector<char> buffer(1 << 18);
   const auto start = Clock::now();
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  int64_t lines = 0;
-  for (ssize_t got; (got = ::read(fd, buffer.data(), buffer.size())) > 0;) lines += std::count(buffer.data(), buffer.data() + got, '\n');
-  ::close(fd);
-  benchmark::DoNotOptimize(lines);
+  benchmark::DoNotOptimize(bench::count_lines(path));
   return seconds_since(start);
 }
 
@@ -156,13 +151,19 @@ void ReadHdf5(benchmark::State& state, SizeState* s) {
   }
 }
 
+// The comma-separated values of environment variable `name` (`fallback` when unset), each read by `parse`.
+template <typename Parse>
+std::vector<int64_t> environment_list(const char* name, const char* fallback, Parse&& parse) {
+  const char* text = std::getenv(name);
+  std::stringstream list(text ? text : fallback);
+  std::vector<int64_t> out;
+  for (std::string item; std::getline(list, item, ',');) out.push_back(parse(item));
+  return out;
+}
+
 // GRAFT_COST_FANOUTS, e.g. "2,2,2" (default 10,10,10).
 std::vector<int64_t> fanouts() {
-  const char* text = std::getenv("GRAFT_COST_FANOUTS");
-  std::stringstream list(text ? text : "10,10,10");
-  std::vector<int64_t> out;
-  for (std::string item; std::getline(list, item, ',');) out.push_back(std::stoll(item));
-  return out;
+  return environment_list("GRAFT_COST_FANOUTS", "10,10,10", [](const std::string& f) { return std::stoll(f); });
 }
 
 gnn::TrainOptions epoch_options() {
@@ -275,11 +276,7 @@ void Evaluate(benchmark::State& state, SizeState* s) {
 }
 
 std::vector<int64_t> sizes() {
-  const char* text = std::getenv("GRAFT_COST_SIZES");
-  std::stringstream list(text ? text : "1M");
-  std::vector<int64_t> out;
-  for (std::string item; std::getline(list, item, ',');) out.push_back(io::parse_size(item, "GRAFT_COST_SIZES"));
-  return out;
+  return environment_list("GRAFT_COST_SIZES", "1M", [](const std::string& n) { return io::parse_size(n, "GRAFT_COST_SIZES"); });
 }
 
 }  // namespace

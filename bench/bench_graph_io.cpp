@@ -13,7 +13,6 @@
 //   ReadDenseDataset  read_dataset of the dataset; counter of_fread = FreadDense's time per
 //                   read over this one's (the bar is >= 0.5)
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/plain_read.h"
 #include "graph_io/hdf5_store.h"
 #include "graph_io/importers.h"
 
@@ -188,15 +188,8 @@ double csv_bytes_per_second(benchmark::State& state, Body&& body) {
 }
 
 void PlainRead(benchmark::State& state) {
-  std::vector<char> buffer(1 << 18);
   files().plain_read_bytes_per_second = csv_bytes_per_second(state, [&] {
-    const int fd = ::open(files().csv.c_str(), O_RDONLY);
-    int64_t lines = 0;
-    for (ssize_t got; (got = ::read(fd, buffer.data(), buffer.size())) > 0;) {
-      lines += std::count(buffer.data(), buffer.data() + got, '\n');
-    }
-    ::close(fd);
-    if (lines != kInteractions) state.SkipWithError("unexpected line count");
+    if (graft::bench::count_lines(files().csv) != kInteractions) state.SkipWithError("unexpected line count");
   });
 }
 

@@ -47,13 +47,6 @@ inline exp::TrialFunction fake_trials(std::atomic<int>* calls = nullptr, MetricT
   };
 }
 
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // Every file of a runs directory whose content must be deterministic, relative path → content
 // (report.txt is not: it shows wall-clock times, as timings.json does).
 inline std::map<std::string, std::string> deterministic_files(const std::filesystem::path& dir) {

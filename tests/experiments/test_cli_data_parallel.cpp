@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -23,26 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using testing::run_graft;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// `graft <args>` with extra environment variables ("NAME=value ..."); exit code and output.
-int run_graft_with_env(const std::string& env, const std::string& args, std::string* output) {
-  const std::string command = env + " " + GRAFT_BINARY + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return -1;
-  char buffer[4096];
-  size_t n;
-  output->clear();
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing::run_graft_with_env;
+using testing::slurp;
 
 // `graft <args>` in the background with extra environment variables, its output to `log`.
 class Background {
@@ -70,7 +51,7 @@ class Background {
   }
 
   pid_t pid() const { return pid_; }
-  std::string output() const { return read_file(log_); }
+  std::string output() const { return slurp(log_); }
 
   // Waits until the output contains `text`; false after `seconds`.
   bool wait_for_output(const std::string& text, double seconds) const {
@@ -108,12 +89,12 @@ std::vector<pid_t> children_with(pid_t parent, const std::string& variable) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::istringstream stat(read_file(entry.path() / "stat"));
+    std::istringstream stat(slurp(entry.path() / "stat"));
     std::string pid, comm, state;
     pid_t ppid = 0;
     stat >> pid >> comm >> state >> ppid;
     if (ppid != parent) continue;
-    std::string environ = read_file(entry.path() / "environ");
+    std::string environ = slurp(entry.path() / "environ");
     std::replace(environ.begin(), environ.end(), '\0', '\n');
     if (("\n" + environ).find("\n" + variable + "\n") != std::string::npos) out.push_back(std::stoi(name));
   }
@@ -157,7 +138,7 @@ TEST_F(CliDataParallel, TwoProcessesGiveOneProcesssLossesAndMetrics) {
     ASSERT_EQ(run_graft(train_args(3) + " --graph " + graph + " --nproc 2 --json " + two, &output), 0) << output;
     EXPECT_NE(output.find("data parallel: 2 workers"), std::string::npos) << output;
     EXPECT_EQ(output.find("graft[rank 1/2]"), std::string::npos) << "rank 1 spoke:\n" << output;
-    const nlohmann::json a = nlohmann::json::parse(read_file(one)), b = nlohmann::json::parse(read_file(two));
+    const nlohmann::json a = nlohmann::json::parse(slurp(one)), b = nlohmann::json::parse(slurp(two));
     EXPECT_EQ(b["training"]["processes"], 2);
     ASSERT_EQ(a["history"].size(), b["history"].size());
     for (size_t e = 0; e < a["history"].size(); ++e) {
@@ -176,8 +157,8 @@ TEST_F(CliDataParallel, TransferOnTwoProcessesGivesOneProcesssReport) {
   std::string output;
   ASSERT_EQ(run_graft(args + dir_->file("transfer1.json"), &output), 0) << output;
   ASSERT_EQ(run_graft(args + dir_->file("transfer2.json") + " --nproc 2", &output), 0) << output;
-  const nlohmann::json a = nlohmann::json::parse(read_file(dir_->file("transfer1.json")));
-  const nlohmann::json b = nlohmann::json::parse(read_file(dir_->file("transfer2.json")));
+  const nlohmann::json a = nlohmann::json::parse(slurp(dir_->file("transfer1.json")));
+  const nlohmann::json b = nlohmann::json::parse(slurp(dir_->file("transfer2.json")));
   int compared = 0;
   for (const std::string group : {"overall", "cold_start", "warm"}) {
     if (!a.contains(group) || !a[group].is_object()) continue;

@@ -17,6 +17,7 @@ namespace graft::io {
 namespace {
 
 using testing::expect_error;
+using testing::slurp;
 using testing::TempDir;
 
 FeatureBlock dense_block(const std::string& name, int64_t rows, int64_t width) {
@@ -75,11 +76,6 @@ Dataset featured_dataset() {
   ds.provenance.command = "graft data import --format embeddings";
   ds.provenance.graft_version = "0.1.0";
   return ds;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // --- validate ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 namespace graft::io {
 namespace {
 
+using testing::slurp;
 using testing::TempDir;
 
 // Two domains, every optional column, categories, and a split with sampled negatives.
@@ -60,11 +61,6 @@ Dataset small_dataset() {
   ds.provenance.graft_version = "0.1.0";
   ds.provenance.sources = {{"/data/a.txt", 123, "deadbeef"}};
   return ds;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Expects read_dataset(path) to throw DataError whose message contains every fragment.

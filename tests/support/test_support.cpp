@@ -33,8 +33,15 @@ std::string shared_data(const std::string& relative) {
   return fs::exists(p) ? p.string() : std::string();
 }
 
-int run_graft(const std::string& args, std::string* output) {
-  const std::string command = std::string(GRAFT_BINARY) + " " + args + " 2>&1";
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int run_graft(const std::string& args, std::string* output) { return run_graft_with_env("", args, output); }
+
+int run_graft_with_env(const std::string& env, const std::string& args, std::string* output) {
+  const std::string command = env + (env.empty() ? "" : " ") + GRAFT_BINARY + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return -1;
   std::array<char, 4096> buffer;

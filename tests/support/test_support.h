@@ -28,8 +28,14 @@ class TempDir {
 // ../shared/data/<relative>, or "" when the shared folder is absent (tests then skip).
 std::string shared_data(const std::string& relative);
 
+// The whole file, bytes as they are ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+
 // Runs `graft <args>` and returns its exit code; stdout+stderr go to *output when given.
 int run_graft(const std::string& args, std::string* output = nullptr);
+
+// The same with environment variables set for it: `env` is "NAME=value NAME=value".
+int run_graft_with_env(const std::string& env, const std::string& args, std::string* output = nullptr);
 
 }  // namespace graft::testing
 

@@ -2,7 +2,8 @@
 // scale preset written as a `user,item,timestamp` CSV, imported (against a plain read of the same
 // file in the same run), stored and read back as HDF5, split by ratio (0.8 / 0.1 / 0.1), one
 // epoch of LightGCN (dim 64, 3 layers, batch 2048, sampled fan-outs 10,10,10, row-wise Adam) and
-// the full-ranking evaluation of the test users. GRAFT_COST_FANOUTS sets other fan-outs. Each phase is one benchmark run once, in order,
+// the full-ranking evaluation of the test users. GRAFT_COST_FANOUTS sets other fan-outs,
+// GRAFT_COST_BUDGET a node budget per layer (gnn/neighbor_sampler.h). Each phase is one benchmark run once, in order,
 // with its process peak resident memory (VmHWM, reset before the phase) and, for the epoch, the
 // memory model's prediction (gnn/memory_model.h).
 //
@@ -12,7 +13,7 @@
 // propagation + seconds per user × users. Counters say which ("measured_batches",
 // "measured_users"); at 1M both are measured whole.
 //
-//   GRAFT_COST_SIZES=1M,10M,50M [GRAFT_COST_FANOUTS=2,2,2] build/bench/bench_gnn_costs --benchmark_counters_tabular=true
+//   GRAFT_COST_SIZES=1M,10M,50M [GRAFT_COST_FANOUTS=2,2,2] [GRAFT_COST_BUDGET=20000] build/bench/bench_gnn_costs --benchmark_counters_tabular=true
 // (default sizes: 1M; files go to $TMPDIR and are removed).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -50,14 +51,16 @@ constexpr int64_t kWholeEvaluation = 65536, kMeasuredUsers = 8192;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// The process's peak resident memory since the last reset_peak(), from /proc/self/status.
-double peak_gib() {
+// A field of /proc/self/status in GiB: VmHWM, the peak resident memory since the last
+// reset_peak(), or VmRSS, the resident memory now.
+double status_gib(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);  // kB
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / (1024.0 * 1024.0);  // kB
   }
   return 0.0;
 }
+double peak_gib() { return status_gib("VmHWM"); }
 void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 // A phase's seconds from a timed part: `fixed` (paid once) plus `part` seconds for `measured` of
@@ -166,12 +169,18 @@ std::vector<int64_t> fanouts() {
   return environment_list("GRAFT_COST_FANOUTS", "10,10,10", [](const std::string& f) { return std::stoll(f); });
 }
 
+// GRAFT_COST_BUDGET, the most new nodes per layer of a step's subgraph (default 0: no bound).
+int64_t node_budget() {
+  return environment_list("GRAFT_COST_BUDGET", "0", [](const std::string& b) { return std::stoll(b); }).at(0);
+}
+
 gnn::TrainOptions epoch_options() {
   gnn::TrainOptions o;
   o.epochs = 1;
   o.batch_size = 2048;
   o.graph = "sampled";
   o.fanouts = fanouts();
+  o.node_budget = node_budget();
   o.optimizer = "lazy_adam";
   return o;
 }
@@ -185,6 +194,7 @@ gnn::MemoryEstimate predicted(const io::Dataset& ds, const io::DomainSplit& part
   size.sampled = true;
   size.lazy_adam = true;
   size.fanouts = o.fanouts;
+  size.node_budget = o.node_budget;
   size.batch_size = o.batch_size;
   return gnn::estimate_training_memory(size);
 }
@@ -194,6 +204,7 @@ void Epoch(benchmark::State& state, SizeState* s) {
     const io::Dataset& ds = *s->dataset;
     const io::DomainSplit& part = ds.splits.back().parts.at(0);
     reset_peak();
+    const double resident_before = status_gib("VmRSS");  // the dataset and what earlier phases left
     gnn::ModelOptions model;
     model.dim = 64;
     model.layers = 3;
@@ -215,14 +226,16 @@ void Epoch(benchmark::State& state, SizeState* s) {
     state.counters["batches"] = static_cast<double>(batches);
     state.counters["measured_batches"] = static_cast<double>(measured);
     state.counters["peak_GiB"] = peak_gib();
+    state.counters["rss_before_GiB"] = resident_before;
     state.counters["model_GiB"] = static_cast<double>(predicted(ds, part, options).total()) / (1 << 30);
     state.counters["train_M"] = static_cast<double>(part.train.size()) / 1e6;
   }
 }
 
-// The mean number of nodes a batch's subgraph reads (its input layer) under a few fan-outs, over
-// the first 10 batches of an epoch: where it nears the graph's nodes, a sampled step costs about
-// a full-graph step and an epoch grows with the square of the graph.
+// The mean number of nodes a batch's subgraph reads (its input layer) under a few fan-outs and
+// under the epoch's fan-outs and node budget ("nodes_epoch"), over the first 10 batches of an
+// epoch: where it nears the graph's nodes, a sampled step costs about a full-graph step and an
+// epoch grows with the square of the graph.
 void Neighbourhood(benchmark::State& state, SizeState* s) {
   for (auto _ : state) {
     const io::Dataset& ds = *s->dataset;
@@ -232,8 +245,7 @@ void Neighbourhood(benchmark::State& state, SizeState* s) {
     if (!s->model) s->model = gnn::make_recommender(gnn::ModelOptions{}, ds, "main", part);  // run alone
     const gnn::SparseGraph& graph = *s->model->propagation_graph();
     state.counters["graph_nodes"] = static_cast<double>(graph.rows());
-    for (const int64_t f : {10, 5, 3, 2, 1}) {
-      const gnn::NeighborSampler neighbors(graph, {f, f, f});
+    const auto mean_nodes = [&](const gnn::NeighborSampler& neighbors) {
       double nodes = 0.0;
       for (int64_t b = 0; b < 10; ++b) {
         const auto rows = [&](const torch::Tensor& t) { return t.narrow(0, b * 2048, 2048); };
@@ -241,8 +253,10 @@ void Neighbourhood(benchmark::State& state, SizeState* s) {
                                                      sampler.num_users());
         nodes += static_cast<double>(neighbors.sample(seeds.seeds, static_cast<uint64_t>(b)).nodes.size(0)) / 10.0;
       }
-      state.counters["nodes_" + std::to_string(f)] = nodes;
-    }
+      return nodes;
+    };
+    for (const int64_t f : {10, 5, 3, 2, 1}) state.counters["nodes_" + std::to_string(f)] = mean_nodes(gnn::NeighborSampler(graph, {f, f, f}));
+    state.counters["nodes_epoch"] = mean_nodes(gnn::NeighborSampler(graph, fanouts(), node_budget()));
     state.SetIterationTime(0.0);
   }
 }

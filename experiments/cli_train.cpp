@@ -222,6 +222,7 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
                     {"eval_every", args.train.eval_every}, {"patience", args.train.patience},
                     {"metric", args.train.metric}, {"checkpoint", args.train.checkpoint},
                     {"graph", args.train.graph}, {"fanouts", gnn::describe_fanouts(args.train.fanouts)},
+                    {"node_budget", args.train.node_budget},
                     {"optimizer", args.train.optimizer}, {"batch_limit", args.train.batch_limit},
                     {"processes", args.train.communicator ? args.train.communicator->world_size() : 1}}},
       {"auxiliary_behaviours", args.auxiliary},
@@ -254,6 +255,7 @@ void check_memory(const TrainArgs& args, const io::Dataset& dataset, const io::D
   size.sampled = args.train.graph == "sampled";
   size.lazy_adam = args.train.optimizer == "lazy_adam";
   size.fanouts = args.train.fanouts;
+  size.node_budget = args.train.node_budget;
   size.batch_size = args.train.batch_size;
   size.full_ranking = args.protocol == "full";
   const gnn::MemoryEstimate estimate = gnn::estimate_training_memory(size);
@@ -266,10 +268,11 @@ void check_memory(const TrainArgs& args, const io::Dataset& dataset, const io::D
   }
 }
 
-// "full-graph steps" or "sampled subgraph steps (fan-outs 25,10,5)".
+// "full-graph steps" or "sampled subgraph steps (fan-outs 25,10,5, node budget none, adam)".
 std::string describe_graph(const gnn::TrainOptions& o) {
   return o.graph == "full" ? "full-graph steps"
-                           : "sampled subgraph steps (fan-outs " + gnn::describe_fanouts(o.fanouts) + ", " + o.optimizer + ")";
+                           : "sampled subgraph steps (fan-outs " + gnn::describe_fanouts(o.fanouts) + ", node budget " +
+                                 gnn::describe_node_budget(o.node_budget) + ", " + o.optimizer + ")";
 }
 
 // A line on stderr every 10 s inside an epoch (so only long epochs print one): batches done,
@@ -472,6 +475,11 @@ void add_training_options(CLI::App& cmd, TrainArgs& args) {
                  "--graph sampled: neighbours drawn per node, one per layer, input layer first, e.g. 25,10,5 "
                  "(0: all; default: all, exact)")
       ->delimiter(',');
+  cmd.add_option("--node-budget", args.train.node_budget,
+                 "--graph sampled: the most new nodes each layer of a step's subgraph adds, chosen by layer-wise "
+                 "priority sampling and reweighted to stay unbiased, so a step costs the same on any graph size "
+                 "(0: no bound)")
+      ->capture_default_str();
   cmd.add_option("--batch-limit", args.train.batch_limit,
                  "Stop each epoch after this many batches (0: all): to time steps on a graph whose epochs take hours")
       ->capture_default_str();

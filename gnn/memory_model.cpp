@@ -10,16 +10,18 @@ namespace graft::gnn {
 namespace {
 
 // Nodes a sampled batch's subgraph can reach: about 3 seeds a triple's worth per batch (a user
-// and two items), times 1 + f_L + f_L f_{L−1} + …, at most the graph.
+// and two items), times 1 + f_L + f_L f_{L−1} + …, at most the seeds plus a node budget per
+// layer, at most the graph.
 int64_t subgraph_nodes(const TrainingSize& s, int64_t nodes) {
-  double reach = 1.0, layer = 1.0;
-  for (auto f = s.fanouts.rbegin(); f != s.fanouts.rend(); ++f) {
-    if (*f <= 0) return nodes;
-    layer *= static_cast<double>(*f);
-    reach += layer;
+  const double seeds = 3.0 * static_cast<double>(s.batch_size);
+  double reach = static_cast<double>(nodes);
+  if (!s.fanouts.empty() && std::all_of(s.fanouts.begin(), s.fanouts.end(), [](int64_t f) { return f > 0; })) {
+    double layer = 1.0, fanout_reach = 1.0;
+    for (auto f = s.fanouts.rbegin(); f != s.fanouts.rend(); ++f) fanout_reach += layer *= static_cast<double>(*f);
+    reach = std::min(reach, seeds * fanout_reach);
   }
-  if (s.fanouts.empty()) return nodes;
-  return std::min<int64_t>(nodes, static_cast<int64_t>(3.0 * static_cast<double>(s.batch_size) * reach));
+  if (s.node_budget > 0) reach = std::min(reach, seeds + static_cast<double>(s.layers * s.node_budget));
+  return std::min<int64_t>(nodes, static_cast<int64_t>(reach));
 }
 
 std::string gib(int64_t bytes) {

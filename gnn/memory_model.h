@@ -29,6 +29,7 @@ struct TrainingSize {
   int64_t dim = 64, layers = 3;
   bool sampled = false, lazy_adam = false;
   std::vector<int64_t> fanouts;  // sampled; empty or 0: every neighbour
+  int64_t node_budget = 0;       // sampled; 0: no bound
   int64_t batch_size = 2048;
   bool full_ranking = true;      // the evaluation protocol ranks every item
 };

@@ -323,7 +323,7 @@ std::unique_ptr<NeighborSampler> neighbor_sampler(const Recommender& model, cons
     throw io::UsageError("training option fanouts: " + std::to_string(fanouts.size()) + " fan-outs (" +
                          describe_fanouts(fanouts) + ") for a model of " + std::to_string(layers) + " layers");
   }
-  return std::make_unique<NeighborSampler>(*graph, std::move(fanouts));
+  return std::make_unique<NeighborSampler>(*graph, std::move(fanouts), options.node_budget);
 }
 
 // The row-wise Adam of optimizer lazy_adam, over the model's node table; nullptr for adam.
@@ -387,6 +387,8 @@ void validate(const TrainOptions& o) {
     if (f < 0) bad("fanouts", describe_fanouts(o.fanouts) + " (" + std::to_string(f) + ")", "must be at least 0 (0: all neighbours)");
   }
   if (!o.fanouts.empty() && o.graph != "sampled") bad("fanouts", describe_fanouts(o.fanouts), "needs graph sampled");
+  if (o.node_budget < 0) bad("node_budget", std::to_string(o.node_budget), "must be at least 0 (0: no bound)");
+  if (o.node_budget > 0 && o.graph != "sampled") bad("node_budget", std::to_string(o.node_budget), "needs graph sampled");
 }
 
 void set_learning_rate(torch::optim::Adam& optimizer, double lr) {

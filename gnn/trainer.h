@@ -50,6 +50,9 @@ struct TrainOptions {
   // large for full steps. Models with a propagation_graph() only (lightgcn); no auxiliary tasks.
   std::string graph = "full";
   std::vector<int64_t> fanouts;  // sampled: one per layer, input layer first; empty or ≤ 0: all
+  // sampled: the most new nodes a layer of a step's subgraph adds (layer-wise priority sampling,
+  // gnn/neighbor_sampler.h), so a step's cost is bounded whatever the graph's size; 0: no bound.
+  int64_t node_budget = 0;
   // "adam": every parameter every step (exact). "lazy_adam" (sampled only, lightgcn): Adam on the
   // rows of the node table a step read (gnn/row_adam.h), so a step costs its subgraph, not the
   // table; rows outside a step keep their moments, which changes the trajectory (not exact).

@@ -1,5 +1,5 @@
 // The training memory model on hand-computed sizes: each term from its bytes per node and per
-// interaction, the sampled subgraph bounded by the fan-outs, and the peak counting the larger of
+// interaction, the sampled subgraph bounded by the fan-outs or a node budget, and the peak counting the larger of
 // training and evaluation.
 #include <gtest/gtest.h>
 
@@ -50,6 +50,21 @@ TEST(MemoryModel, SampledStepsAreBoundedByTheFanouts) {
   s.fanouts = {5, 0, 5};  // one unlimited layer: the whole graph
   EXPECT_EQ(estimate_training_memory(s).propagation, 3'000'000LL * 256 * 6);
   EXPECT_NE(m.describe().find("GiB: parameters"), std::string::npos);
+}
+
+TEST(MemoryModel, ANodeBudgetBoundsTheSubgraphWhateverTheFanouts) {
+  TrainingSize s;
+  s.users = 2'000'000;
+  s.items = 1'000'000;
+  s.dim = 64;
+  s.sampled = true;
+  s.batch_size = 1000;
+  s.fanouts = {0, 0, 0};
+  s.node_budget = 10'000;  // seeds + 3 layers of at most 10,000 new nodes
+  EXPECT_EQ(estimate_training_memory(s).propagation, (3 * 1000 + 3 * 10'000) * 256 * 6);
+  s.fanouts = {2, 2, 2};
+  s.node_budget = 100'000;  // the fan-outs bind first: 3,000 × (1 + 2 + 4 + 8)
+  EXPECT_EQ(estimate_training_memory(s).propagation, 3 * 1000 * 15 * 256 * 6);
 }
 
 }  // namespace

@@ -141,12 +141,30 @@ TEST(CliTrain, UsageErrorsNameTheBadValue) {
       {"--domain main --split leave_one_out", "'leave_one_out'"},
       {"--domain main --split ratio --metric recall@7", "'recall@7'"},
       {"--domain main --split given --protocol sampled", "no sampled negatives"},
+      {"--domain main --split ratio --node-budget 5", "node_budget needs graph sampled, got 5"},
+      {"--domain main --split ratio --graph sampled --node-budget -1", "node_budget must be at least 0 (0: no bound), got -1"},
   };
   for (const auto& [args, expected] : cases) {
     std::string output;
     EXPECT_EQ(run_graft(base + args, &output), 2) << args << "\n" << output;
     EXPECT_NE(output.find(expected), std::string::npos) << args << "\n" << output;
   }
+}
+
+TEST(CliTrain, SampledStepsWithinANodeBudgetSayTheBudgetAndLearn) {
+  testing::TempDir dir;
+  const std::string data = make_tiny_dataset(dir);
+  std::string output;
+  ASSERT_EQ(run_graft("train --data " + data + " --domain main --split ratio --model lightgcn --layers 2 --dim 8 "
+                      "--epochs 20 --batch-size 64 --lr 0.05 --eval-every 20 --threads 1 --protocol sampled --ks 5 "
+                      "--graph sampled --fanouts 4,4 --node-budget 12 --optimizer lazy_adam --json " + dir.file("run.json"),
+                      &output),
+            0)
+      << output;
+  EXPECT_NE(output.find("sampled subgraph steps (fan-outs 4,4, node budget 12, lazy_adam)"), std::string::npos) << output;
+  const nlohmann::json run = read_json(dir.file("run.json"));
+  EXPECT_EQ(run["training"]["node_budget"], 12);
+  EXPECT_GT(run["test"]["mrr"].get<double>(), 0.6);  // random ranks of 6 candidates: 0.41
 }
 
 TEST(CliTrain, TargetBehaviourTrainsOnPurchasesAndKeepsViewedItemsCandidates) {

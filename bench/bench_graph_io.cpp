@@ -3,6 +3,8 @@
 //   PlainRead       the baseline: read every byte and count the lines
 //   ImportCsv       import_dataset --format csv; counter of_plain_read = its bytes/s over the
 //                   baseline's, measured in the same run
+//   ImportCsvTextIds  the same on the same interactions with text ids ("u4711,i42,3"), which
+//                   take IdMap's hashed path instead of its direct table for numbers
 //   WriteDataset    write_dataset of the imported dataset (dataset.h5)
 //   ReadDataset     read_dataset of that file
 // and reading dense features back, on a dataset with one 100,000 x 768 float32 item block
@@ -42,16 +44,17 @@ constexpr int64_t kInteractions = 10'000'000;
 constexpr uint64_t kUsers = 1'000'000;
 constexpr uint64_t kItems = 200'000;
 
-// The generated files, made on first use and removed at exit.
+// The generated files, made on first use and removed at exit. Ids are numbers, or with
+// `text_ids` the same numbers behind "u" (users) and "i" (items).
 struct BenchFiles {
   fs::path dir;
+  bool text_ids = false;
   std::string csv;
   uint64_t csv_bytes = 0;
   std::string h5;
-  double plain_read_bytes_per_second = 0;  // set by PlainRead, read by ImportCsv
 
-  BenchFiles() {
-    dir = fs::temp_directory_path() / ("graft-bench-" + std::to_string(::getpid()));
+  explicit BenchFiles(bool with_text_ids) : text_ids(with_text_ids) {
+    dir = fs::temp_directory_path() / ("graft-bench-" + std::string(text_ids ? "text-" : "") + std::to_string(::getpid()));
     fs::create_directories(dir);
     csv = (dir / "ratings.csv").string();
     h5 = (dir / "dataset.h5").string();
@@ -75,7 +78,9 @@ struct BenchFiles {
     };
     for (int64_t k = 0; k < kInteractions; ++k) {
       const double u = std::ldexp(static_cast<double>(rng() >> 11), -53);  // uniform [0, 1)
+      if (text_ids) block.push_back('u');
       append(rng() % kUsers, ',');
+      if (text_ids) block.push_back('i');
       append(static_cast<uint64_t>(static_cast<double>(kItems) * u * u * u), ',');  // popular items first
       append(1 + rng() % 5, '\n');
       if (block.size() > (1 << 20)) {
@@ -88,15 +93,22 @@ struct BenchFiles {
   }
 };
 
+double plain_read_bytes_per_second = 0;  // set by PlainRead, read by the imports
+
 BenchFiles& files() {
-  static BenchFiles f;
+  static BenchFiles f(false);
   return f;
 }
 
-graft::io::ImportOptions csv_options() {
+BenchFiles& text_id_files() {
+  static BenchFiles f(true);
+  return f;
+}
+
+graft::io::ImportOptions csv_options(const BenchFiles& csv = files()) {
   graft::io::ImportOptions options;
   options.format = "csv";
-  options.inputs = {files().csv};
+  options.inputs = {csv.csv};
   options.columns = {{"user", "0"}, {"item", "1"}, {"rating", "2"}};
   return options;
 }
@@ -182,28 +194,32 @@ double seconds_per_iteration(benchmark::State& state, int64_t bytes, Body&& body
 }
 
 template <typename Body>
-double csv_bytes_per_second(benchmark::State& state, Body&& body) {
-  const auto bytes = static_cast<int64_t>(files().csv_bytes);
+double csv_bytes_per_second(benchmark::State& state, const BenchFiles& csv, Body&& body) {
+  const auto bytes = static_cast<int64_t>(csv.csv_bytes);
   return static_cast<double>(bytes) / seconds_per_iteration(state, bytes, std::forward<Body>(body));
 }
 
 void PlainRead(benchmark::State& state) {
-  files().plain_read_bytes_per_second = csv_bytes_per_second(state, [&] {
+  plain_read_bytes_per_second = csv_bytes_per_second(state, files(), [&] {
     if (graft::bench::count_lines(files().csv) != kInteractions) state.SkipWithError("unexpected line count");
   });
 }
 
-void ImportCsv(benchmark::State& state) {
-  const graft::io::ImportOptions options = csv_options();
-  const double bytes_per_second = csv_bytes_per_second(state, [&] {
+void import_csv(benchmark::State& state, const BenchFiles& csv) {
+  const graft::io::ImportOptions options = csv_options(csv);
+  const double bytes_per_second = csv_bytes_per_second(state, csv, [&] {
     const Dataset ds = graft::io::import_dataset(options);
     if (interactions(ds) == 0) state.SkipWithError("nothing imported");
   });
   state.SetItemsProcessed(state.iterations() * kInteractions);
-  if (files().plain_read_bytes_per_second > 0) {
-    state.counters["of_plain_read"] = bytes_per_second / files().plain_read_bytes_per_second;
+  if (plain_read_bytes_per_second > 0) {
+    state.counters["of_plain_read"] = bytes_per_second / plain_read_bytes_per_second;
   }
 }
+
+void ImportCsv(benchmark::State& state) { import_csv(state, files()); }
+
+void ImportCsvTextIds(benchmark::State& state) { import_csv(state, text_id_files()); }
 
 void WriteDataset(benchmark::State& state) {
   const Dataset& ds = imported();
@@ -248,6 +264,7 @@ BENCHMARK(FreadDense)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(ReadDenseDataset)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(PlainRead)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(ImportCsv)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(ImportCsvTextIds)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(WriteDataset)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(ReadDataset)->Unit(benchmark::kMillisecond)->Iterations(3);
 

@@ -1,7 +1,9 @@
 #include "graph_io/id_map.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <utility>
 
 #include "graph_io/errors.h"
 
@@ -13,6 +15,7 @@ namespace {
 // proportional to the number of ids however sparse the values are.
 constexpr uint64_t kMinDense = uint64_t{1} << 16;
 constexpr uint64_t kDensePerId = 16;
+constexpr size_t kMinTextSlots = 16;  // the text table's first size, a power of two
 
 }  // namespace
 
@@ -34,11 +37,16 @@ std::optional<int64_t> IdMap::find_number(uint64_t value) const {
   return it->second;
 }
 
-int64_t IdMap::insert_number(uint64_t value) {
-  const auto index = static_cast<int64_t>(ids_.size());
+int64_t IdMap::next_index() const {
+  const int64_t index = size();
   if (index >= std::numeric_limits<int32_t>::max()) {
     throw DataError("more than " + std::to_string(index) + " distinct ids");
   }
+  return index;
+}
+
+int64_t IdMap::insert_number(uint64_t value) {
+  const int64_t index = next_index();
   ids_.push_back(std::to_string(value));
   const uint64_t limit = std::max(kMinDense, kDensePerId * ids_.size());
   if (value < limit) {
@@ -69,25 +77,61 @@ int64_t IdMap::add_number_slowly(uint64_t value) {
   return insert_number(value);
 }
 
-uint64_t IdMap::key(std::string_view id, std::vector<std::string_view>& texts) {
+uint32_t IdMap::hash_text(std::string_view text) {
+  return static_cast<uint32_t>(std::hash<std::string_view>{}(text));
+}
+
+uint64_t IdMap::key(std::string_view id, std::vector<HashedText>& texts) {
   if (const auto number = canonical_number(id)) return *number;
-  texts.push_back(id);
+  // Filled in place: copying in a temporary cost a store-forwarding stall per id.
+  HashedText& text = texts.emplace_back();
+  text.text = id;
+  text.hash = hash_text(id);
   return kTextKey | (texts.size() - 1);
+}
+
+size_t IdMap::text_slot(HashedText id) const {
+  size_t s = slot_of_hash(id.hash & slot_mask(), id.hash);
+  while (slots_[s].index != kEmpty && ids_[static_cast<size_t>(slots_[s].index)] != id.text) {
+    s = slot_of_hash((s + 1) & slot_mask(), id.hash);
+  }
+  return s;
+}
+
+void IdMap::grow_slots() {
+  const std::vector<TextSlot> old =
+      std::exchange(slots_, std::vector<TextSlot>(std::max(kMinTextSlots, 2 * slots_.size())));
+  // Distinct ids in slots that all hold their hash: no text to read or compare.
+  for (const TextSlot& slot : old) {
+    if (slot.index == kEmpty) continue;
+    size_t s = slot.hash & slot_mask();
+    while (slots_[s].index != kEmpty) s = (s + 1) & slot_mask();
+    slots_[s] = slot;
+  }
+}
+
+int64_t IdMap::add_text(HashedText id) {
+  if (2 * static_cast<size_t>(text_ids_ + 1) > slots_.size()) grow_slots();
+  TextSlot& slot = slots_[text_slot(id)];
+  if (slot.index == kEmpty) {
+    slot = {id.hash, static_cast<int32_t>(next_index())};
+    ids_.emplace_back(id.text);
+    ++text_ids_;
+  }
+  return slot.index;
 }
 
 int64_t IdMap::add(std::string_view id) {
   if (const auto number = canonical_number(id)) return add_number(*number);
-  key_.assign(id);
-  const auto [it, added] = names_.try_emplace(key_, static_cast<int64_t>(ids_.size()));
-  if (added) ids_.push_back(key_);
-  return it->second;
+  return add_text({id, hash_text(id)});
 }
 
 std::optional<int64_t> IdMap::find(std::string_view id) const {
   if (const auto number = canonical_number(id)) return find_number(*number);
-  const auto it = names_.find(std::string(id));
-  if (it == names_.end()) return std::nullopt;
-  return it->second;
+  if (slots_.empty()) return std::nullopt;
+  const int64_t index = slots_[text_slot({id, hash_text(id)})].index;
+  if (index == kEmpty) return std::nullopt;
+  return index;
 }
 
 }  // namespace graft::io

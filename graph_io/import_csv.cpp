@@ -8,10 +8,11 @@
 // are train and test, three train, valid and test, as split "given".
 //
 // A file is parsed on every core in pieces (graph_io/text_pieces.h) and merged in file order:
-// workers split and check the lines and read ids as keys (IdMap::key); the merge numbers them,
-// so ids, interactions and errors are exactly those of reading the file line by line. A piece
-// whose parse failed, or began from a guess about the time column that turned out wrong, is
-// parsed again while it is merged, knowing its first line number, for the exact error.
+// workers split and check the lines and read ids as keys (IdMap::key, which also hashes text
+// ids); the merge numbers them, so ids, interactions and errors are exactly those of reading
+// the file line by line. A piece whose parse failed, or began from a guess about the time
+// column that turned out wrong, is parsed again while it is merged, knowing its first line
+// number, for the exact error.
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -161,7 +162,7 @@ struct ParsedPiece {
   bool failed = false;
   TimeColumn time;  // the time column's state after the piece
   int64_t lines = 0, records = 0, dropped = 0;
-  std::vector<std::string_view> texts;  // ids that are not canonical numbers
+  std::vector<IdMap::HashedText> texts;  // ids that are not canonical numbers
   std::vector<std::string_view> domain_names;  // in first-seen order
   std::vector<uint32_t> domain;                 // per interaction, into domain_names
   std::vector<uint64_t> user, item, category;
@@ -174,7 +175,8 @@ struct ParsedPiece {
     failed = false;
     time = time_before;
     lines = records = dropped = 0;
-    for (auto* column : {&texts, &domain_names}) column->clear();
+    texts.clear();
+    domain_names.clear();
     for (auto* column : {&user, &item, &category}) column->clear();
     domain.clear();
     times.clear();
@@ -271,22 +273,41 @@ class Merger {
   std::vector<std::string> take_user_ids() && { return std::move(users_).take_ids(); }
 
  private:
-  // How many interactions ahead the memory of ids is fetched.
+  // How many interactions ahead IdMap::prefetch runs; IdMap::prefetch_text runs half as far
+  // ahead, once the slots it reads have arrived.
   static constexpr size_t kPrefetchDistance = 16;
 
   void add_interactions(const ParsedPiece& p, const Columns& c, Part part) {
     std::vector<size_t> builder_of_name;
     for (const std::string_view name : p.domain_names) builder_of_name.push_back(domains_.index(name));
+    auto domain_of = [&](size_t r) -> DomainBuilder& {
+      return c.domain ? domains_.builders()[builder_of_name[p.domain[r]]] : domains_.only();
+    };
     const size_t n = p.user.size();
     for (size_t r = 0; r < n; ++r) {
-      if (r + kPrefetchDistance < n) users_.prefetch(p.user[r + kPrefetchDistance]);
-      DomainBuilder& domain = c.domain ? domains_.builders()[builder_of_name[p.domain[r]]] : domains_.only();
+      if (r + kPrefetchDistance < n) {
+        prefetch_row<&IdMap::prefetch>(p, c, r + kPrefetchDistance, domain_of(r + kPrefetchDistance));
+      }
+      if (r + kPrefetchDistance / 2 < n) {
+        prefetch_row<&IdMap::prefetch_text>(p, c, r + kPrefetchDistance / 2, domain_of(r + kPrefetchDistance / 2));
+      }
+      DomainBuilder& domain = domain_of(r);
       const int64_t user = users_.add_key(p.user[r], p.texts);
       const int64_t item = domain.items().add_key(p.item[r], p.texts);
       if (c.category) domain.add_category(item, domain.categories().add_key(p.category[r], p.texts));
       domain.add(user, item, part, c.time ? p.times[r] : 0, c.behavior ? static_cast<Behavior>(p.behavior[r]) : Behavior::kView,
                  c.rating ? p.rating[r] : 0.0f);
     }
+  }
+
+  // One stage of IdMap's prefetching (IdMap::prefetch, then IdMap::prefetch_text) for the ids of
+  // row r; always inlined, as IdMap's are.
+  using Prefetch = void (IdMap::*)(uint64_t, const std::vector<IdMap::HashedText>&) const;
+  template <Prefetch stage>
+  [[gnu::always_inline]] void prefetch_row(const ParsedPiece& p, const Columns& c, size_t r, DomainBuilder& domain) const {
+    (users_.*stage)(p.user[r], p.texts);
+    (domain.items().*stage)(p.item[r], p.texts);
+    if (c.category) (domain.categories().*stage)(p.category[r], p.texts);
   }
 
   Domains domains_;

@@ -2,6 +2,8 @@
 // and category columns, typed edges, given splits, and the malformed-input errors.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "graph_io/errors.h"
 #include "graph_io/files.h"
 #include "graph_io/importers.h"
@@ -241,6 +243,45 @@ TEST(ImportCsvPieces, ManyPiecesGiveTheDatasetOfOne) {
   EXPECT_EQ(many.domains.at(1).name, "app");
   // The checksum computed from the pieces is the whole file's.
   EXPECT_EQ(many.provenance.sources.at(0).crc32, describe_file(path).crc32);
+}
+
+// Thousands of text ids ("u12", "012" beside the number 12) on lines that alternate between
+// two domains, in many pieces: the id tables grow while the merge looks ahead into the other
+// domain's, and the numbering stays the file's first-seen order.
+TEST(ImportCsvPieces, NumbersTextIdsInFirstSeenOrderAcrossPiecesAndDomains) {
+  struct Expected {
+    std::map<std::string, int64_t> index;
+    Names ids;
+    int64_t number(const std::string& id) {
+      const auto [it, added] = index.try_emplace(id, static_cast<int64_t>(ids.size()));
+      if (added) ids.push_back(id);
+      return it->second;
+    }
+  };
+  Expected users;
+  std::map<std::string, Expected> items;
+  std::map<std::string, Ids> user_column, item_column;
+  std::string log;
+  for (int k = 0; k < 6000; ++k) {
+    const std::string number = std::to_string(k * 7919 % 3001);
+    const std::string user = k % 7 == 0 ? number : (k % 5 == 0 ? "0" : "u") + number;
+    const std::string domain = k % 3 == 0 ? "app" : "shop";
+    const std::string item = "i" + std::to_string(k * 31 % 1009);
+    log += domain + "," + user + "," + item + "\n";
+    user_column[domain].push_back(users.number(user));
+    item_column[domain].push_back(items[domain].number(item));
+  }
+  TempDir dir;
+  ImportOptions options = csv_options({dir.write("log.csv", log)}, {{"domain", "0"}, {"user", "1"}, {"item", "2"}});
+  options.piece_bytes = 512;
+  const Dataset ds = import_dataset(options);
+  EXPECT_EQ(ds.user_ids, users.ids);
+  for (const std::string domain : {"shop", "app"}) {
+    SCOPED_TRACE(domain);
+    EXPECT_EQ(ds.domain(domain).item_ids, items[domain].ids);
+    EXPECT_EQ(ds.domain(domain).interactions.user, user_column[domain]);
+    EXPECT_EQ(ds.domain(domain).interactions.item, item_column[domain]);
+  }
 }
 
 TEST(ImportCsvPieces, ReportsTheFirstBadLineOfTheFile) {

@@ -33,13 +33,14 @@ std::string gib(int64_t bytes) {
 }  // namespace
 
 int64_t MemoryEstimate::total() const {
-  return parameters + graph + data + process + std::max(propagation + triples, evaluation + triples);
+  const int64_t training = graph + std::max(propagation + triples, evaluation + triples);
+  return parameters + data + process + std::max(construction, training);
 }
 
 std::string MemoryEstimate::describe() const {
   return "about " + gib(total()) + " GiB: parameters " + gib(parameters) + ", propagation " + gib(propagation) +
          ", graph " + gib(graph) + ", triples " + gib(triples) + ", data " + gib(data) + ", evaluation " +
-         gib(evaluation) + ", process " + gib(process) + " GiB";
+         gib(evaluation) + ", construction " + gib(construction) + ", process " + gib(process) + " GiB";
 }
 
 MemoryEstimate estimate_training_memory(const TrainingSize& s) {
@@ -50,6 +51,7 @@ MemoryEstimate estimate_training_memory(const TrainingSize& s) {
   m.graph = 64 * s.train_interactions + 16 * nodes + (s.sampled ? 32 * s.train_interactions + 8 * nodes : 0);
   m.triples = 32 * s.train_interactions;
   m.data = 32 * s.dataset_interactions;
+  m.construction = 264 * s.train_interactions;
   m.evaluation = s.full_ranking ? full_ranking_batch(s.items) * s.items * 8 : 0;
   m.process = int64_t{224} << 20;
   return m;

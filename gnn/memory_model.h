@@ -10,11 +10,17 @@
 //   graph        CSR and its transpose (8-byte index, 4-byte value each) and the transpose's
 //                permutation: 64 bytes, plus 16 per node; the sampler's copy of it 32 more
 //   triples      the epoch's (user, positive, negative) and the positives index: 32 bytes
+//   construction while the graph is built, before training: the edge list, the symmetric COO,
+//                its sort order and the CSR made from it at once, 264 bytes (measured on the
+//                scale preset: the peak of building the graph less what was resident before,
+//                263 bytes at 10M interactions, 264 at 50M); the larger graphs' peak is here
 // Per interaction of the dataset: 32 bytes (user, item, time and the split's index).
 // Evaluation (full protocol): a batch of users' scores over every item and their mask, 8 bytes
 // each (1,024 users, fewer where their scores would pass 256 MiB: gnn/evaluator.h).
 // The process itself (LibTorch's libraries, measured with a tiny graph): 224 MiB.
-// Checked against peak resident memory on the scale preset (README, "Large graphs").
+// The peak is the larger of construction and training (graph, then the larger of propagation and
+// evaluation, each with the triples), plus parameters, data and the process. Checked against
+// peak resident memory on the scale preset (README, "What a large graph costs").
 #pragma once
 
 #include <cstdint>
@@ -36,10 +42,11 @@ struct TrainingSize {
 
 struct MemoryEstimate {
   int64_t parameters = 0, propagation = 0, graph = 0, triples = 0, data = 0, evaluation = 0, process = 0;
+  int64_t construction = 0;
   int64_t total() const;
   // "about 3.49 GiB: parameters 0.83, propagation 1.25, graph 0.49, triples 0.24, data 0.30,
-  // evaluation 2.18, process 0.15 GiB" — the training and evaluation peaks do not overlap, so
-  // the total counts the larger of propagation + triples and evaluation.
+  // evaluation 2.18, construction 0.21, process 0.15 GiB" — the peaks of construction, training
+  // and evaluation do not overlap, so the total counts the largest of them.
   std::string describe() const;
 };
 

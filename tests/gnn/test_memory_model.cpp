@@ -1,6 +1,6 @@
 // The training memory model on hand-computed sizes: each term from its bytes per node and per
-// interaction, the sampled subgraph bounded by the fan-outs or a node budget, and the peak counting the larger of
-// training and evaluation.
+// interaction, the sampled subgraph bounded by the fan-outs or a node budget, and the peak
+// counting the largest of building the graph, training and evaluation.
 #include <gtest/gtest.h>
 
 #include "gnn/memory_model.h"
@@ -22,7 +22,22 @@ TEST(MemoryModel, TermsFromBytesPerNodeAndPerInteraction) {
   EXPECT_EQ(m.triples, 32 * 8000);
   EXPECT_EQ(m.data, 32 * 10000);
   EXPECT_EQ(m.evaluation, 1024 * 400 * 8);  // larger than propagation here
+  EXPECT_EQ(m.construction, 264 * 8000);      // smaller than training here
   EXPECT_EQ(m.total(), m.parameters + m.graph + m.data + m.process + m.evaluation + m.triples);
+}
+
+// Many interactions on few nodes: building the graph is the peak, not training.
+TEST(MemoryModel, BuildingALargeGraphCanBeThePeak) {
+  TrainingSize s;
+  s.users = 600;
+  s.items = 400;
+  s.train_interactions = 100'000;
+  s.dataset_interactions = 120'000;
+  s.dim = 10;
+  const MemoryEstimate m = estimate_training_memory(s);
+  EXPECT_GT(m.construction, m.graph + m.evaluation + m.triples);
+  EXPECT_EQ(m.total(), m.parameters + m.data + m.process + 264 * 100'000);
+  EXPECT_NE(m.describe().find("construction 0.02"), std::string::npos) << m.describe();
 }
 
 TEST(MemoryModel, TheEvaluationBatchShrinksWithTheCatalogue) {

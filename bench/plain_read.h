@@ -1,5 +1,6 @@
 // The baseline the import benchmarks measure against: a plain sequential read of the file,
-// every byte read (256 KiB at a time) and its lines counted.
+// every byte read (256 KiB at a time) and its lines counted; from the page cache, or from the
+// disk after evict_from_page_cache.
 #pragma once
 
 #include <fcntl.h>
@@ -22,6 +23,16 @@ inline int64_t count_lines(const std::string& path) {
   }
   ::close(fd);
   return lines;
+}
+
+// Drops `path` from the page cache (written back first), so that the next read comes from the
+// disk: the case of a large file imported once. Returns false where the kernel refused.
+inline bool evict_from_page_cache(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return false;
+  const bool evicted = ::fsync(fd) == 0 && ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0;
+  ::close(fd);
+  return evicted;
 }
 
 }  // namespace graft::bench

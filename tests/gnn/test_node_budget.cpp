@@ -9,28 +9,12 @@
 #include "gnn/spmm.h"
 #include "gnn/trainer.h"
 #include "graph_io/errors.h"
-#include "tests/gnn/planted_dataset.h"
+#include "tests/gnn/planted_lightgcn.h"
 
 namespace graft::gnn {
 namespace {
 
-class NodeBudget : public ::testing::Test {
- protected:
-  const io::Dataset data = planted_dataset();
-  const io::DomainSplit& part = data.splits[0].parts[0];
-  const NegativeSampler sampler = NegativeSampler::for_split(data, "shop", part);
-
-  std::shared_ptr<Recommender> model() {
-    ModelOptions options;
-    options.name = "lightgcn";
-    options.dim = 8;
-    options.layers = 3;
-    return make_recommender(options, data, "shop", part);
-  }
-
-  // Users 3, 50, 117 and items 0, 31 (node ids after the users).
-  static torch::Tensor seeds() { return torch::tensor({int64_t{3}, int64_t{50}, int64_t{117}, kUsers, kUsers + 31}); }
-};
+class NodeBudget : public PlantedLightGcn {};
 
 TEST_F(NodeBudget, NoLayerAddsMoreThanTheBudget) {
   auto m = model();

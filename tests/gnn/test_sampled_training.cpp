@@ -12,26 +12,14 @@
 #include "gnn/spmm.h"
 #include "gnn/trainer.h"
 #include "graph_io/errors.h"
-#include "tests/gnn/planted_dataset.h"
+#include "tests/gnn/planted_lightgcn.h"
 #include "tests/support/test_support.h"
 
 namespace graft::gnn {
 namespace {
 
-class SampledTraining : public ::testing::Test {
+class SampledTraining : public PlantedLightGcn {
  protected:
-  const io::Dataset data = planted_dataset();
-  const io::DomainSplit& part = data.splits[0].parts[0];
-  const NegativeSampler sampler = NegativeSampler::for_split(data, "shop", part);
-
-  std::shared_ptr<Recommender> model(const std::string& name = "lightgcn", int64_t layers = 3) {
-    ModelOptions options;
-    options.name = name;
-    options.dim = 8;
-    options.layers = layers;
-    return make_recommender(options, data, "shop", part);
-  }
-
   static TrainOptions options(const std::string& graph, std::vector<int64_t> fanouts = {}) {
     TrainOptions o;
     o.epochs = 2;
@@ -42,9 +30,6 @@ class SampledTraining : public ::testing::Test {
     o.fanouts = std::move(fanouts);
     return o;
   }
-
-  // Users 3, 50, 117 and items 0, 31 (node ids after the users).
-  static torch::Tensor seeds() { return torch::tensor({int64_t{3}, int64_t{50}, int64_t{117}, kUsers, kUsers + 31}); }
 };
 
 TEST_F(SampledTraining, EveryNeighbourGivesTheFullGraphRepresentationsAndGradients) {

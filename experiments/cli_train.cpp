@@ -84,7 +84,8 @@ ordered_json history_json(const std::vector<gnn::EpochRecord>& history) {
                           {"model_seconds", r.model_seconds},
                           {"optimizer_seconds", r.optimizer_seconds},
                           {"communication_seconds", r.communication_seconds},
-                          {"eval_seconds", r.eval_seconds}};
+                          {"eval_seconds", r.eval_seconds},
+                          {"nodes_per_step", r.nodes_per_step}};
     if (!r.metrics.empty()) epoch["metrics"] = r.metrics;
     out.push_back(epoch);
   }

@@ -89,6 +89,9 @@ struct EpochRecord {
   double optimizer_seconds = 0.0;
   double communication_seconds = 0.0;  // data parallel: summing gradients over the ranks
   double eval_seconds = 0.0;
+  // Sampled steps: the mean number of nodes a step's subgraph read (its input layer), to see
+  // how much of the graph a step costs and whether a node budget binds; 0 for full-graph steps.
+  double nodes_per_step = 0.0;
 };
 
 struct TrainResult {

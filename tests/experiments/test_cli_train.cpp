@@ -164,6 +164,9 @@ TEST(CliTrain, SampledStepsWithinANodeBudgetSayTheBudgetAndLearn) {
   EXPECT_NE(output.find("sampled subgraph steps (fan-outs 4,4, node budget 12, lazy_adam)"), std::string::npos) << output;
   const nlohmann::json run = read_json(dir.file("run.json"));
   EXPECT_EQ(run["training"]["node_budget"], 12);
+  const double nodes = run["history"][0]["nodes_per_step"].get<double>();
+  EXPECT_GT(nodes, 12.0);
+  EXPECT_LE(nodes, 70.0);  // 40 users and 30 items
   EXPECT_GT(run["test"]["mrr"].get<double>(), 0.6);  // random ranks of 6 candidates: 0.41
 }
 

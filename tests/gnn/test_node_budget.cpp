@@ -89,7 +89,10 @@ TEST_F(NodeBudget, StepsWithinABudgetLearnThePlantedClusters) {
   o.fanouts = {5, 5, 5};
   o.node_budget = 40;
   o.optimizer = "lazy_adam";
-  train(*m, sampler, o);
+  const TrainResult result = train(*m, sampler, o);
+  const double nodes = result.history.at(0).nodes_per_step;
+  EXPECT_GT(nodes, 40.0);
+  EXPECT_LE(nodes, 3 * 100 + 3 * 40);  // at most 3 seeds a triple and 40 new nodes a layer
   const double recall = make_evaluator("full", data, "shop", part, EvalSet::kTest, {{5}, 0})->evaluate(*m).at("recall@5");
   EXPECT_GT(recall, 0.3);  // random ranking ≈ 0.09
 }

@@ -112,6 +112,9 @@ TEST_F(SampledTraining, UnlimitedSampledStepsTrainAsFullGraphSteps) {
   const TrainResult a = train(*full, sampler, options("full"));
   const TrainResult b = train(*sampled, sampler, options("sampled"));
   ASSERT_EQ(a.history.size(), b.history.size());
+  EXPECT_EQ(a.history[0].nodes_per_step, 0.0);
+  EXPECT_GT(b.history[0].nodes_per_step, 0.0);
+  EXPECT_LE(b.history[0].nodes_per_step, static_cast<double>(kUsers + kClusters * kItemsPerCluster));
   for (size_t e = 0; e < a.history.size(); ++e) EXPECT_NEAR(a.history[e].loss, b.history[e].loss, 1e-5) << e;
   const torch::Tensor pa = full->parameters()[0], pb = sampled->parameters()[0];
   EXPECT_TRUE(torch::allclose(pa, pb, 1e-4, 1e-5)) << (pa - pb).abs().max();

@@ -202,17 +202,7 @@ gnn::TrainOptions epoch_options() {
 }
 
 gnn::MemoryEstimate predicted(const io::Dataset& ds, const io::DomainSplit& part, const gnn::TrainOptions& o) {
-  gnn::TrainingSize size;
-  size.users = ds.num_users();
-  size.items = ds.domains[0].num_items();
-  size.train_interactions = static_cast<int64_t>(part.train.size());
-  size.dataset_interactions = static_cast<int64_t>(ds.domains[0].interactions.size());
-  size.sampled = true;
-  size.lazy_adam = true;
-  size.fanouts = o.fanouts;
-  size.node_budget = o.node_budget;
-  size.batch_size = o.batch_size;
-  return gnn::estimate_training_memory(size);
+  return gnn::estimate_training_memory(gnn::training_size(ds, ds.domains[0], part, o));  // dim 64, 3 layers
 }
 
 void Epoch(benchmark::State& state, SizeState* s) {

@@ -246,18 +246,9 @@ ordered_json train_json(const TrainArgs& args, const std::string& command_line, 
 // LightGCN's memory at its peak (gnn/memory_model.h), said before anything large is allocated; a
 // run that cannot fit in the available memory is refused.
 void check_memory(const TrainArgs& args, const io::Dataset& dataset, const io::Domain& domain, const io::DomainSplit& part) {
-  gnn::TrainingSize size;
-  size.users = dataset.num_users();
-  size.items = domain.num_items();
-  size.train_interactions = static_cast<int64_t>(part.train.size());
-  size.dataset_interactions = static_cast<int64_t>(domain.interactions.size());
+  gnn::TrainingSize size = gnn::training_size(dataset, domain, part, args.train);
   size.dim = args.model.dim;
   size.layers = args.model.layers;
-  size.sampled = args.train.graph == "sampled";
-  size.lazy_adam = args.train.optimizer == "lazy_adam";
-  size.fanouts = args.train.fanouts;
-  size.node_budget = args.train.node_budget;
-  size.batch_size = args.train.batch_size;
   size.full_ranking = args.protocol == "full";
   const gnn::MemoryEstimate estimate = gnn::estimate_training_memory(size);
   const int64_t available = io::available_memory_bytes();

@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "gnn/evaluator.h"
+#include "gnn/trainer.h"
+#include "graph_io/dataset.h"
 
 namespace graft::gnn {
 
@@ -55,6 +57,21 @@ MemoryEstimate estimate_training_memory(const TrainingSize& s) {
   m.evaluation = s.full_ranking ? full_ranking_batch(s.items) * s.items * 8 : 0;
   m.process = int64_t{224} << 20;
   return m;
+}
+
+TrainingSize training_size(const io::Dataset& dataset, const io::Domain& domain, const io::DomainSplit& part,
+                           const TrainOptions& options) {
+  TrainingSize size;
+  size.users = dataset.num_users();
+  size.items = domain.num_items();
+  size.train_interactions = static_cast<int64_t>(part.train.size());
+  size.dataset_interactions = static_cast<int64_t>(domain.interactions.size());
+  size.sampled = options.graph == "sampled";
+  size.lazy_adam = options.optimizer == "lazy_adam";
+  size.fanouts = options.fanouts;
+  size.node_budget = options.node_budget;
+  size.batch_size = options.batch_size;
+  return size;
 }
 
 }  // namespace graft::gnn

@@ -27,7 +27,15 @@
 #include <string>
 #include <vector>
 
+namespace graft::io {
+struct Dataset;
+struct Domain;
+struct DomainSplit;
+}  // namespace graft::io
+
 namespace graft::gnn {
+
+struct TrainOptions;
 
 struct TrainingSize {
   int64_t users = 0, items = 0;
@@ -51,5 +59,10 @@ struct MemoryEstimate {
 };
 
 MemoryEstimate estimate_training_memory(const TrainingSize& size);
+
+// The sizes of training on `part` of `domain` with `options` (graph, optimizer, fan-outs, node
+// budget, batch size); the model's dim and layers and the protocol stay at their defaults.
+TrainingSize training_size(const io::Dataset& dataset, const io::Domain& domain, const io::DomainSplit& part,
+                           const TrainOptions& options);
 
 }  // namespace graft::gnn

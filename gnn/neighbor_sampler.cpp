@@ -159,9 +159,9 @@ std::vector<double> NeighborSampler::admit_new_nodes(const LayerDraw& draw, std:
 }
 
 // The layer's block: rows × cols, the draw's entries whose columns are in the frontier, those of
-// the nodes admitted this layer (positions first_new… ) scaled by new_scale.
-SparseGraph NeighborSampler::block(const LayerDraw& draw, int64_t rows, int64_t first_new,
-                                   const std::vector<double>& new_scale, int64_t cols) const {
+// the nodes admitted this layer (positions rows… after the frontier's rows) scaled by new_scale.
+SparseGraph NeighborSampler::block(const LayerDraw& draw, int64_t rows, const std::vector<double>& new_scale,
+                                   int64_t cols) const {
   const int64_t most = draw.offset[rows];
   torch::Tensor row = torch::empty({most}, torch::kInt64), col = torch::empty({most}, torch::kInt64);
   torch::Tensor value = torch::empty({most}, torch::kFloat64);
@@ -174,7 +174,7 @@ SparseGraph NeighborSampler::block(const LayerDraw& draw, int64_t rows, int64_t 
       const int64_t p = draw.position[static_cast<size_t>(e)];
       const int64_t at = local_[col_[p]];
       if (at < 0) continue;  // not admitted by the budget
-      const double column_scale = at >= first_new ? new_scale[static_cast<size_t>(at - first_new)] : 1.0;
+      const double column_scale = at >= rows ? new_scale[static_cast<size_t>(at - rows)] : 1.0;
       row_p[nnz] = r;
       col_p[nnz] = at;
       value_p[nnz] = value_[p] * draw.scale[r] * column_scale;
@@ -205,7 +205,7 @@ SampledBlocks NeighborSampler::sample(const torch::Tensor& seeds, uint64_t seed)
     const LayerDraw draw = draw_layer(frontier, fanouts_[l], io::derive_seed(seed, "layer/" + std::to_string(l)));
     const std::vector<double> new_scale = admit_new_nodes(draw, frontier, io::derive_seed(seed, "budget/" + std::to_string(l)));
     out.sizes[l] = static_cast<int64_t>(frontier.size());
-    out.blocks[l] = block(draw, rows, rows, new_scale, out.sizes[l]);
+    out.blocks[l] = block(draw, rows, new_scale, out.sizes[l]);
   }
   for (const int64_t v : frontier) local_[v] = -1;  // ready for the next call, in O(subgraph)
   out.nodes = torch::tensor(frontier, torch::kInt64);

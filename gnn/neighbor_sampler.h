@@ -56,15 +56,13 @@ class NeighborSampler {
 
   int64_t layers() const { return static_cast<int64_t>(fanouts_.size()); }
   const std::vector<int64_t>& fanouts() const { return fanouts_; }
-  int64_t node_budget() const { return node_budget_; }
   bool exact() const;  // every fan-out unlimited and no node budget
 
  private:
   struct LayerDraw;
   LayerDraw draw_layer(const std::vector<int64_t>& frontier, int64_t fanout, uint64_t layer_seed) const;
   std::vector<double> admit_new_nodes(const LayerDraw& draw, std::vector<int64_t>& frontier, uint64_t budget_seed) const;
-  SparseGraph block(const LayerDraw& draw, int64_t rows, int64_t first_new, const std::vector<double>& new_scale,
-                    int64_t cols) const;
+  SparseGraph block(const LayerDraw& draw, int64_t rows, const std::vector<double>& new_scale, int64_t cols) const;
 
   std::vector<int64_t> row_ptr_, col_;
   std::vector<double> value_;

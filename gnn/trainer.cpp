@@ -265,7 +265,8 @@ double sampled_epoch(Recommender& model, torch::optim::Adam& optimizer, RowAdam*
     const SampledStep current = next.get();
     if (b + 1 < batches) next = std::async(std::launch::async, prepare, b + 1);
     record.sampling_seconds += seconds_since(wait_start);
-    record.nodes_per_step += static_cast<double>(current.blocks.sizes.empty() ? 0 : current.blocks.sizes.front()) / static_cast<double>(batches);
+    const int64_t step_nodes = current.blocks.sizes.empty() ? 0 : current.blocks.sizes.front();  // 0: an empty shard
+    record.nodes_per_step += static_cast<double>(step_nodes) / static_cast<double>(batches);
     const auto model_start = Clock::now();
     const BatchShard shard = shard_of(b);
     const torch::Tensor u = rows(triples.users, b), p = rows(triples.positives, b), n = rows(triples.negatives, b);
